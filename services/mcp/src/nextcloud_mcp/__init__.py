@@ -1,0 +1,3 @@
+"""Nextcloud MCP server."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,7 @@
+"""`python -m nextcloud_mcp`."""
+
+import sys
+
+from nextcloud_mcp.cli import main
+
+sys.exit(main())

@@ -1,0 +1,72 @@
+"""`nextcloud-mcp-server`: parse arguments, load settings, run. Heavy imports wait until after `--help`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from nextcloud_mcp import __version__
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nextcloud-mcp-server",
+        description="MCP server for Nextcloud. Settings come from the environment (see docs/configuration.md); "
+        "these options override them.",
+    )
+    parser.add_argument("--transport", choices=["stdio", "streamable-http"], help="MCP transport (default: stdio)")
+    parser.add_argument("--host", help="interface for streamable HTTP (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port for streamable HTTP (default: 8000)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--oauth",
+        dest="auth_mode",
+        action="store_const",
+        const="oauth",
+        help="force OAuth2/OIDC resource-server mode",
+    )
+    mode.add_argument(
+        "--no-oauth",
+        dest="auth_mode",
+        action="store_const",
+        const="basic",
+        help="force BasicAuth mode (NEXTCLOUD_USERNAME + NEXTCLOUD_PASSWORD)",
+    )
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], type=str.upper)
+    parser.add_argument("--log-format", choices=["text", "json"])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from nextcloud_mcp.config import load_settings
+    from nextcloud_mcp.errors import ConfigError
+
+    overrides: dict[str, Any] = {
+        "mcp_transport": args.transport,
+        "mcp_host": args.host,
+        "mcp_port": args.port,
+        "mcp_auth_mode": args.auth_mode,
+        "mcp_log_level": args.log_level,
+        "mcp_log_format": args.log_format,
+    }
+    try:
+        settings = load_settings(overrides)
+        from nextcloud_mcp.run import run
+
+        run(settings)
+    except ConfigError as exc:
+        print(f"nextcloud-mcp-server: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""Client layer: one module per Nextcloud app over one shared `NextcloudHTTP`.
+
+`NextcloudSession` bundles the per-app clients for one user's credentials. Tools get one from
+`nextcloud_mcp.context.session(ctx)` and never build URLs themselves.
+"""
+
+from __future__ import annotations
+
+import httpx2
+
+from nextcloud_mcp.nextcloud.core import CoreClient
+from nextcloud_mcp.nextcloud.http import NextcloudHTTP
+from nextcloud_mcp.nextcloud.notes import NotesCache, NotesClient
+
+__all__ = ["NextcloudHTTP", "NextcloudSession"]
+
+
+class NextcloudSession:
+    """The Nextcloud APIs as one user. `key` identifies the user for caches; it is never a credential."""
+
+    def __init__(self, http: NextcloudHTTP, auth: httpx2.Auth, key: str, notes_cache: NotesCache) -> None:
+        self.key = key
+        self.core = CoreClient(http, auth)
+        self.notes = NotesClient(http, auth, notes_cache, key)

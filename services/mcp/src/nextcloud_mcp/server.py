@@ -1,0 +1,122 @@
+"""Assembly: `build_server` (the MCP server with its tools) and `build_http_app` (streamable HTTP + health)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx2
+from mcp.server.mcpserver import MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from nextcloud_mcp import __version__
+from nextcloud_mcp.auth.basic import BasicCredentials
+from nextcloud_mcp.config import Settings
+from nextcloud_mcp.errors import ConfigError, NextcloudError
+from nextcloud_mcp.gating import ToolGate
+from nextcloud_mcp.state import AppState
+from nextcloud_mcp.tools import TOOLSETS, Toolset
+
+__all__ = ["build_http_app", "build_server"]
+
+logger = logging.getLogger(__name__)
+
+INSTRUCTIONS = (
+    "Tools for the user's Nextcloud. Read before you write: updates need the etag from the matching get tool, "
+    "and a conflict error means the item changed; re-read, merge and retry."
+)
+LOOPBACK_HOSTS = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+LOOPBACK_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+
+
+def _credentials(settings: Settings) -> BasicCredentials:
+    if settings.auth_mode == "oauth":
+        raise ConfigError(
+            "OAuth mode is not available yet in this version. Set NEXTCLOUD_USERNAME and NEXTCLOUD_PASSWORD "
+            "(an app password from Nextcloud: Settings > Security > Devices & sessions) to use BasicAuth mode."
+        )
+    if not settings.nextcloud_username or settings.nextcloud_password is None:
+        raise ConfigError("BasicAuth mode needs both NEXTCLOUD_USERNAME and NEXTCLOUD_PASSWORD.")
+    return BasicCredentials(settings.nextcloud_username, settings.nextcloud_password)
+
+
+def build_server(
+    settings: Settings,
+    *,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    toolsets: list[Toolset] | None = None,
+) -> MCPServer[AppState]:
+    """Build the MCP server for `settings`. `transport` lets tests route Nextcloud calls in-process."""
+    state = AppState(settings, _credentials(settings), transport=transport)
+    toolsets = TOOLSETS if toolsets is None else toolsets
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
+        async with state.running():
+            yield state
+
+    server: MCPServer[AppState] = MCPServer(
+        name="nextcloud",
+        title="Nextcloud",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        lifespan=lifespan,
+        log_level=settings.mcp_log_level,
+        middleware=[ToolGate(state, toolsets)],
+    )
+    for toolset in toolsets:
+        for spec in toolset.tools:
+            server.add_tool(
+                spec.fn,
+                name=spec.name,
+                title=spec.title,
+                description=spec.description,
+                annotations=spec.annotations,
+                structured_output=True,
+            )
+    _add_health_routes(server, state)
+    return server
+
+
+def _add_health_routes(server: MCPServer[AppState], state: AppState) -> None:
+    @server.custom_route("/health/live", methods=["GET"])  # type: ignore[untyped-decorator]
+    async def live(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    @server.custom_route("/health/ready", methods=["GET"])  # type: ignore[untyped-decorator]
+    async def ready(_: Request) -> Response:
+        """Ready when Nextcloud answers `status.php` as installed and not in maintenance."""
+        try:
+            async with state.running():
+                status = await state.session().core.status()
+        except NextcloudError as exc:
+            return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
+        if not status.installed or status.maintenance or status.needs_db_upgrade:
+            reason = "maintenance mode" if status.maintenance else "not installed or upgrading"
+            return JSONResponse({"status": "unavailable", "reason": f"Nextcloud is in {reason}"}, status_code=503)
+        return JSONResponse({"status": "ok", "nextcloud": status.versionstring})
+
+
+def build_http_app(server: MCPServer[AppState], settings: Settings) -> Starlette:
+    """The streamable HTTP app at `MCP_PATH`, with DNS-rebinding protection always on."""
+    hosts = settings.mcp_allowed_hosts or LOOPBACK_HOSTS
+    origins = settings.mcp_allowed_origins or LOOPBACK_ORIGINS
+    if not settings.mcp_allowed_hosts and settings.mcp_host not in ("127.0.0.1", "localhost", "::1"):
+        logger.warning(
+            "Listening on %s but MCP_ALLOWED_HOSTS is unset: only loopback Host headers are accepted",
+            settings.mcp_host,
+        )
+    security = TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
+    )
+    return server.streamable_http_app(
+        streamable_http_path=settings.mcp_path,
+        json_response=settings.mcp_json_response,
+        stateless_http=settings.mcp_stateless_http,
+        transport_security=security,
+        host=settings.mcp_host,
+    )

@@ -1,0 +1,76 @@
+"""`ToolSpec` and the `tool` decorator: tools are plain functions collected in module-level lists.
+
+Nothing here registers anything with a server; `server.build_server` does that in one place, after
+filtering by installed apps (and, later, scopes).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+
+from nextcloud_mcp.errors import NextcloudMCPError
+from nextcloud_mcp.nextcloud import NextcloudSession
+from nextcloud_mcp.state import AppState
+
+__all__ = ["ToolSpec", "session", "tool"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool before registration. `app` is the capability that must be present for it to be listed."""
+
+    fn: Callable[..., Awaitable[Any]]
+    name: str
+    title: str
+    description: str
+    annotations: ToolAnnotations
+    app: str
+
+
+def tool(
+    name: str,
+    title: str,
+    description: str,
+    *,
+    app: str,
+    read_only: bool,
+    destructive: bool = False,
+    idempotent: bool = False,
+) -> Callable[[Callable[P, Awaitable[R]]], ToolSpec]:
+    """Turn an async function into a `ToolSpec`; `NextcloudMCPError`s become tool errors for the model."""
+    annotations = ToolAnnotations(
+        title=title,
+        read_only_hint=read_only,
+        destructive_hint=destructive,
+        idempotent_hint=idempotent,
+        open_world_hint=False,
+    )
+
+    def decorate(fn: Callable[P, Awaitable[R]]) -> ToolSpec:
+        @functools.wraps(fn)
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return await fn(*args, **kwargs)
+            except NextcloudMCPError as exc:
+                raise ToolError(str(exc)) from exc
+
+        return ToolSpec(wrapper, name, title, description, annotations, app)
+
+    return decorate
+
+
+def session(ctx: Context) -> NextcloudSession:
+    """The caller's Nextcloud session, from the server's lifespan state."""
+    state = ctx.request_context.lifespan_context
+    assert isinstance(state, AppState)
+    return state.session()
