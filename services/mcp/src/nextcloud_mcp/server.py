@@ -18,8 +18,9 @@ from nextcloud_mcp.auth.basic import BasicCredentials
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.errors import ConfigError, NextcloudError
 from nextcloud_mcp.gating import ToolGate
+from nextcloud_mcp.schema import compact_schema
 from nextcloud_mcp.state import AppState
-from nextcloud_mcp.tools import TOOLSETS, Toolset
+from nextcloud_mcp.tools import TOOLSETS, Toolset, ToolSpec
 
 __all__ = ["build_http_app", "build_server"]
 
@@ -70,16 +71,27 @@ def build_server(
     )
     for toolset in toolsets:
         for spec in toolset.tools:
-            server.add_tool(
-                spec.fn,
-                name=spec.name,
-                title=spec.title,
-                description=spec.description,
-                annotations=spec.annotations,
-                structured_output=True,
-            )
+            _register(server, spec)
     _add_health_routes(server, state)
     return server
+
+
+def _register(server: MCPServer[AppState], spec: ToolSpec) -> None:
+    """Add one tool, with compacted input and output schemas."""
+    server.add_tool(
+        spec.fn,
+        name=spec.name,
+        title=spec.title,
+        description=spec.description,
+        annotations=spec.annotations,
+        structured_output=True,
+    )
+    registered = server._tool_manager.get_tool(spec.name)  # the SDK has no public setter for schemas
+    assert registered is not None
+    registered.parameters = compact_schema(registered.parameters, input_schema=True)
+    meta = registered.fn_metadata
+    if meta.output_schema is not None:
+        meta.output_schema = compact_schema(meta.output_schema, input_schema=False)
 
 
 def _add_health_routes(server: MCPServer[AppState], state: AppState) -> None:

@@ -49,7 +49,6 @@ def tool(
 ) -> Callable[[Callable[P, Awaitable[R]]], ToolSpec]:
     """Turn an async function into a `ToolSpec`; `NextcloudMCPError`s become tool errors for the model."""
     annotations = ToolAnnotations(
-        title=title,
         read_only_hint=read_only,
         destructive_hint=destructive,
         idempotent_hint=idempotent,

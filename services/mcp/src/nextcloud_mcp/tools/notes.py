@@ -21,8 +21,8 @@ __all__ = ["TOOLS", "available"]
 APPEND_RETRIES = 3
 MAX_DIFF_LINES = 40
 
-NoteId = Annotated[int, Field(ge=0, description="Note id (from nc_notes_list or nc_notes_search).")]
-Category = Annotated[str, Field(max_length=1024, description="Category; '/' separates sub-categories.")]
+NoteId = Annotated[int, Field(ge=0)]
+Category = Annotated[str, Field(max_length=1024, description="'/' separates sub-categories.")]
 
 
 class NoteSummary(BaseModel):
@@ -38,7 +38,7 @@ class NoteDetail(BaseModel):
     title: str
     category: str
     content: str
-    etag: str = Field(description="Pass to nc_notes_update to change this version.")
+    etag: str
     modified: str
     favorite: bool
     readonly: bool
@@ -47,7 +47,7 @@ class NoteDetail(BaseModel):
 class NoteList(BaseModel):
     notes: list[NoteSummary]
     total: int
-    next_offset: int | None = Field(description="Offset of the next page, or null when this is the last.")
+    next_offset: int | None
 
 
 class NoteHit(BaseModel):
