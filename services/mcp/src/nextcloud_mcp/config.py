@@ -1,6 +1,6 @@
 """All settings of the server, in one typed object read from the environment (and CLI overrides).
 
-`docs/configuration.md` is generated from this class (`scripts/gen-config-docs`); a test keeps them equal.
+`docs/configuration.md` is generated from this class (`scripts/gen-docs`); a test keeps them equal.
 """
 
 from __future__ import annotations

@@ -1,0 +1,127 @@
+"""Generate docs/configuration.md (from `Settings`) and docs/tools.md (from the tool catalogue).
+
+Run `scripts/gen-docs`; tests fail when the files are stale.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic.fields import FieldInfo
+
+from nextcloud_mcp.config import Settings
+
+__all__ = ["render_configuration", "render_tools"]
+
+HEADER = """# Configuration
+
+Every setting is an environment variable (names are case-insensitive). Command-line options override
+them: `--transport`, `--host`, `--port`, `--oauth` / `--no-oauth`, `--log-level`, `--log-format`.
+Unknown `MCP_*` variables and misspelt `NEXTCLOUD_*` ones stop the server with an error naming them.
+
+This file is generated from `services/mcp/src/nextcloud_mcp/config.py` by `scripts/gen-docs`.
+
+| Variable | Default | Description |
+|---|---|---|
+"""
+
+FOOTER = """
+## Auth mode
+
+- **BasicAuth**: set `NEXTCLOUD_USERNAME` and `NEXTCLOUD_PASSWORD` (use an app password: Nextcloud →
+  Settings → Security → Devices & sessions → *Create new app password*). The server acts as that one user.
+- **OAuth** (default when the two are not both set): not available yet in this version; the server
+  exits at start with a message saying so rather than falling back silently.
+
+## Behind a reverse proxy or in a container
+
+Streamable HTTP always checks the `Host` header against `MCP_ALLOWED_HOSTS` (DNS-rebinding
+protection). The default allows only loopback names; when you publish the server under another
+name, list it, e.g. `MCP_ALLOWED_HOSTS=mcp.example.com,mcp:8000`.
+"""
+
+
+def _default(field: FieldInfo) -> str:
+    if field.is_required():
+        return "*required*"
+    value: Any = field.get_default(call_default_factory=True)
+    if value is None:
+        return "unset"
+    if isinstance(value, list):
+        return ",".join(value) if value else "empty"
+    return f"`{json.dumps(value) if isinstance(value, bool) else value}`"
+
+
+def render_configuration() -> str:
+    rows = []
+    for name, field in Settings.model_fields.items():
+        description = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `{name.upper()}` | {_default(field)} | {description} |")
+    return HEADER + "\n".join(rows) + "\n" + FOOTER
+
+
+TOOLS_HEADER = """# Tools
+
+Generated from the tool definitions by `scripts/gen-docs`. Every tool returns structured output
+(its JSON schema is in `tools/list`) and carries MCP annotations: **RO** read-only, **D** destructive
+(changes or removes existing data), **I** idempotent (repeating it changes nothing more).
+A toolset is listed only when the user's Nextcloud offers the app (checked through its capabilities).
+
+"""
+
+NOTES_GUIDE = """
+### Notes: how writes stay safe
+
+- `nc_notes_update` needs the `etag` returned by `nc_notes_get` (or by the previous write). It is sent
+  as a quoted `If-Match`; if the note changed meanwhile, Nextcloud answers 412 and the tool returns a
+  conflict error with the server's current etag, title and a diff of the content. Nothing is overwritten.
+- `nc_notes_append` re-reads and retries by itself (up to 3 times) when the note changes under it.
+- Read-only notes (shared read-only) give a clear "read-only" error; missing notes a "does not exist" one.
+- Listing and search keep a per-user copy of the notes and refresh it with the Notes API's
+  `pruneBefore`, so after the first call only changed notes are transferred.
+"""
+
+
+def _arguments(schema: dict[str, Any]) -> str:
+    required = set(schema.get("required", []))
+    parts = []
+    for name, prop in schema.get("properties", {}).items():
+        kind = prop.get("type", "any")
+        parts.append(f"`{name}`" + ("" if name in required else "?") + f" ({kind})")
+    return ", ".join(parts) or "none"
+
+
+def render_tools() -> str:
+    import anyio
+
+    from nextcloud_mcp.server import build_server
+    from nextcloud_mcp.tools import TOOLSETS
+
+    settings = Settings.model_validate(
+        {"nextcloud_host": "http://nextcloud.invalid", "nextcloud_username": "docs", "nextcloud_password": "docs"}
+    )
+    server = build_server(settings)
+    rendered = {tool.name: tool for tool in anyio.run(server.list_tools)}
+    out = [TOOLS_HEADER]
+    for toolset in TOOLSETS:
+        out.append(f"## {toolset.app.capitalize()}\n\n| Tool | Hints | Arguments | What it does |\n|---|---|---|---|")
+        for spec in toolset.tools:
+            tool = rendered[spec.name]
+            ann = spec.annotations
+            hints = " ".join(
+                flag
+                for flag, on in (("RO", ann.read_only_hint), ("D", ann.destructive_hint), ("I", ann.idempotent_hint))
+                if on
+            )
+            out.append(f"| `{spec.name}` | {hints or '-'} | {_arguments(tool.input_schema)} | {spec.description} |")
+        if toolset.app == "notes":
+            out.append(NOTES_GUIDE)
+    return "\n".join(out).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    target = sys.argv[1] if len(sys.argv) > 1 else "configuration"
+    print(render_configuration() if target == "configuration" else render_tools(), end="")

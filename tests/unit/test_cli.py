@@ -1,0 +1,57 @@
+"""CLI: help, the OAuth-mode refusal, config errors; generated docs stay current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nextcloud_mcp.cli import main
+from nextcloud_mcp.docs import render_configuration, render_tools
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for option in ("--transport", "--host", "--port", "--oauth", "--no-oauth", "--log-level", "--log-format"):
+        assert option in out
+
+
+def test_oauth_mode_refuses_to_start_with_a_clear_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NEXTCLOUD_HOST", "http://127.0.0.1:9")
+    monkeypatch.delenv("NEXTCLOUD_USERNAME", raising=False)
+    monkeypatch.delenv("NEXTCLOUD_PASSWORD", raising=False)
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "OAuth mode is not available" in err
+    assert "NEXTCLOUD_USERNAME" in err
+
+
+def test_no_oauth_without_credentials_names_what_is_missing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NEXTCLOUD_HOST", "http://127.0.0.1:9")
+    monkeypatch.delenv("NEXTCLOUD_USERNAME", raising=False)
+    monkeypatch.delenv("NEXTCLOUD_PASSWORD", raising=False)
+    assert main(["--no-oauth"]) == 2
+    assert "needs both NEXTCLOUD_USERNAME and NEXTCLOUD_PASSWORD" in capsys.readouterr().err
+
+
+def test_bad_setting_exits_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("NEXTCLOUD_HOST", "ftp//nope")
+    assert main(["--no-oauth"]) == 2
+    assert "NEXTCLOUD_HOST" in capsys.readouterr().err
+
+
+def test_configuration_docs_are_generated_from_settings() -> None:
+    assert (ROOT / "docs" / "configuration.md").read_text() == render_configuration(), "run scripts/gen-docs"
+
+
+def test_tool_docs_are_generated_from_the_catalogue() -> None:
+    assert (ROOT / "docs" / "tools.md").read_text() == render_tools(), "run scripts/gen-docs"
