@@ -21,7 +21,7 @@ def test_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None:
         assert option in out
 
 
-def test_oauth_mode_refuses_to_start_with_a_clear_message(
+def test_oauth_mode_on_stdio_is_refused_with_a_clear_message(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("NEXTCLOUD_HOST", "http://127.0.0.1:9")
@@ -29,7 +29,7 @@ def test_oauth_mode_refuses_to_start_with_a_clear_message(
     monkeypatch.delenv("NEXTCLOUD_PASSWORD", raising=False)
     assert main([]) == 2
     err = capsys.readouterr().err
-    assert "OAuth mode is not available" in err
+    assert "OAuth mode needs --transport streamable-http" in err
     assert "NEXTCLOUD_USERNAME" in err
 
 

@@ -77,6 +77,61 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated `Origin` values accepted from browsers. Default: loopback origins only.",
     )
+    mcp_public_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="Public URL of the MCP endpoint, the OAuth resource id tokens must be issued for, e.g. "
+        "`https://mcp.example.com/mcp`. Default: `http://MCP_HOST:MCP_PORT` + `MCP_PATH`.",
+    )
+    nextcloud_public_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="Nextcloud's URL as browsers and MCP clients see it, when it differs from `NEXTCLOUD_HOST` "
+        "(containers). Discovery endpoints under it are called via `NEXTCLOUD_HOST`.",
+    )
+    mcp_oidc_issuer: AnyHttpUrl | None = Field(
+        default=None,
+        description="Issuer of an external OpenID provider (Nextcloud with user_oidc). Default: Nextcloud's own "
+        "`oidc` app; its issuer is read from discovery.",
+    )
+    mcp_oidc_discovery_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="Where to read the OpenID discovery document. Default: `NEXTCLOUD_HOST/index.php/.well-known/"
+        "openid-configuration`, or `MCP_OIDC_ISSUER/.well-known/openid-configuration`.",
+    )
+    mcp_token_validation: Literal["auto", "jwt", "introspection", "userinfo"] = Field(
+        default="auto",
+        description="How access tokens are validated. `auto`: JWTs by signature (JWKS), opaque tokens by "
+        "introspection when `MCP_OIDC_CLIENT_ID` is set, else by userinfo (needs `MCP_REQUIRE_AUDIENCE=false`).",
+    )
+    mcp_oidc_client_id: str | None = Field(
+        default=None, description="This server's own OAuth client at the IdP, used for token introspection."
+    )
+    mcp_oidc_client_secret: SecretStr | None = Field(
+        default=None, description="Secret of `MCP_OIDC_CLIENT_ID`. Never logged."
+    )
+    mcp_require_audience: bool = Field(
+        default=True,
+        description="Accept only tokens issued for `MCP_PUBLIC_URL` (RFC 8707). Turn off only for IdPs that "
+        "cannot bind audiences; the server then warns at start.",
+    )
+    mcp_require_scopes: bool = Field(
+        default=True,
+        description="Enforce per-app scopes (`notes:read`, `notes:write`, ...). Off: any valid token may use "
+        "every tool (for IdPs without custom scopes); the server warns at start.",
+    )
+    mcp_expect_dcr: bool = Field(
+        default=True,
+        description="Refuse to start when the IdP offers no dynamic client registration endpoint. Set false "
+        "when clients are pre-registered.",
+    )
+    mcp_token_cache_ttl: int = Field(
+        default=3600, ge=1, description="Longest time (s) a validated token is cached; never past its expiry."
+    )
+    mcp_jwt_leeway: int = Field(default=30, ge=0, le=300, description="Clock skew (s) allowed on `exp`/`nbf`/`iat`.")
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="Redis URL for the token cache shared by replicas, e.g. `redis://redis:6379/0`. Unset: "
+        "in-process cache only.",
+    )
     mcp_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level (logs go to stderr)."
     )
@@ -107,7 +162,7 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("nextcloud_password", mode="before")
+    @field_validator("nextcloud_password", "mcp_oidc_client_secret", "mcp_oidc_client_id", "redis_url", mode="before")
     @classmethod
     def _empty_password_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and value == "" else value
@@ -125,6 +180,15 @@ class Settings(BaseSettings):
     def nextcloud_base_url(self) -> str:
         """`nextcloud_host` without a trailing slash."""
         return str(self.nextcloud_host).rstrip("/")
+
+    @property
+    def resource_url(self) -> str:
+        """This server's OAuth resource identifier (no trailing slash)."""
+        if self.mcp_public_url is not None:
+            return str(self.mcp_public_url).rstrip("/")
+        host = "127.0.0.1" if self.mcp_host in ("0.0.0.0", "::") else self.mcp_host  # noqa: S104
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.mcp_port}{self.mcp_path}".rstrip("/")
 
 
 _KNOWN = {name.upper() for name in Settings.model_fields}

@@ -16,9 +16,13 @@ logger = logging.getLogger(__name__)
 
 def run(settings: Settings) -> None:
     """Configure logging, build the server and serve stdio or streamable HTTP (blocking)."""
-    secrets = [settings.nextcloud_password.get_secret_value()] if settings.nextcloud_password else []
+    secrets = [
+        secret.get_secret_value()
+        for secret in (settings.nextcloud_password, settings.mcp_oidc_client_secret, settings.redis_url)
+        if secret is not None
+    ]
     configure_logging(settings.mcp_log_level, settings.mcp_log_format, secrets)
-    from nextcloud_mcp.server import build_http_app, build_server
+    from nextcloud_mcp.server import build_server
 
     server = build_server(settings)
     logger.info(
@@ -29,17 +33,29 @@ def run(settings: Settings) -> None:
     )
     if settings.mcp_transport == "stdio":
         anyio.run(server.run_stdio_async)
-        return
+    else:
+        anyio.run(_serve_http, server, settings)
+
+
+async def _serve_http(server: object, settings: Settings) -> None:
     import uvicorn
 
-    app = build_http_app(server, settings)
-    config = uvicorn.Config(
-        app,
-        host=settings.mcp_host,
-        port=settings.mcp_port,
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-        server_header=False,
-    )
-    uvicorn.Server(config).run()
+    from nextcloud_mcp.auth.resource_server import ResourceServer
+    from nextcloud_mcp.server import build_http_app
+
+    resource_server = await ResourceServer.start(settings) if settings.auth_mode == "oauth" else None
+    try:
+        app = build_http_app(server, settings, resource_server)  # type: ignore[arg-type]
+        config = uvicorn.Config(
+            app,
+            host=settings.mcp_host,
+            port=settings.mcp_port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            server_header=False,
+        )
+        await uvicorn.Server(config).serve()
+    finally:
+        if resource_server is not None:
+            await resource_server.aclose()

@@ -9,18 +9,20 @@ from contextlib import asynccontextmanager
 import httpx2
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp
 
 from nextcloud_mcp import __version__
 from nextcloud_mcp.auth.basic import BasicCredentials
+from nextcloud_mcp.auth.resource_server import ResourceServer
+from nextcloud_mcp.auth.scopes import scopes_for_apps
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.errors import ConfigError, NextcloudError
 from nextcloud_mcp.gating import ToolGate
 from nextcloud_mcp.schema import compact_schema
 from nextcloud_mcp.state import AppState
-from nextcloud_mcp.tools import TOOLSETS, Toolset, ToolSpec
+from nextcloud_mcp.tools import TOOLSETS, Toolset, ToolSpec, tool_scopes
 
 __all__ = ["build_http_app", "build_server"]
 
@@ -34,12 +36,14 @@ LOOPBACK_HOSTS = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
 LOOPBACK_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
 
 
-def _credentials(settings: Settings) -> BasicCredentials:
+def _credentials(settings: Settings) -> BasicCredentials | None:
     if settings.auth_mode == "oauth":
-        raise ConfigError(
-            "OAuth mode is not available yet in this version. Set NEXTCLOUD_USERNAME and NEXTCLOUD_PASSWORD "
-            "(an app password from Nextcloud: Settings > Security > Devices & sessions) to use BasicAuth mode."
-        )
+        if settings.mcp_transport == "stdio":
+            raise ConfigError(
+                "OAuth mode needs --transport streamable-http (MCP clients authorize over HTTP). For stdio, set "
+                "NEXTCLOUD_USERNAME and NEXTCLOUD_PASSWORD (an app password) to use BasicAuth mode."
+            )
+        return None
     if not settings.nextcloud_username or settings.nextcloud_password is None:
         raise ConfigError("BasicAuth mode needs both NEXTCLOUD_USERNAME and NEXTCLOUD_PASSWORD.")
     return BasicCredentials(settings.nextcloud_username, settings.nextcloud_password)
@@ -67,7 +71,7 @@ def build_server(
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         log_level=settings.mcp_log_level,
-        middleware=[ToolGate(state, toolsets)],
+        middleware=[ToolGate(state, toolsets, require_scopes=settings.mcp_require_scopes)],
     )
     for toolset in toolsets:
         for spec in toolset.tools:
@@ -104,7 +108,7 @@ def _add_health_routes(server: MCPServer[AppState], state: AppState) -> None:
         """Ready when Nextcloud answers `status.php` as installed and not in maintenance."""
         try:
             async with state.running():
-                status = await state.session().core.status()
+                status = await state.core_status()
         except NextcloudError as exc:
             return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
         if not status.installed or status.maintenance or status.needs_db_upgrade:
@@ -113,8 +117,14 @@ def _add_health_routes(server: MCPServer[AppState], state: AppState) -> None:
         return JSONResponse({"status": "ok", "nextcloud": status.versionstring})
 
 
-def build_http_app(server: MCPServer[AppState], settings: Settings) -> Starlette:
-    """The streamable HTTP app at `MCP_PATH`, with DNS-rebinding protection always on."""
+def build_http_app(
+    server: MCPServer[AppState], settings: Settings, resource_server: ResourceServer | None = None
+) -> ASGIApp:
+    """The streamable HTTP app at `MCP_PATH`, with DNS-rebinding protection always on.
+
+    In OAuth mode (`resource_server` given) the MCP path is guarded by the token gate and the RFC 9728
+    metadata is served next to it.
+    """
     hosts = settings.mcp_allowed_hosts or LOOPBACK_HOSTS
     origins = settings.mcp_allowed_origins or LOOPBACK_ORIGINS
     if not settings.mcp_allowed_hosts and settings.mcp_host not in ("127.0.0.1", "localhost", "::1"):
@@ -125,10 +135,15 @@ def build_http_app(server: MCPServer[AppState], settings: Settings) -> Starlette
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
     )
-    return server.streamable_http_app(
+    app = server.streamable_http_app(
         streamable_http_path=settings.mcp_path,
         json_response=settings.mcp_json_response,
         stateless_http=settings.mcp_stateless_http,
         transport_security=security,
         host=settings.mcp_host,
     )
+    if resource_server is None:
+        return app
+    toolsets = TOOLSETS
+    scopes = scopes_for_apps(ts.app for ts in toolsets)
+    return resource_server.protect(app, tool_scopes(toolsets), scopes)

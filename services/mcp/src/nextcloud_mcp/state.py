@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx2
 
 from nextcloud_mcp.auth.basic import BasicCredentials
+from nextcloud_mcp.auth.identity import BearerAuth, Identity
+from nextcloud_mcp.auth.middleware import IDENTITY_KEY, TOKEN_KEY
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.errors import NextcloudError
 from nextcloud_mcp.nextcloud import NextcloudHTTP, NextcloudSession
-from nextcloud_mcp.nextcloud.core import Capabilities
+from nextcloud_mcp.nextcloud.core import Capabilities, ServerStatus, read_status
 from nextcloud_mcp.nextcloud.notes import NotesCache
 
-__all__ = ["AppState"]
+__all__ = ["AppState", "caller_identity"]
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +30,7 @@ class AppState:
     def __init__(
         self,
         settings: Settings,
-        credentials: BasicCredentials,
+        credentials: BasicCredentials | None,
         transport: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
         self.settings = settings
@@ -58,10 +61,23 @@ class AppState:
             raise RuntimeError("AppState.http used outside AppState.running()")
         return self._http
 
-    def session(self) -> NextcloudSession:
-        """The Nextcloud session of the caller (BasicAuth mode: the configured user)."""
+    def session(self, request_scope: Mapping[str, Any] | None) -> NextcloudSession:
+        """The caller's Nextcloud session: the configured user (BasicAuth) or the token's user (OAuth).
+
+        `request_scope` is the ASGI scope of the HTTP request (None on stdio).
+        """
         creds = self._credentials
-        return NextcloudSession(self.http, creds.auth, creds.key, self.notes_cache)
+        if creds is not None:
+            return NextcloudSession(self.http, creds.auth, creds.key, self.notes_cache)
+        identity = caller_identity(request_scope)
+        token = request_scope.get(TOKEN_KEY) if request_scope else None
+        if identity is None or not isinstance(token, str):
+            raise RuntimeError("OAuth mode request without a validated identity")
+        return NextcloudSession(self.http, BearerAuth(token), identity.key, self.notes_cache)
+
+    async def core_status(self) -> ServerStatus:
+        """`status.php` (public, no credentials)."""
+        return await read_status(self.http)
 
     async def capabilities(self, session: NextcloudSession) -> Capabilities | None:
         """The caller's capabilities, cached for `MCP_CAPABILITIES_TTL`; None when Nextcloud cannot say."""
@@ -76,3 +92,9 @@ class AppState:
             return None
         self._capabilities[session.key] = (now + self.settings.mcp_capabilities_ttl, caps)
         return caps
+
+
+def caller_identity(request_scope: Mapping[str, Any] | None) -> Identity | None:
+    """The validated identity the OAuth gate attached to this request, if any."""
+    identity = request_scope.get(IDENTITY_KEY) if request_scope else None
+    return identity if isinstance(identity, Identity) else None

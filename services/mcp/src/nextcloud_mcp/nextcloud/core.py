@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from nextcloud_mcp.errors import ProtocolError
 from nextcloud_mcp.nextcloud.http import NextcloudHTTP
 
-__all__ = ["Capabilities", "CoreClient", "ServerStatus", "UserDetails"]
+__all__ = ["Capabilities", "CoreClient", "ServerStatus", "UserDetails", "read_status"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -68,16 +68,11 @@ class Capabilities(BaseModel):
 
 
 class CoreClient:
-    """Status, capabilities and the current user, for one user's credentials."""
+    """Capabilities and the current user, for one user's credentials."""
 
     def __init__(self, http: NextcloudHTTP, auth: httpx2.Auth) -> None:
         self._http = http
         self._auth = auth
-
-    async def status(self) -> ServerStatus:
-        """Read `status.php` (public; no credentials are sent)."""
-        response = await self._http.request("GET", "/status.php", auth=None)
-        return _parse(ServerStatus, response.json() if _is_json(response) else None, response)
 
     async def capabilities(self) -> Capabilities:
         data = await self._http.ocs("GET", "/cloud/capabilities", auth=self._auth)
@@ -86,6 +81,12 @@ class CoreClient:
     async def current_user(self) -> UserDetails:
         data = await self._http.ocs("GET", "/cloud/user", auth=self._auth)
         return _validate(UserDetails, data, "/cloud/user")
+
+
+async def read_status(http: NextcloudHTTP) -> ServerStatus:
+    """`status.php` (public; no credentials are sent)."""
+    response = await http.request("GET", "/status.php", auth=None)
+    return _parse(ServerStatus, response.json() if _is_json(response) else None, response)
 
 
 def _is_json(response: httpx2.Response) -> bool:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nextcloud_mcp.auth.scopes import required_scope
 from nextcloud_mcp.nextcloud.core import Capabilities
 from nextcloud_mcp.tools import notes
 from nextcloud_mcp.tools._base import ToolSpec
 
-__all__ = ["TOOLSETS", "ToolSpec", "Toolset"]
+__all__ = ["TOOLSETS", "ToolSpec", "Toolset", "tool_scopes"]
 
 
 @dataclass(frozen=True)
@@ -24,3 +25,10 @@ class Toolset:
 TOOLSETS: list[Toolset] = [
     Toolset("notes", notes.TOOLS, notes.available),
 ]
+
+
+def tool_scopes(toolsets: list[Toolset]) -> dict[str, str]:
+    """Tool name → the OAuth scope it needs (`<app>:read` for read-only tools, else `<app>:write`)."""
+    return {
+        spec.name: required_scope(ts.app, bool(spec.annotations.read_only_hint)) for ts in toolsets for spec in ts.tools
+    }

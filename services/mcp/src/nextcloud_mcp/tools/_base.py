@@ -19,7 +19,7 @@ from nextcloud_mcp.errors import NextcloudMCPError
 from nextcloud_mcp.nextcloud import NextcloudSession
 from nextcloud_mcp.state import AppState
 
-__all__ = ["ToolSpec", "session", "tool"]
+__all__ = ["ToolSpec", "request_scope", "session", "tool"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -69,7 +69,13 @@ def tool(
 
 
 def session(ctx: Context) -> NextcloudSession:
-    """The caller's Nextcloud session, from the server's lifespan state."""
+    """The caller's Nextcloud session, from the server's lifespan state and the HTTP request (if any)."""
     state = ctx.request_context.lifespan_context
     assert isinstance(state, AppState)
-    return state.session()
+    return state.session(request_scope(ctx.request_context.request))
+
+
+def request_scope(request: object) -> dict[str, Any] | None:
+    """The ASGI scope of a Starlette request (None on stdio)."""
+    scope = getattr(request, "scope", None)
+    return scope if isinstance(scope, dict) else None

@@ -1,0 +1,82 @@
+"""`ResourceServer`: OAuth mode assembled: discovery, validator, token cache, metadata and the gate."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import httpx2
+from starlette.applications import Starlette
+from starlette.types import ASGIApp
+
+from nextcloud_mcp.auth.cache import TokenCache
+from nextcloud_mcp.auth.metadata import metadata_routes
+from nextcloud_mcp.auth.middleware import OAuthMiddleware
+from nextcloud_mcp.auth.oidc import AuthServer, discover
+from nextcloud_mcp.auth.verifier import TokenValidator
+from nextcloud_mcp.config import Settings
+
+__all__ = ["ResourceServer"]
+
+logger = logging.getLogger(__name__)
+
+
+class ResourceServer:
+    """Everything OAuth mode needs, built once per process by `start()`."""
+
+    def __init__(
+        self, settings: Settings, auth_server: AuthServer, http: httpx2.AsyncClient, cache: TokenCache
+    ) -> None:
+        self.settings = settings
+        self.auth_server = auth_server
+        self.http = http
+        self.cache = cache
+        self.validator = TokenValidator(settings, auth_server, http)
+
+    @classmethod
+    async def start(cls, settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> ResourceServer:
+        """Read discovery (refusing to start on gaps), connect Redis, warn about weakened settings."""
+        http = httpx2.AsyncClient(
+            timeout=httpx2.Timeout(settings.nextcloud_timeout, connect=settings.nextcloud_connect_timeout),
+            verify=settings.nextcloud_verify_ssl,
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,
+        )
+        try:
+            auth_server = await discover(settings, http)
+        except BaseException:
+            await http.aclose()
+            raise
+        redis = None
+        if settings.redis_url is not None:
+            from redis.asyncio import Redis
+
+            redis = Redis.from_url(
+                settings.redis_url.get_secret_value(), socket_timeout=1.0, socket_connect_timeout=1.0
+            )
+        if not settings.mcp_require_audience:
+            logger.warning("MCP_REQUIRE_AUDIENCE=false: tokens issued for other services are accepted here")
+        if not settings.mcp_require_scopes:
+            logger.warning("MCP_REQUIRE_SCOPES=false: any valid token may use every tool")
+        logger.info("OAuth resource server for %s; authorization server %s", settings.resource_url, auth_server.issuer)
+        return cls(settings, auth_server, http, TokenCache(settings.mcp_token_cache_ttl, redis))
+
+    async def aclose(self) -> None:
+        await self.cache.aclose()
+        await self.http.aclose()
+
+    def protect(self, app: Starlette, tool_scopes: Mapping[str, str], scopes: list[str]) -> ASGIApp:
+        """Add the metadata routes to `app` and wrap it in the token gate."""
+        for route in metadata_routes(self.settings.resource_url, self.auth_server.issuer, scopes):
+            app.router.routes.insert(0, route)
+        return OAuthMiddleware(
+            app,
+            path=self.settings.mcp_path,
+            resource=self.settings.resource_url,
+            cache=self.cache,
+            validator=self.validator,
+            tool_scopes=tool_scopes,
+            challenge_scopes=scopes,
+            require_scopes=self.settings.mcp_require_scopes,
+        )
