@@ -24,7 +24,7 @@ import anyio
 
 from nextcloud_mcp.auth.identity import Identity, token_digest
 
-__all__ = ["CacheStats", "TokenCache"]
+__all__ = ["CacheStats", "TokenCache", "connect_redis"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,24 @@ NEGATIVE_TTL = 30
 LOCK_TTL_MS = 10_000
 WAIT_FOR_PEER = 5.0  # seconds to wait for another replica's validation before doing our own
 _INVALID = "!invalid"
+
+
+def connect_redis(url: str) -> Any:
+    """An asyncio Redis client with short timeouts that retries once over a fresh connection, so a
+    Redis restart costs no request more than one reconnect."""
+    from redis.asyncio import Redis
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError, TimeoutError
+
+    return Redis.from_url(
+        url,
+        socket_timeout=1.0,
+        socket_connect_timeout=1.0,
+        retry=Retry(NoBackoff(), 1),
+        retry_on_error=[ConnectionError, TimeoutError],
+        health_check_interval=30,
+    )
 
 
 @dataclass

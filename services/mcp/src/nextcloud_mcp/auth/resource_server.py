@@ -9,7 +9,7 @@ import httpx2
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from nextcloud_mcp.auth.cache import TokenCache
+from nextcloud_mcp.auth.cache import TokenCache, connect_redis
 from nextcloud_mcp.auth.metadata import metadata_routes
 from nextcloud_mcp.auth.middleware import OAuthMiddleware
 from nextcloud_mcp.auth.oidc import AuthServer, discover
@@ -48,13 +48,7 @@ class ResourceServer:
         except BaseException:
             await http.aclose()
             raise
-        redis = None
-        if settings.redis_url is not None:
-            from redis.asyncio import Redis
-
-            redis = Redis.from_url(
-                settings.redis_url.get_secret_value(), socket_timeout=1.0, socket_connect_timeout=1.0
-            )
+        redis = connect_redis(settings.redis_url.get_secret_value()) if settings.redis_url is not None else None
         if not settings.mcp_require_audience:
             logger.warning("MCP_REQUIRE_AUDIENCE=false: tokens issued for other services are accepted here")
         if not settings.mcp_require_scopes:

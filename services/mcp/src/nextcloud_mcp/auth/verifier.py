@@ -71,7 +71,7 @@ class TokenValidator:
         self._http = http
         self._resource = settings.resource_url
         self._jwks: jwt.PyJWKSet | None = None
-        self._jwks_fetched = 0.0
+        self._jwks_forced = -JWKS_MIN_REFRESH
         client_id, secret = settings.mcp_oidc_client_id, settings.mcp_oidc_client_secret
         self._client = (client_id, secret.get_secret_value()) if client_id and secret else None
 
@@ -156,10 +156,12 @@ class TokenValidator:
         raise InvalidToken("token signed by an unknown key")
 
     async def _load_jwks(self, force: bool) -> jwt.PyJWKSet:
+        """The cached JWKS; `force` refetches it, at most once per `JWKS_MIN_REFRESH` seconds."""
         now = time.monotonic()
-        fresh = self._jwks is not None and (not force or now - self._jwks_fetched < JWKS_MIN_REFRESH)
-        if fresh and self._jwks is not None:
+        if self._jwks is not None and (not force or now - self._jwks_forced < JWKS_MIN_REFRESH):
             return self._jwks
+        if force:
+            self._jwks_forced = now
         assert self._server.jwks_uri is not None
         try:
             response = await self._http.get(self._server.jwks_uri)
@@ -169,7 +171,6 @@ class TokenValidator:
             if self._jwks is None:
                 raise InvalidToken("cannot load the provider's signing keys") from exc
             logger.warning("JWKS refresh failed (%s); keeping the keys already known", type(exc).__name__)
-        self._jwks_fetched = now
         return self._jwks
 
     # Opaque tokens ----------------------------------------------------------------------------------
