@@ -182,3 +182,11 @@ async def test_ocs_sends_the_required_header_and_json_format(make_settings: Call
     http = _client(make_settings(), handler)
     assert await http.ocs("GET", "/cloud/user", auth=AUTH) == {"id": "alice"}
     await http.aclose()
+
+
+def test_cors_401_explains_the_missing_bearer_patch() -> None:
+    with pytest.raises(errors.AuthenticationFailed, match="Bearer patch") as info:
+        raise_for_status(_response(401, json={"message": "CORS requires basic auth"}))
+    assert "docs/authentication.md" in str(info.value)
+    with pytest.raises(errors.AuthenticationFailed, match="rejected the credentials"):
+        raise_for_status(_response(401, json={"message": "Current user is not logged in"}))

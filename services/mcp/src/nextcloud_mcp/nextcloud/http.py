@@ -40,8 +40,14 @@ _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT", "SEARCH
 _RETRY_STATUSES = frozenset({502, 503, 504})
 _MAX_RETRY_AFTER = 10.0  # seconds we are willing to wait on a 429/503 Retry-After before giving up
 
+# nextcloud/server lib/private/AppFramework/Middleware/Security/CORSMiddleware.php (see docs/authentication.md)
+_CORS_MESSAGE = "CORS requires basic auth"
+
 _STATUS_ERRORS: dict[int, tuple[type[NextcloudError], str]] = {
-    401: (AuthenticationFailed, "Nextcloud rejected the credentials; check the username and app password."),
+    401: (
+        AuthenticationFailed,
+        "Nextcloud rejected the credentials (check the app password; in OAuth mode, that user_oidc validates bearer tokens).",
+    ),
     403: (
         Forbidden,
         "Nextcloud refused this action for the current user (read-only item or missing permission).",
@@ -73,6 +79,13 @@ def raise_for_status(response: httpx2.Response) -> None:
         return
     method, path = response.request.method, response.request.url.path
     where: dict[str, Any] = {"method": method, "path": path, "status": status}
+    if status == 401 and _CORS_MESSAGE in response.text[:500]:
+        raise AuthenticationFailed(
+            "Nextcloud refused the access token on this app API: its #[CORS] routes accept only Basic auth "
+            "unless the Bearer patch is applied (docs/authentication.md#the-bearer-patch-cors-routes). "
+            "Apply the patch or run this server in BasicAuth mode with an app password.",
+            **where,
+        )
     if status in _STATUS_ERRORS:
         cls, message = _STATUS_ERRORS[status]
         if cls is RateLimited:
