@@ -1,38 +1,36 @@
-"""One place that decides which tools a caller sees: `ToolGate`, an MCP server middleware.
+"""One place that decides which tools a caller may use: `ToolPolicy`, applied by `ToolGate`.
 
-`tools/list` drops the tools of apps that the caller's Nextcloud does not offer (from its
-capabilities) and, in OAuth mode, the tools the token's scopes do not allow. `tools/call` of such a
-tool answers a clear tool error instead of a 404 from Nextcloud.
+A tool is unavailable when the caller's Nextcloud does not offer its app (from the capabilities) or,
+in OAuth mode, when the token's scopes do not allow it. `ToolGate` (an MCP server middleware) drops
+such tools from `tools/list`; the `tool` wrapper refuses calls to them with a clear tool error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
-from mcp.types import CallToolResult, ListToolsResult, TextContent
 
 from nextcloud_mcp.auth.scopes import allowed
 from nextcloud_mcp.state import AppState, caller_identity
 from nextcloud_mcp.tools import Toolset, tool_scopes
 from nextcloud_mcp.tools._base import request_scope
 
-__all__ = ["ToolGate"]
+__all__ = ["ToolGate", "ToolPolicy"]
 
 
-class ToolGate:
-    """Hides unavailable or unauthorised tools from `tools/list` and refuses calls to them."""
+class ToolPolicy:
+    """Which tools the caller of a request may use, and why not."""
 
     def __init__(self, state: AppState, toolsets: list[Toolset], *, require_scopes: bool) -> None:
         self._state = state
         self._toolsets = toolsets
-        self._app_of = {spec.name: ts.app for ts in toolsets for spec in ts.tools}
         self._scope_of = tool_scopes(toolsets)
         self._require_scopes = require_scopes
 
-    async def hidden(self, ctx: ServerRequestContext[Any, Any]) -> dict[str, str]:
-        """Tool name → why the caller may not use it."""
-        scope = request_scope(ctx.request)
+    async def unavailable(self, scope: Mapping[str, Any] | None) -> dict[str, str]:
+        """Tool name → why the caller of the request with ASGI `scope` may not use it."""
         reasons: dict[str, str] = {}
         identity = caller_identity(scope)
         if identity is not None and self._require_scopes:
@@ -47,18 +45,18 @@ class ToolGate:
                     reasons.update({spec.name: why for spec in ts.tools})
         return reasons
 
+
+class ToolGate:
+    """MCP server middleware: `tools/list` shows only the tools the policy allows this caller."""
+
+    def __init__(self, policy: ToolPolicy) -> None:
+        self._policy = policy
+
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
-        if ctx.method == "tools/list":
-            result = await call_next(ctx)
-            hidden = await self.hidden(ctx)
-            if hidden and isinstance(result, ListToolsResult):
-                return result.model_copy(update={"tools": [t for t in result.tools if t.name not in hidden]})
+        result = await call_next(ctx)
+        if ctx.method != "tools/list" or not isinstance(result, dict) or not isinstance(result.get("tools"), list):
             return result
-        if ctx.method == "tools/call" and ctx.params:
-            name = ctx.params.get("name")
-            if isinstance(name, str) and name in self._app_of:
-                why = (await self.hidden(ctx)).get(name)
-                if why is not None:
-                    text = f"{name} is not available: {why}."
-                    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
-        return await call_next(ctx)
+        hidden = await self._policy.unavailable(request_scope(ctx.request))
+        if hidden:
+            result = {**result, "tools": [t for t in result["tools"] if t.get("name") not in hidden]}
+        return result

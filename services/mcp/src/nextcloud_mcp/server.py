@@ -19,7 +19,7 @@ from nextcloud_mcp.auth.resource_server import ResourceServer
 from nextcloud_mcp.auth.scopes import scopes_for_apps
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.errors import ConfigError, NextcloudError
-from nextcloud_mcp.gating import ToolGate
+from nextcloud_mcp.gating import ToolGate, ToolPolicy
 from nextcloud_mcp.schema import compact_schema
 from nextcloud_mcp.state import AppState
 from nextcloud_mcp.tools import TOOLSETS, Toolset, ToolSpec, tool_scopes
@@ -58,6 +58,7 @@ def build_server(
     """Build the MCP server for `settings`. `transport` lets tests route Nextcloud calls in-process."""
     state = AppState(settings, _credentials(settings), transport=transport)
     toolsets = TOOLSETS if toolsets is None else toolsets
+    policy = state.policy = ToolPolicy(state, toolsets, require_scopes=settings.mcp_require_scopes)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
@@ -71,7 +72,7 @@ def build_server(
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         log_level=settings.mcp_log_level,
-        middleware=[ToolGate(state, toolsets, require_scopes=settings.mcp_require_scopes)],
+        middleware=[ToolGate(policy)],
     )
     for toolset in toolsets:
         for spec in toolset.tools:

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 
@@ -18,6 +18,9 @@ from nextcloud_mcp.errors import NextcloudError
 from nextcloud_mcp.nextcloud import NextcloudHTTP, NextcloudSession
 from nextcloud_mcp.nextcloud.core import Capabilities, ServerStatus, read_status
 from nextcloud_mcp.nextcloud.notes import NotesCache
+
+if TYPE_CHECKING:
+    from nextcloud_mcp.gating import ToolPolicy
 
 __all__ = ["AppState", "caller_identity"]
 
@@ -40,6 +43,7 @@ class AppState:
         self._users = 0
         self.notes_cache = NotesCache()
         self._capabilities: dict[str, tuple[float, Capabilities]] = {}
+        self.policy: ToolPolicy | None = None  # set by build_server
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[AppState]:

@@ -46,7 +46,8 @@ _CORS_MESSAGE = "CORS requires basic auth"
 _STATUS_ERRORS: dict[int, tuple[type[NextcloudError], str]] = {
     401: (
         AuthenticationFailed,
-        "Nextcloud rejected the credentials (check the app password; in OAuth mode, that user_oidc validates bearer tokens).",
+        "Nextcloud rejected the credentials (check the app password; in OAuth mode, that user_oidc "
+        "validates bearer tokens).",
     ),
     403: (
         Forbidden,

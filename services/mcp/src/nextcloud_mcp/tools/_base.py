@@ -58,6 +58,13 @@ def tool(
     def decorate(fn: Callable[P, Awaitable[R]]) -> ToolSpec:
         @functools.wraps(fn)
         async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            ctx = kwargs.get("ctx")
+            if isinstance(ctx, Context):
+                state = ctx.request_context.lifespan_context
+                if isinstance(state, AppState) and state.policy is not None:
+                    why = (await state.policy.unavailable(request_scope(ctx.request_context.request))).get(name)
+                    if why is not None:
+                        raise ToolError(f"{name} is not available: {why}.")
             try:
                 return await fn(*args, **kwargs)
             except NextcloudMCPError as exc:
