@@ -1,0 +1,101 @@
+"""Application assembly: one route group per Nextcloud app at its real prefix.
+
+=================================  =====================================================================
+``/status.php``                    core ``status.php``
+``/ocs/v1.php/…``, ``/ocs/v2.php/…``   OCS: ``cloud/capabilities``, ``cloud/user``, ``cloud/users/{id}``
+``/index.php/apps/notes/…``        Notes API (also ``/apps/notes/…``, as with pretty URLs)
+``/__testbed__/…``                 control API (only with ``control=True``)
+anything else                      404 with ``X-Fake-Nextcloud: not-implemented``
+=================================  =====================================================================
+
+Request flow: ``TestbedMiddleware`` (faults, request log) -> Starlette -> ``FrontControllerMiddleware``
+(body decoding, login) -> routing -> ``core.appframework`` checks -> handler.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount
+from starlette.types import Receive, Scope, Send
+
+from fake_nextcloud.apps.core.routes import build_ocs_router, status_route
+from fake_nextcloud.apps.notes.routes import NotesApp
+from fake_nextcloud.control.middleware import TestbedMiddleware
+from fake_nextcloud.control.routes import build_control_routes
+from fake_nextcloud.core.errors import html_error_page, not_implemented
+from fake_nextcloud.core.front import Family, FrontControllerMiddleware, family_of
+from fake_nextcloud.core.ocs import RESPOND_NOT_FOUND, api_helper_content_type, api_helper_respond
+from fake_nextcloud.core.state import FakeState
+
+__all__ = ["FakeNextcloud", "build_app"]
+
+_OCS_NOT_FOUND = (
+    "Invalid query, please check the syntax. API specifications are here:"
+    " http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.\n"
+)
+
+
+def _ocs_params(request: Request) -> dict[str, str]:
+    return dict(request.query_params)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Router 404/405, rendered per entry point (``ocs/v1.php`` or index.php)."""
+    assert isinstance(exc, HTTPException)
+    family, version = family_of(request.url.path)
+    if family is Family.CONTROL:
+        return PlainTextResponse(exc.detail, status_code=exc.status_code)
+    if exc.status_code == 405:
+        if family is Family.OCS:  # ApiHelper::setContentType(); http_response_code(405)
+            fmt = request.query_params.get("format", "xml")
+            return Response(status_code=405, headers={"Content-Type": api_helper_content_type(fmt)})
+        return html_error_page(405)  # ErrorTemplateResponse(status: 405)
+    if family is Family.OCS:
+        response = api_helper_respond(version, RESPOND_NOT_FOUND, _OCS_NOT_FOUND, _ocs_params(request), http_status=404)
+        response.headers["X-Fake-Nextcloud"] = "not-implemented"
+        return response
+    return not_implemented(request.method, request.url.path)
+
+
+class FakeNextcloud(Starlette):
+    """The Starlette app, with ``TestbedMiddleware`` outermost (it needs the server's raw ``send`` to drop
+    connections). ``state`` is the instance's ``FakeState``."""
+
+    def __init__(self, state: FakeState, routes: list[BaseRoute]) -> None:
+        super().__init__(
+            routes=routes,
+            middleware=[Middleware(FrontControllerMiddleware, state=state)],
+            exception_handlers={HTTPException: _http_error},
+        )
+        self.router.redirect_slashes = False
+        self.fake_state = state
+        self._testbed = TestbedMiddleware(super().__call__, state=state)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._testbed(scope, receive, send)
+
+
+def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNextcloud:
+    """Build the fake Nextcloud ASGI app.
+
+    Parameters:
+        state: the instance state (a fresh ``FakeState()`` without users if omitted).
+        control: mount the ``/__testbed__`` control API.
+    """
+    fake_state = state if state is not None else FakeState()
+    ocs = build_ocs_router()
+    notes = NotesApp(fake_state)
+    routes: list[BaseRoute] = [
+        status_route(fake_state),
+        Mount("/ocs/v1.php", app=ocs),
+        Mount("/ocs/v2.php", app=ocs),
+        Mount("/index.php/apps/notes", app=notes),
+        Mount("/apps/notes", app=notes),
+    ]
+    if control:
+        routes.append(Mount("/__testbed__", routes=build_control_routes(fake_state)))
+    return FakeNextcloud(fake_state, routes)

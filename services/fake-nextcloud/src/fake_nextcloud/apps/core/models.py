@@ -1,0 +1,187 @@
+"""Data of the core endpoints (no HTTP here): ``status.php``, capabilities, user details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fake_nextcloud.apps.notes.models import API_VERSIONS, NotesBackend
+from fake_nextcloud.core.php import md5_hex
+from fake_nextcloud.core.state import FakeState, User
+
+__all__ = ["SPACE_UNLIMITED", "capabilities", "status_info", "user_details"]
+
+#: ``OCP\\Files\\FileInfo::SPACE_UNLIMITED``.
+SPACE_UNLIMITED = -3
+
+#: ``OC\\Accounts\\AccountManager::DEFAULT_SCOPES`` (profile_enabled has no scope -> ``v2-local``).
+_DEFAULT_SCOPES = {
+    "avatar": "v2-federated",
+    "email": "v2-federated",
+    "displayname": "v2-federated",
+    "phone": "v2-local",
+    "address": "v2-local",
+    "website": "v2-local",
+    "twitter": "v2-local",
+    "bluesky": "v2-local",
+    "fediverse": "v2-local",
+    "organisation": "v2-local",
+    "role": "v2-local",
+    "headline": "v2-local",
+    "biography": "v2-local",
+    "profile_enabled": "v2-local",
+    "pronouns": "v2-federated",
+}
+_EMPTY_PROPERTIES = (
+    "phone",
+    "address",
+    "website",
+    "twitter",
+    "bluesky",
+    "fediverse",
+    "organisation",
+    "role",
+    "headline",
+    "biography",
+)
+
+
+#: ``OCP\\IURLGenerator::URL_REGEX_NO_MODIFIERS``.
+_REFERENCE_REGEX = r"(\s|\n|^)(https?:\/\/)([-A-Z0-9+_.]+(?::[0-9]+)?(?:\/[-A-Z0-9+&@#%?=~_|!:,.;()]*)*)(\s|\n|$)"
+
+
+def status_info(state: FakeState) -> dict[str, Any]:
+    """nextcloud/server ``status.php``."""
+    return {
+        "installed": True,
+        "maintenance": state.maintenance,
+        "needsDbUpgrade": False,
+        "version": ".".join(str(p) for p in state.version),
+        "versionstring": state.version_string,
+        "edition": "",
+        "productname": "Nextcloud",
+        "extendedSupport": False,
+    }
+
+
+def _app_capabilities(state: FakeState, user: User) -> dict[str, Any]:
+    caps: dict[str, Any] = {
+        # lib/private/OCS/CoreCapabilities.php
+        "core": {
+            "pollinterval": 60,
+            "webdav-root": "remote.php/webdav",
+            "reference-api": True,
+            "reference-regex": _REFERENCE_REGEX,
+            "mod-rewrite-working": False,
+        },
+    }
+    # lib/private/Security/Bruteforce/Capabilities.php (IPublicCapability)
+    caps["bruteforce"] = {"delay": 0, "allow-listed": False}
+    # apps/files/lib/Capabilities.php + apps/files/lib/DirectEditingCapabilities.php
+    caps["files"] = {
+        "$comment": '"blacklisted_files" is deprecated as of Nextcloud 30, use "forbidden_filenames" instead',
+        "blacklisted_files": [".htaccess"],
+        "forbidden_filenames": [".htaccess"],
+        "forbidden_filename_basenames": [],
+        "forbidden_filename_characters": ["\\", "/"],
+        "forbidden_filename_extensions": [".filepart"],
+        "bigfilechunking": True,
+        "chunked_upload": {"max_size": 104857600, "max_parallel_count": 5},
+        "file_conversions": [],
+        "directEditing": {
+            "url": "/ocs/v2.php/apps/files/api/v1/directEditing",
+            "etag": md5_hex("directEditing"),
+            "supportsFileId": True,
+        },
+    }
+    # apps/dav/lib/Capabilities.php
+    caps["dav"] = {"chunking": "1.0", "bulkupload": "1.0"}
+    # apps/provisioning_api/lib/Capabilities.php
+    caps["provisioning_api"] = {
+        "version": state.apps["provisioning_api"],
+        "AccountPropertyScopesVersion": 2,
+        "AccountPropertyScopesFederatedEnabled": True,
+        "AccountPropertyScopesPublishedEnabled": True,
+    }
+    if state.app_enabled("notes"):
+        # nextcloud/notes lib/AppInfo/Capabilities.php, Application::$API_VERSIONS
+        caps["notes"] = {
+            "api_version": list(API_VERSIONS),
+            "version": state.apps["notes"],
+            "notes_path": NotesBackend.of(state).settings(user.uid)["notesPath"],
+        }
+    return caps
+
+
+def capabilities(state: FakeState, user: User | None) -> dict[str, Any]:
+    """``core/Controller/OCSController.php::getCapabilities``: version + capabilities; anonymous callers
+    only get ``IPublicCapability`` providers (``lib/private/CapabilitiesManager.php``; here: ``bruteforce``)."""
+    major, minor, micro, _ = state.version
+    if user is None:
+        caps: dict[str, Any] = {"bruteforce": {"delay": 0, "allow-listed": False}}
+    else:
+        caps = _app_capabilities(state, user)
+    return {
+        "version": {
+            "major": major,
+            "minor": minor,
+            "micro": micro,
+            "string": state.version_string,
+            "edition": "",
+            "extendedSupport": False,
+        },
+        "capabilities": caps,
+    }
+
+
+def _quota(state: FakeState, user: User) -> dict[str, Any]:
+    """``AUserDataOCSController::fillStorageInfo`` (without external storages)."""
+    used = state.storage_used(user.uid)
+    if user.quota is not None and user.quota > 0:
+        return {
+            "free": user.quota - used,
+            "used": used,
+            "total": user.quota,
+            "relative": round((used / user.quota) * 10000) / 100,
+            "quota": user.quota,
+        }
+    quota = SPACE_UNLIMITED if user.quota is None else user.quota
+    return {"free": SPACE_UNLIMITED, "used": used, "total": SPACE_UNLIMITED, "relative": 0, "quota": quota}
+
+
+def user_details(state: FakeState, target: User, *, viewer: User, include_scopes: bool) -> dict[str, Any]:
+    """``AUserDataOCSController::getUserData``. Admins also see ``enabled`` and ``storageLocation``."""
+    data: dict[str, Any] = {}
+    if viewer.is_admin:
+        data["enabled"] = target.enabled
+        data["storageLocation"] = f"/var/www/html/data/{target.uid}"
+    data["id"] = target.uid
+    data["firstLoginTimestamp"] = target.first_login
+    data["lastLoginTimestamp"] = target.last_login
+    data["lastLogin"] = target.last_login * 1000
+    data["backend"] = target.backend
+    data["subadmin"] = []
+    data["quota"] = _quota(state, target)
+    data["manager"] = ""
+    if include_scopes:
+        data["avatarScope"] = _DEFAULT_SCOPES["avatar"]
+    data["email"] = target.email
+    if include_scopes:
+        data["emailScope"] = _DEFAULT_SCOPES["email"]
+    data["additional_mail"] = []
+    if include_scopes:
+        data["additional_mailScope"] = []
+    data["displayname"] = target.display_name
+    data["display-name"] = target.display_name
+    if include_scopes:
+        data["displaynameScope"] = _DEFAULT_SCOPES["displayname"]
+    for name in (*_EMPTY_PROPERTIES, "profile_enabled", "pronouns"):
+        data[name] = "1" if name == "profile_enabled" else ""
+        if include_scopes:
+            data[name + "Scope"] = _DEFAULT_SCOPES[name]
+    data["groups"] = list(target.groups)
+    data["language"] = target.language
+    data["locale"] = target.locale
+    data["timezone"] = target.timezone
+    data["notify_email"] = target.email
+    data["backendCapabilities"] = {"setDisplayName": True, "setPassword": True}
+    return data

@@ -1,0 +1,221 @@
+"""Front controllers: what ``index.php`` and ``ocs/v{1,2}.php`` do before routing.
+
+For every Nextcloud request the middleware decides the route family from the path, then, in the order
+the real entry points use (nextcloud/server ``ocs/v1.php``; ``lib/private/Kernel/HttpKernel.php``,
+formerly ``OC::handleRequest`` in ``lib/base.php``):
+
+1. maintenance mode -> 503 (``ApiHelper::respond(503, 'Service unavailable')`` for OCS);
+2. request body decoding (``Request::decodeContent``): JSON bodies for JSON content types, form bodies for
+   ``application/x-www-form-urlencoded``; an undecodable JSON body makes ``throwDecodingExceptionIfAny``
+   throw -> 500 error page (index.php) or OCS 996 "Internal Server Error" (ocs, HTTP 500 on v2, 200 on v1);
+3. login (``OC::handleLogin``): wrong credentials throw ``LoginException`` -> 401 ``{"message": ""}``
+   (index.php, JSON unless ``Accept`` contains ``html``) or OCS 997 "Unauthorised" (ocs);
+4. routing.
+
+The result is an ``NcContext`` stored in ``scope["state"]["nc"]`` for the route handlers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fake_nextcloud.core.auth import (
+    DEFAULT_AUTHENTICATORS,
+    Authenticator,
+    AuthFailure,
+    BasicCredentials,
+    authenticate,
+    parse_basic,
+)
+from fake_nextcloud.core.errors import html_error_page, json_response, not_implemented
+from fake_nextcloud.core.ocs import RESPOND_SERVER_ERROR, RESPOND_UNAUTHORISED, api_helper_respond
+from fake_nextcloud.core.state import FakeState, User
+
+__all__ = ["Family", "FrontControllerMiddleware", "NcContext", "family_of", "get_context"]
+
+_JSON_CONTENT_TYPE = re.compile(r"^application/(?:[a-z0-9.+-]+\+)?json\b", re.IGNORECASE)
+
+
+class Family(Enum):
+    """Which entry point of a real server would handle a path."""
+
+    INDEX = "index"  # index.php and pretty URLs
+    OCS = "ocs"  # ocs/v1.php, ocs/v2.php
+    STATUS = "status"  # status.php
+    DAV = "dav"  # remote.php, public.php (not implemented yet)
+    CONTROL = "control"  # /__testbed__ (not Nextcloud)
+
+
+def family_of(path: str) -> tuple[Family, int]:
+    """The family of ``path`` and, for OCS, its version (1 or 2; 0 otherwise)."""
+    for prefix, version in (("/ocs/v1.php", 1), ("/ocs/v2.php", 2)):
+        if path == prefix or path.startswith(prefix + "/"):
+            return Family.OCS, version
+    if path == "/status.php":
+        return Family.STATUS, 0
+    if path.startswith(("/remote.php", "/public.php")):
+        return Family.DAV, 0
+    if path == "/__testbed__" or path.startswith("/__testbed__/"):
+        return Family.CONTROL, 0
+    return Family.INDEX, 0
+
+
+@dataclass
+class NcContext:
+    """What a Nextcloud controller can see of the request: merged parameters (``Request::getParams``:
+    query, then body), headers, the logged-in user and the raw Basic credentials (re-checked by
+    ``CORSMiddleware``)."""
+
+    state: FakeState
+    family: Family
+    ocs_version: int
+    method: str
+    path: str
+    headers: Headers
+    params: dict[str, Any] = field(default_factory=dict)
+    basic: BasicCredentials | None = None
+    user: User | None = None
+    form_semantics: bool = False
+
+    def header(self, name: str) -> str:
+        """``IRequest::getHeader`` (empty string when absent)."""
+        return self.headers.get(name, "")
+
+    def param(self, name: str, default: Any = None) -> Any:
+        """``IRequest::getParam``: ``isset()`` semantics, so an explicit ``null`` counts as absent."""
+        value = self.params.get(name)
+        return default if value is None else value
+
+
+def get_context(request: Request) -> NcContext:
+    """The context the front controller attached to this request."""
+    ctx = request.scope.get("state", {}).get("nc")
+    if not isinstance(ctx, NcContext):
+        raise RuntimeError("request did not pass through FrontControllerMiddleware")
+    return ctx
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _decode_params(method: str, headers: Headers, query: bytes, body: bytes) -> tuple[dict[str, Any], bool]:
+    """Merged parameters and whether the JSON body failed to decode."""
+    params: dict[str, Any] = dict(parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True))
+    content_type = headers.get("content-type", "")
+    if _JSON_CONTENT_TYPE.match(content_type):
+        if body:
+            try:
+                decoded = json.loads(body)
+            except (ValueError, UnicodeDecodeError):
+                return params, True
+            if isinstance(decoded, dict) and decoded:
+                params.update(decoded)
+    elif "application/x-www-form-urlencoded" in content_type and method != "GET":
+        params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    return params, False
+
+
+class FrontControllerMiddleware:
+    """ASGI middleware running the entry-point steps above for Nextcloud paths."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        state: FakeState,
+        authenticators: Sequence[Authenticator] = DEFAULT_AUTHENTICATORS,
+    ) -> None:
+        self.app = app
+        self.state = state
+        self.authenticators = authenticators
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        family, version = family_of(scope["path"])
+        if family in (Family.CONTROL, Family.STATUS):
+            await self.app(scope, receive, send)
+            return
+        if family is Family.DAV:
+            await not_implemented(scope["method"], scope["path"])(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        response, ctx = self._prepare(scope, family, version, body)
+        if response is not None:
+            await response(scope, receive, send)
+            return
+        assert ctx is not None
+        scope.setdefault("state", {})["nc"] = ctx
+        if ctx.user is not None:
+            scope["state"]["fake_nc_user"] = ctx.user.uid
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    def _prepare(
+        self, scope: Scope, family: Family, version: int, body: bytes
+    ) -> tuple[Response | None, NcContext | None]:
+        headers = Headers(scope=scope)
+        method = scope["method"]
+        params, decoding_failed = _decode_params(method, headers, scope.get("query_string", b""), body)
+        ocs = family is Family.OCS
+        if self.state.maintenance:
+            extra = {"X-Nextcloud-Maintenance-Mode": "1"}
+            if ocs:
+                return api_helper_respond(
+                    version, 503, "Service unavailable", params, headers=extra, http_status=503
+                ), None
+            return html_error_page(503, {**extra, "Retry-After": "120"}), None
+        if decoding_failed:
+            if ocs:
+                return api_helper_respond(version, RESPOND_SERVER_ERROR, "Internal Server Error\n", params), None
+            return html_error_page(500), None
+        result = authenticate(self.state, headers, self.authenticators)
+        if isinstance(result, AuthFailure):
+            if ocs:
+                return api_helper_respond(version, RESPOND_UNAUTHORISED, "Unauthorised", params), None
+            if "html" in headers.get("accept", "").lower():
+                return html_error_page(401), None
+            return json_response({"message": result.message}, 401), None
+        content_type = headers.get("content-type", "")
+        ctx = NcContext(
+            state=self.state,
+            family=family,
+            ocs_version=version,
+            method=method,
+            path=scope["path"],
+            headers=headers,
+            params=params,
+            basic=parse_basic(headers.get("authorization")),
+            user=result,
+            form_semantics=method == "GET" or "application/x-www-form-urlencoded" in content_type,
+        )
+        return None, ctx
