@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from nextcloud_mcp.config import Settings, load_settings
+
+
+def _children(pid: int) -> list[str]:
+    """Live child processes of `pid` (from /proc), as "pid command" strings."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(f"{stat.parent.name} {(stat.parent / 'comm').read_text().strip()}")
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _nothing_left_running() -> Iterator[None]:
+    """Every server a test starts must be stopped by the end of the session."""
+    yield
+    if Path("/proc").exists():
+        assert not _children(os.getpid()), f"processes left running: {_children(os.getpid())}"
 
 
 @pytest.fixture
