@@ -53,8 +53,16 @@ class Gate:
 
     def token(self, scope: str = "notes:read notes:write", **claims: Any) -> str:
         now = int(time.time())
-        body = {"iss": ISSUER, "sub": "alice", "aud": self.resource, "exp": now + 600, "iat": now, "scope": scope,
-                "client_id": "dcr-client", **claims}
+        body = {
+            "iss": ISSUER,
+            "sub": "alice",
+            "aud": self.resource,
+            "exp": now + 600,
+            "iat": now,
+            "scope": scope,
+            "client_id": "dcr-client",
+            **claims,
+        }
         return jwt.encode(body, KEY, algorithm="RS256", headers={"kid": "k1", "typ": "at+JWT"})
 
     async def rpc(self, method: str, arguments: dict[str, Any], token: str | None = None, **kw: Any) -> httpx2.Response:
@@ -69,10 +77,16 @@ class Gate:
 @pytest.fixture
 async def gate(fake: FakeNextcloud) -> AsyncIterator[Gate]:
     port = free_port()
-    settings = load_settings(environ={
-        "NEXTCLOUD_HOST": "http://nc.test", "MCP_TRANSPORT": "streamable-http", "MCP_PORT": str(port),
-        "MCP_STATELESS_HTTP": "true", "MCP_JSON_RESPONSE": "true", "MCP_CAPABILITIES_TTL": "0",
-    })
+    settings = load_settings(
+        environ={
+            "NEXTCLOUD_HOST": "http://nc.test",
+            "MCP_TRANSPORT": "streamable-http",
+            "MCP_PORT": str(port),
+            "MCP_STATELESS_HTTP": "true",
+            "MCP_JSON_RESPONSE": "true",
+            "MCP_CAPABILITIES_TTL": "0",
+        }
+    )
     server = build_server(settings, transport=httpx2.ASGITransport(app=fake))
     idp_http = httpx2.AsyncClient(transport=httpx2.MockTransport(_idp))
     resource_server = ResourceServer(settings, parse_discovery(DISCOVERY, settings), idp_http, TokenCache(3600))
@@ -118,8 +132,11 @@ async def test_bad_credentials_are_refused(gate: Gate, kwargs: dict[str, Any], s
 
 
 async def test_expired_and_foreign_tokens_are_refused(gate: Gate) -> None:
-    for token in (gate.token(exp=int(time.time()) - 300), gate.token(aud="https://other.example/mcp"),
-                  gate.token(iss="https://evil.example")):
+    for token in (
+        gate.token(exp=int(time.time()) - 300),
+        gate.token(aud="https://other.example/mcp"),
+        gate.token(iss="https://evil.example"),
+    ):
         response = await gate.rpc("tools/list", {}, token)
         assert response.status_code == 401, response.text
         assert 'error="invalid_token"' in response.headers["www-authenticate"]

@@ -1,0 +1,85 @@
+"""The providers under test. Each test runs once per entry of `PROVIDERS`.
+
+To add the fake Nextcloud's `oidc` app: write a factory `_fake_nextcloud(request) -> IdentityProvider` (start it
+session-scoped, fetch its discovery, build a `FormLoginProvider` with the features it has), register it in
+`FACTORIES` and append "fake-nextcloud" to `PROVIDERS`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx2
+import pytest
+
+from conformance.providers import FEATURES, FormLoginProvider, IdentityProvider
+from support.oidc_provider import RunningOidcProvider, oidc_provider_unavailable, start_oidc_provider
+
+PROVIDERS = ["oidc-provider"]  # + "fake-nextcloud" once services/fake-nextcloud has its oidc app
+
+# Nothing listens on these: they are the resource indicators (RFC 8707) the tokens are issued for.
+MCP_RESOURCE = "http://127.0.0.1:18765/mcp"
+OPAQUE_RESOURCE = "http://127.0.0.1:18766/mcp"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def need_oidc_provider() -> None:
+    """Skip (or, with TESTBED_REQUIRE_IDP set, e.g. in CI, fail) where node/npm cannot run oidc-provider."""
+    reason = oidc_provider_unavailable()
+    if reason is not None:
+        if os.environ.get("TESTBED_REQUIRE_IDP"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_process(
+    need_oidc_provider: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningOidcProvider]:
+    """panva oidc-provider as one child process for the whole session, stopped by PID at the end."""
+    run_dir = tmp_path_factory.mktemp("oidc-provider")
+    idp = start_oidc_provider(run_dir, resource=MCP_RESOURCE, opaque_resources=[OPAQUE_RESOURCE])
+    pid = idp.pid
+    try:
+        yield idp
+    finally:
+        idp.stop()
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # gone (and reaped), not a zombie
+
+
+def _discovery(url: str) -> dict[str, Any]:
+    response = httpx2.get(url, timeout=10.0, trust_env=False)
+    assert response.status_code == 200, response.text
+    doc: dict[str, Any] = response.json()
+    return doc
+
+
+def _oidc_provider(request: pytest.FixtureRequest) -> IdentityProvider:
+    running: RunningOidcProvider = request.getfixturevalue("oidc_provider_process")
+    return FormLoginProvider(
+        name="oidc-provider",
+        issuer=running.issuer,
+        discovery=_discovery(running.discovery_url),
+        resource=running.resource,
+        opaque_resource=running.opaque_resources[0],
+        users=running.users,
+        features=frozenset(FEATURES),  # it has every optional feature the tests know about
+    )
+
+
+FACTORIES: dict[str, Callable[[pytest.FixtureRequest], IdentityProvider]] = {
+    "oidc-provider": _oidc_provider,
+}
+
+
+@pytest.fixture(scope="session", params=PROVIDERS)
+def idp(request: pytest.FixtureRequest) -> IdentityProvider:
+    return FACTORIES[request.param](request)
