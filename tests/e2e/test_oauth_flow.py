@@ -18,6 +18,7 @@ from support.browser_login import chromium_login, chromium_path
 from support.mcp_helpers import error_text, structured
 from support.oauth_client import MemoryStorage, form_login, oauth_mcp_client
 from support.oauth_flow import AuthServerClient
+from support.oidc_provider import oidc_provider_unavailable, start_oidc_provider
 from support.processes import ManagedProcess, free_port, http_ready
 from support.redis_server import redis_binary, start_redis
 
@@ -70,12 +71,13 @@ class Stack:
         data = response.json()
         self.client_id, self.client_secret = data["client_id"], data["client_secret"]
 
-    def start_server(self, **env: str) -> str:
-        port = free_port()
+    def start_server(self, port: int = 0, *, own_client: bool = True, env: dict[str, str] | None = None) -> str:
+        port = port or free_port()
         url = f"http://127.0.0.1:{port}"
         if not self.public_url:
             self.public_url = f"{url}/mcp"
-            self.register_server_client(self.public_url)
+            if own_client:
+                self.register_server_client(self.public_url)
         proc = ManagedProcess(
             f"mcp-oauth-{port}",
             [sys.executable, "-m", "nextcloud_mcp", "--transport", "streamable-http", "--port", str(port)],
@@ -83,12 +85,15 @@ class Stack:
             env={
                 "NEXTCLOUD_HOST": self.nextcloud,
                 "MCP_PUBLIC_URL": self.public_url,
-                "MCP_OIDC_CLIENT_ID": self.client_id,
-                "MCP_OIDC_CLIENT_SECRET": self.client_secret,
+                **(
+                    {"MCP_OIDC_CLIENT_ID": self.client_id, "MCP_OIDC_CLIENT_SECRET": self.client_secret}
+                    if self.client_id
+                    else {}
+                ),
                 "REDIS_URL": self.redis_url,
                 "MCP_CAPABILITIES_TTL": "0",
                 "MCP_LOG_LEVEL": "INFO",
-                **env,
+                **(env or {}),
             },
             ready=http_ready(f"{url}/health/live"),
         )
@@ -132,9 +137,12 @@ def stack(tmp_path: Path, redis: tuple[ManagedProcess, str]) -> Iterator[Stack]:
         fake.stop()
 
 
-async def test_sdk_client_discovers_registers_logs_in_and_calls_tools(stack: Stack) -> None:
+@pytest.mark.parametrize(("mode", "protocol"), [("auto", "2026-07-28"), ("legacy", "2025-11-25")])
+async def test_sdk_client_discovers_registers_logs_in_and_calls_tools(stack: Stack, mode: str, protocol: str) -> None:
     base = stack.start_server()
-    async with oauth_mcp_client(f"{base}/mcp", form_login("alice", USERS["alice"])) as (client, login, storage):
+    login_as = form_login("alice", USERS["alice"])
+    async with oauth_mcp_client(f"{base}/mcp", login_as, mode=mode) as (client, login, storage):  # type: ignore[arg-type]
+        assert client.protocol_version == protocol
         names = {t.name for t in (await client.list_tools()).tools}
         assert "nc_notes_create" in names
         note = structured(await client.call_tool("nc_notes_create", {"title": "Via OAuth", "content": "hello"}))
@@ -175,7 +183,7 @@ async def test_alice_and_bob_concurrently_see_only_their_own_notes(stack: Stack)
 
 
 async def test_three_replicas_validate_each_token_upstream_once(stack: Stack) -> None:
-    replicas = [stack.start_server(**STATELESS) for _ in range(3)]
+    replicas = [stack.start_server(env=STATELESS) for _ in range(3)]
     tokens = []
     async with AuthServerClient(stack.nextcloud + DISCOVERY) as auth:
         for user in ("alice", "bob"):
@@ -205,7 +213,7 @@ async def test_three_replicas_validate_each_token_upstream_once(stack: Stack) ->
 
 
 async def test_token_for_another_audience_is_refused(stack: Stack) -> None:
-    base = stack.start_server(**STATELESS)
+    base = stack.start_server(env=STATELESS)
     async with AuthServerClient(stack.nextcloud + DISCOVERY) as auth:
         token = await auth.token("alice", USERS["alice"], scope="notes:read", resource="https://other.example/mcp")
     async with httpx2.AsyncClient(trust_env=False) as http:
@@ -219,7 +227,7 @@ async def test_token_for_another_audience_is_refused(stack: Stack) -> None:
 
 
 async def test_expired_token_is_refused(stack: Stack) -> None:
-    base = stack.start_server(**STATELESS)
+    base = stack.start_server(env=STATELESS)
     stack.control.post("/__testbed__/oidc/config", json={"expire_time": 2})
     async with AuthServerClient(stack.nextcloud + DISCOVERY) as auth:
         token = await auth.token("alice", USERS["alice"], scope="notes:read", resource=stack.public_url)
@@ -293,7 +301,7 @@ async def test_redis_stopped_mid_run_keeps_serving_without_trusting_unvalidated_
     fake, url = start_fake(tmp_path)
     stack = Stack(tmp_path, url, f"redis://127.0.0.1:{port}/0")
     try:
-        base = stack.start_server(**STATELESS)
+        base = stack.start_server(env=STATELESS)
         async with AuthServerClient(stack.nextcloud + DISCOVERY) as auth:
             alice = await auth.token("alice", USERS["alice"], scope="notes:write", resource=stack.public_url)
             bob = await auth.token("bob", USERS["bob"], scope="notes:write", resource=stack.public_url)
@@ -328,3 +336,33 @@ async def test_redis_stopped_mid_run_keeps_serving_without_trusting_unvalidated_
         stack.stop()
         fake.stop()
         redis_proc.stop()
+
+
+@pytest.mark.skipif(oidc_provider_unavailable() is not None, reason=str(oidc_provider_unavailable()))
+async def test_external_idp_issues_jwt_access_tokens_validated_by_jwks(
+    tmp_path: Path, redis: tuple[ManagedProcess, str]
+) -> None:
+    """panva oidc-provider as the IdP; Nextcloud trusts it through user_oidc (`--check-bearer`)."""
+    port = free_port()
+    resource = f"http://127.0.0.1:{port}/mcp"
+    with start_oidc_provider(tmp_path / "idp", resource=resource, consent="auto") as idp:
+        fake, url = start_fake(
+            tmp_path,
+            "--oidc-provider",
+            f"testidp={idp.discovery_url}",
+            "--oidc-provider-client-id",
+            "nextcloud",
+            "--no-oidc-provider-audience-check",
+        )
+        stack = Stack(tmp_path, url, redis[1])
+        try:
+            base = stack.start_server(port, own_client=False, env={"MCP_OIDC_ISSUER": idp.issuer})
+            assert base + "/mcp" == resource
+            async with oauth_mcp_client(resource, form_login("alice", USERS["alice"])) as (client, login, _):
+                note = structured(await client.call_tool("nc_notes_create", {"title": "External IdP"}))
+            assert login.authorize_urls[0].startswith(idp.issuer)
+            assert [n["id"] for n in stack.notes_of("alice")] == [note["id"]]
+            assert not stack.requests("/apps/oidc/introspect")  # JWTs are checked locally against the JWKS
+        finally:
+            stack.stop()
+            fake.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
@@ -80,6 +81,7 @@ async def oauth_mcp_client(
     *,
     scope: str | None = None,
     storage: MemoryStorage | None = None,
+    mode: Literal["auto", "legacy"] = "auto",
 ) -> AsyncIterator[tuple[Client, OAuthLogin, MemoryStorage]]:
     """An MCP client that authorizes with the SDK's `OAuthClientProvider` (PRM, discovery, DCR, PKCE)."""
     login = OAuthLogin(open_url)
@@ -97,6 +99,6 @@ async def oauth_mcp_client(
     )
     async with (
         httpx2.AsyncClient(auth=provider, trust_env=False, timeout=30.0) as http,
-        Client(streamable_http_client(server_url, http_client=http)) as client,
+        Client(streamable_http_client(server_url, http_client=http), mode=mode) as client,
     ):
         yield client, login, storage
