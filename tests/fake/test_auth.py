@@ -116,7 +116,10 @@ async def test_password_zero_counts_as_no_credentials(client: httpx2.AsyncClient
     assert response.json()["ocs"]["meta"]["message"] == "Current user is not logged in"
 
 
-async def test_bearer_token_is_not_a_login_without_user_oidc(client: httpx2.AsyncClient) -> None:
+async def test_bearer_token_is_not_a_login_without_user_oidc(state: FakeState, client: httpx2.AsyncClient) -> None:
+    """A stock server (no user_oidc, no Bearer patch): the Bearer header is ignored by the login chain."""
+    state.disable_app("user_oidc")
+    state.config.bearer_patch = False
     headers = {"Authorization": "Bearer some-token"}
     response = await client.get(f"{NOTES}/notes", headers=headers)
     assert response.json() == {"message": "CORS requires basic auth"}

@@ -26,6 +26,8 @@ __all__ = ["AppState", "caller_identity"]
 
 logger = logging.getLogger(__name__)
 
+MAX_CACHED_USERS = 1024
+
 
 class AppState:
     """Owns the shared `NextcloudHTTP` (opened by `running()`) and hands out per-user sessions."""
@@ -94,6 +96,10 @@ class AppState:
         except NextcloudError as exc:
             logger.warning("Cannot read Nextcloud capabilities (%s); listing every tool", exc)
             return None
+        if len(self._capabilities) >= MAX_CACHED_USERS:  # bounded: drop expired entries, then the oldest
+            self._capabilities = {k: v for k, v in self._capabilities.items() if v[0] > now}
+            while len(self._capabilities) >= MAX_CACHED_USERS:
+                self._capabilities.pop(next(iter(self._capabilities)))
         self._capabilities[session.key] = (now + self.settings.mcp_capabilities_ttl, caps)
         return caps
 

@@ -6,8 +6,12 @@ others); ``beforeController`` runs in that order, ``afterException``/``afterCont
 ``controller(annotations)`` wraps a handler so that it gets exactly these checks:
 
 * CORS (``#[CORS]`` routes, ``CORSMiddleware::beforeController``): unless the request passes the CSRF check
-  (``Request::passesCSRFCheck`` - true when any ``OCS-APIRequest`` header is sent), the session is dropped
-  and ``PHP_AUTH_USER``/``PHP_AUTH_PW`` must log in again, else 401 "CORS requires basic auth".
+  (``Request::passesCSRFCheck`` - true when any ``OCS-APIRequest`` header is sent, or a valid request token
+  accompanies the session cookies), the session is dropped and ``PHP_AUTH_USER``/``PHP_AUTH_PW`` must log in
+  again, else 401 "CORS requires basic auth". A user logged in by a Bearer token (user_oidc) looks exactly
+  like such a session, so it gets the same 401 (nextcloud/server#44365, nextcloud/user_oidc#836) - unless
+  the instance carries cbcoutinho's ``cors-bearer-token.patch`` (proposed upstream as nextcloud/server PR
+  #55878), which returns early for any ``Authorization: Bearer`` request (``InstanceConfig.bearer_patch``).
 * Security (``SecurityMiddleware::beforeController``): not logged in -> 401 "Current user is not logged in"
   (unless ``#[PublicPage]``); without ``#[NoCSRFRequired]`` the CSRF check must pass, except for
   ``OCSController`` requests with ``OCS-APIRequest: true`` or a Bearer token (``isValidOCSRequest``),
@@ -50,8 +54,9 @@ from fake_nextcloud.core.ocs import (
     request_format,
 )
 from fake_nextcloud.core.php import PhpTypeError
+from fake_nextcloud.core.session import LAX_COOKIE, SESSION_COOKIE, STRICT_COOKIE, csrf_valid
 
-__all__ = ["Annotations", "OcsResult", "controller", "passes_csrf_check", "rfc2822"]
+__all__ = ["Annotations", "OcsResult", "controller", "passes_csrf_check", "passes_strict_cookie_check", "rfc2822"]
 
 #: Headers ``OCP\\AppFramework\\Http\\Response::getHeaders`` adds to every AppFramework response.
 _DEFAULT_HEADERS = {"Cache-Control": "no-cache, no-store, must-revalidate", "X-Robots-Tag": "noindex, nofollow"}
@@ -81,10 +86,36 @@ Handler = Callable[[NcContext, Request], Awaitable[Response | OcsResult]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+def passes_strict_cookie_check(ctx: NcContext) -> bool:
+    """``Request::passesStrictCookieCheck``: only requests carrying session cookies (and no
+    ``OCS-APIRequest`` header) must also carry both same-site marker cookies."""
+    if ctx.header("OCS-APIRequest") or (SESSION_COOKIE not in ctx.cookies and "nc_token" not in ctx.cookies):
+        return True
+    return ctx.cookies.get(STRICT_COOKIE) == "true" and ctx.cookies.get(LAX_COOKIE) == "true"
+
+
 def passes_csrf_check(ctx: NcContext) -> bool:
-    """``Request::passesCSRFCheck`` for cookie-less API clients: any non-empty ``OCS-APIRequest`` header
-    passes; request tokens (browser sessions) are not modelled."""
-    return ctx.header("OCS-APIRequest") != ""
+    """``Request::passesCSRFCheck``: strict cookie check, then any non-empty ``OCS-APIRequest`` header, or a
+    ``requesttoken`` (query, body, then header) valid for the session (``CsrfTokenManager::isTokenValid``)."""
+    if not passes_strict_cookie_check(ctx):
+        return False
+    if ctx.header("OCS-APIRequest") != "":
+        return True
+    token = ctx.params.get("requesttoken")
+    if not isinstance(token, str):
+        token = ctx.headers.get("requesttoken")
+    if token is None:
+        return False
+    return ctx.session is not None and csrf_valid(ctx.session, token)
+
+
+def _logout(ctx: NcContext) -> None:
+    """``IUserSession::logout``: the session (if any) loses its user."""
+    ctx.user = None
+    ctx.auth_method = None
+    if ctx.session is not None:
+        ctx.state.sessions.destroy(ctx.session)
+        ctx.session = None
 
 
 def _is_valid_ocs_request(ctx: NcContext) -> bool:
@@ -94,12 +125,15 @@ def _is_valid_ocs_request(ctx: NcContext) -> bool:
 
 def _before(ctx: NcContext, ann: Annotations) -> None:
     if ann.cors and (not ann.public or ctx.user is not None) and not passes_csrf_check(ctx):
-        ctx.user = None  # $this->session->logout()
-        creds = ctx.basic
-        user = check_client_login(ctx.state, creds.user, creds.password) if creds is not None else None
-        if user is None:
-            raise CorsRequiresBasicAuth()
-        ctx.user = user
+        bearer = ctx.header("Authorization").startswith("Bearer ")
+        if not (ctx.state.config.bearer_patch and bearer):  # cors-bearer-token.patch: `return;` for Bearer
+            _logout(ctx)  # $this->session->logout()
+            creds = ctx.basic
+            user = check_client_login(ctx.state, creds.user, creds.password) if creds is not None else None
+            if user is None:
+                raise CorsRequiresBasicAuth()
+            ctx.user = user
+            ctx.auth_method = "basic"
     if not ann.public and ctx.user is None:
         raise NotLoggedIn()
     if not ann.no_csrf and not passes_csrf_check(ctx) and not (ann.ocs and _is_valid_ocs_request(ctx)):
@@ -177,6 +211,8 @@ def controller(ann: Annotations) -> Callable[[Handler], Endpoint]:
                 response = _render(ctx, result)
             for name, value in _DEFAULT_HEADERS.items():
                 response.headers.setdefault(name, value)
+            for cookie in ctx.set_cookies:
+                response.headers.append("set-cookie", cookie)
             if ann.cors and ctx.header("Origin"):
                 response.headers["Access-Control-Allow-Origin"] = ctx.header("Origin")
             return _not_modified(ctx, response)

@@ -1,9 +1,11 @@
 """Authentication, as ``OC::handleLogin`` (nextcloud/server ``lib/base.php``) performs it before routing.
 
-Authenticators form a chain: each looks at the request headers and answers "not for me"
-(``None``), "credentials present but wrong" (``AuthFailure``) or the logged-in ``User``. Only HTTP Basic
-is implemented; a Bearer authenticator (user_oidc) can be appended to ``FakeState``-bound chains later
-without touching the routes.
+Authenticators form a chain (``OC::handleLogin``: the Apache-style backends such as user_oidc's Bearer
+validation come first, HTTP Basic last): each looks at the request and answers "not for me" (``None``),
+"credentials present but wrong" (``AuthFailure``) or the logged-in ``User``; the chain reports which one
+logged the user in (``Login.method``). A browser session (cookie) is checked before the chain by the front
+controller, as ``handleLogin`` only runs for requests without a logged-in session. Authenticators may be
+asynchronous (user_oidc fetches an external provider's JWKS).
 
 HTTP Basic reproduces ``OC\\User\\Session``:
 
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping, Sequence
+import inspect
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -27,10 +30,13 @@ from fake_nextcloud.core.state import FakeState, User
 
 __all__ = [
     "AuthFailure",
+    "AuthRequest",
     "Authenticator",
     "BasicAuthenticator",
     "BasicCredentials",
+    "Login",
     "authenticate",
+    "check_browser_login",
     "check_client_login",
     "parse_basic",
 ]
@@ -55,10 +61,32 @@ class AuthFailure:
     message: str = ""
 
 
-class Authenticator(Protocol):
-    """One login mechanism (HTTP Basic now; Bearer via user_oidc later)."""
+@dataclass(frozen=True)
+class AuthRequest:
+    """What an authenticator may look at."""
 
-    def authenticate(self, state: FakeState, headers: Mapping[str, str]) -> User | AuthFailure | None: ...
+    method: str
+    path: str
+    headers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Login:
+    """A successful login: the user and the mechanism (``"basic"``, ``"bearer"``, ``"session"``)."""
+
+    user: User
+    method: str
+
+
+AuthResult = User | AuthFailure | None
+
+
+class Authenticator(Protocol):
+    """One login mechanism."""
+
+    name: str
+
+    def authenticate(self, state: FakeState, request: AuthRequest) -> AuthResult | Awaitable[AuthResult]: ...
 
 
 def parse_basic(authorization: str | None) -> BasicCredentials | None:
@@ -95,11 +123,27 @@ def check_client_login(state: FakeState, login: str, password: str) -> User | No
     return None
 
 
+def check_browser_login(state: FakeState, login: str, password: str) -> User | None:
+    """The login chain of the browser login form (``core/Controller/LoginController::tryLogin`` ->
+    ``OC\\Authentication\\Login\\Chain``): ``UidLoginCommand`` checks the password for the login name (or user id
+    with the Database backend), ``EmailLoginCommand`` retries with a unique e-mail address. App passwords are
+    *not* accepted here (they are device tokens, only ``Session::logClientIn`` takes them)."""
+    candidates = state.users_for_name(login)
+    if len(candidates) > 1:
+        candidates = [u for u in candidates if u.login.lower() == login.lower() or u.uid.lower() == login.lower()]
+    for user in candidates:
+        if password == user.password:
+            return user
+    return None
+
+
 class BasicAuthenticator:
     """HTTP Basic with password or app password."""
 
-    def authenticate(self, state: FakeState, headers: Mapping[str, str]) -> User | AuthFailure | None:
-        creds = parse_basic(headers.get("authorization"))
+    name = "basic"
+
+    def authenticate(self, state: FakeState, request: AuthRequest) -> AuthResult:
+        creds = parse_basic(request.headers.get("authorization"))
         if creds is None or php_empty(creds.user) or php_empty(creds.password):
             return None
         user = check_client_login(state, creds.user, creds.password)
@@ -114,14 +158,17 @@ class BasicAuthenticator:
 DEFAULT_AUTHENTICATORS: Sequence[Authenticator] = (BasicAuthenticator(),)
 
 
-def authenticate(
+async def authenticate(
     state: FakeState,
-    headers: Mapping[str, str],
+    request: AuthRequest,
     authenticators: Sequence[Authenticator] = DEFAULT_AUTHENTICATORS,
-) -> User | AuthFailure | None:
+) -> Login | AuthFailure | None:
     """Run the chain; the first authenticator that recognises the request decides."""
     for authenticator in authenticators:
-        result = authenticator.authenticate(state, headers)
-        if result is not None:
+        outcome = authenticator.authenticate(state, request)
+        result = await outcome if inspect.isawaitable(outcome) else outcome
+        if isinstance(result, AuthFailure):
             return result
+        if result is not None:
+            return Login(result, authenticator.name)
     return None

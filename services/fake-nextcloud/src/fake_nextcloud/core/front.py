@@ -8,8 +8,10 @@ formerly ``OC::handleRequest`` in ``lib/base.php``):
 2. request body decoding (``Request::decodeContent``): JSON bodies for JSON content types, form bodies for
    ``application/x-www-form-urlencoded``; an undecodable JSON body makes ``throwDecodingExceptionIfAny``
    throw -> 500 error page (index.php) or OCS 996 "Internal Server Error" (ocs, HTTP 500 on v2, 200 on v1);
-3. login (``OC::handleLogin``): wrong credentials throw ``LoginException`` -> 401 ``{"message": ""}``
-   (index.php, JSON unless ``Accept`` contains ``html``) or OCS 997 "Unauthorised" (ocs);
+3. login: a browser session (session cookie with a logged-in user) wins; otherwise ``OC::handleLogin`` runs
+   the authenticator chain (user_oidc Bearer, then HTTP Basic). Wrong Basic credentials throw
+   ``LoginException`` -> 401 ``{"message": ""}`` (index.php, JSON unless ``Accept`` contains ``html``) or
+   OCS 997 "Unauthorised" (ocs);
 4. routing.
 
 The result is an ``NcContext`` stored in ``scope["state"]["nc"]`` for the route handlers.
@@ -34,13 +36,17 @@ from fake_nextcloud.core.auth import (
     DEFAULT_AUTHENTICATORS,
     Authenticator,
     AuthFailure,
+    AuthRequest,
     BasicCredentials,
+    Login,
     authenticate,
     parse_basic,
 )
 from fake_nextcloud.core.errors import html_error_page, json_response, not_implemented
 from fake_nextcloud.core.ocs import RESPOND_SERVER_ERROR, RESPOND_UNAUTHORISED, api_helper_respond
+from fake_nextcloud.core.session import SESSION_COOKIE, Session, parse_cookies
 from fake_nextcloud.core.state import FakeState, User
+from fake_nextcloud.core.urls import absolute_url, base_url
 
 __all__ = ["Family", "FrontControllerMiddleware", "NcContext", "family_of", "get_context"]
 
@@ -74,8 +80,9 @@ def family_of(path: str) -> tuple[Family, int]:
 @dataclass
 class NcContext:
     """What a Nextcloud controller can see of the request: merged parameters (``Request::getParams``:
-    query, then body), headers, the logged-in user and the raw Basic credentials (re-checked by
-    ``CORSMiddleware``)."""
+    query, then body), headers, the logged-in user (and how: ``auth_method``), the raw Basic credentials
+    (re-checked by ``CORSMiddleware``), cookies and the PHP session. ``set_cookies`` collects ``Set-Cookie``
+    values the controller wants sent."""
 
     state: FakeState
     family: Family
@@ -87,6 +94,22 @@ class NcContext:
     basic: BasicCredentials | None = None
     user: User | None = None
     form_semantics: bool = False
+    auth_method: str | None = None
+    scheme: str = "http"
+    host: str = ""
+    client_ip: str = ""
+    query: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+    session: Session | None = None
+    set_cookies: list[str] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        """``IURLGenerator::getBaseUrl`` (honours ``overwritehost``/``overwriteprotocol``)."""
+        return base_url(self.state.config, self.scheme, self.host)
+
+    def absolute_url(self, url: str) -> str:
+        return absolute_url(self.state.config, self.scheme, self.host, url)
 
     def header(self, name: str) -> str:
         """``IRequest::getHeader`` (empty string when absent)."""
@@ -161,7 +184,7 @@ class FrontControllerMiddleware:
             await not_implemented(scope["method"], scope["path"])(scope, receive, send)
             return
         body = await _read_body(receive)
-        response, ctx = self._prepare(scope, family, version, body)
+        response, ctx = await self._prepare(scope, family, version, body)
         if response is not None:
             await response(scope, receive, send)
             return
@@ -180,7 +203,7 @@ class FrontControllerMiddleware:
 
         await self.app(scope, replay, send)
 
-    def _prepare(
+    async def _prepare(
         self, scope: Scope, family: Family, version: int, body: bytes
     ) -> tuple[Response | None, NcContext | None]:
         headers = Headers(scope=scope)
@@ -198,7 +221,15 @@ class FrontControllerMiddleware:
             if ocs:
                 return api_helper_respond(version, RESPOND_SERVER_ERROR, "Internal Server Error\n", params), None
             return html_error_page(500), None
-        result = authenticate(self.state, headers, self.authenticators)
+        cookies = parse_cookies(headers.get("cookie", ""))
+        session = self.state.sessions.get(cookies.get(SESSION_COOKIE))
+        result: Login | AuthFailure | None = None
+        if session is not None and session.uid is not None:
+            session_user = self.state.user(session.uid)
+            if session_user is not None and session_user.enabled:
+                result = Login(session_user, "session")
+        if result is None:
+            result = await authenticate(self.state, AuthRequest(method, scope["path"], headers), self.authenticators)
         if isinstance(result, AuthFailure):
             if ocs:
                 return api_helper_respond(version, RESPOND_UNAUTHORISED, "Unauthorised", params), None
@@ -215,7 +246,23 @@ class FrontControllerMiddleware:
             headers=headers,
             params=params,
             basic=parse_basic(headers.get("authorization")),
-            user=result,
+            user=result.user if result is not None else None,
             form_semantics=method == "GET" or "application/x-www-form-urlencoded" in content_type,
+            auth_method=result.method if result is not None else None,
+            scheme=scope.get("scheme", "http"),
+            host=headers.get("host") or _server_netloc(scope),
+            client_ip=(scope.get("client") or ("", 0))[0] or "",
+            query=dict(parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True)),
+            cookies=cookies,
+            session=session,
         )
         return None, ctx
+
+
+def _server_netloc(scope: Scope) -> str:
+    server = scope.get("server")
+    if not server:
+        return "localhost"
+    host, port = server[0], server[1]
+    default = 443 if scope.get("scheme") == "https" else 80
+    return host if port in (None, default) else f"{host}:{port}"

@@ -1,9 +1,10 @@
 """All mutable state of one fake Nextcloud instance.
 
 ``FakeState`` holds users (with login names, passwords and app passwords), installed/enabled apps, the
-server version, an injectable clock, the global file-id counter, the request log and fault rules. App data
-lives in per-app backends (``backend(key, factory)``), each partitioned per user id, as moto partitions
-per account/region.
+server version, the instance configuration (system + app config, ``core.config``), browser sessions, an
+injectable clock, the global file-id counter, the request log and fault rules. App data lives in per-app
+backends (``backend(key, factory)``), each partitioned per user id, as moto partitions per account/region.
+Long-lived key material (the oidc app's RSA key) is kept in ``keys`` and survives ``reset()``.
 """
 
 from __future__ import annotations
@@ -14,19 +15,24 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
 from fake_nextcloud.core.clock import Clock, SystemClock
+from fake_nextcloud.core.config import InstanceConfig
 from fake_nextcloud.core.faults import FaultSet
 from fake_nextcloud.core.requestlog import RequestLog
+from fake_nextcloud.core.session import SessionStore
 
 __all__ = ["DEFAULT_APPS", "Backend", "FakeState", "User", "parse_quota"]
 
 #: Apps installed and enabled by default, with the versions reported by ``IAppManager::getAppVersion``.
-#: ``notes`` 6.0.2 is nextcloud/notes ``appinfo/info.xml`` at 06709937 (NC 33-35).
+#: ``notes`` 6.0.2 is nextcloud/notes ``appinfo/info.xml`` at 06709937 (NC 33-35); ``oidc`` 2.0.9 is
+#: H2CK/oidc at 4d066371; ``user_oidc`` 8.10.1 is the last nextcloud/user_oidc tag before 46ae8fda.
 DEFAULT_APPS: dict[str, str] = {
     "dav": "1.36.0",
     "files": "2.5.0",
     "notes": "6.0.2",
+    "oidc": "2.0.9",
     "provisioning_api": "1.23.0",
     "text": "7.0.0",
+    "user_oidc": "8.10.1",
 }
 
 #: Apps that cannot be disabled (shipped "always enabled" apps in a real server).
@@ -109,8 +115,10 @@ class FakeState:
         users: initial accounts (restored by ``reset()``).
         version: server version ``MAJOR.MINOR.MICRO[.BUILD]`` (``status.php`` reports four parts).
         disabled_apps: apps from ``DEFAULT_APPS`` to start disabled (e.g. ``["notes"]``).
-        clock: time source for mtimes, ``lastUpdate`` and cursors (default: wall clock).
+        clock: time source for mtimes, ``lastUpdate``, cursors and token expiry (default: wall clock).
         first_file_id: first id handed out by ``next_file_id()`` (file ids are global, not per user).
+        config: system/app configuration (default: ``InstanceConfig.testbed()``: oidc with dynamic client
+            registration, user_oidc bearer validation, the Bearer patch applied); restored by ``reset()``.
     """
 
     def __init__(
@@ -121,8 +129,13 @@ class FakeState:
         disabled_apps: Iterable[str] = (),
         clock: Clock | None = None,
         first_file_id: int = 1,
+        config: InstanceConfig | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
+        self._initial_config = (config if config is not None else InstanceConfig.testbed()).copy()
+        self.config = self._initial_config.copy()
+        self.sessions = SessionStore()
+        self.keys: dict[str, Any] = {}
         self._initial_users = [_copy(u) for u in users]
         self._initial_version = version
         self._initial_disabled = frozenset(disabled_apps)
@@ -144,8 +157,8 @@ class FakeState:
     # -- lifecycle ---------------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to the constructor's configuration: initial users, apps and version; no app data,
-        no faults, empty request log. The clock is kept."""
+        """Back to the constructor's configuration: initial users, apps, version and ``config``; no app
+        data, no sessions, no faults, empty request log. The clock and key material are kept."""
         self.users = {}
         for user in self._initial_users:
             self._store(_copy(user))
@@ -155,6 +168,8 @@ class FakeState:
         self.maintenance = False
         self._next_file_id = self._first_file_id
         self._backends.clear()
+        self.config = self._initial_config.copy()
+        self.sessions.clear()
         self.faults.clear()
         self.request_log.clear()
 
