@@ -10,10 +10,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import httpx2
 import pytest
 
+from fake._oidc import forms, pkce
 from fake._support import OCS_HEADERS
 
 READY = re.compile(r"fake-nextcloud listening on (http://127\.0\.0\.1:\d+)")
@@ -82,3 +84,50 @@ def test_cli_rejects_a_malformed_user() -> None:
     )
     assert result.returncode == 2
     assert "LOGIN:PASSWORD" in result.stderr
+
+
+@pytest.mark.e2e
+def test_cli_oidc_flow_over_tcp(tmp_path: Path) -> None:
+    """`--consent --oidc-token-type jwt --no-bearer-patch` as a real process: browser login with cookies over
+    TCP, consent, JWT access token; OCS accepts it, the Notes API answers the CORS 401."""
+    argv = [sys.executable, "-m", "fake_nextcloud", "--port", "0", "--user", "alice:secret", "--consent"]
+    argv += ["--oidc-token-type", "jwt", "--no-bearer-patch"]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        base = _wait_ready(proc)
+        with httpx2.Client(base_url=base, trust_env=False, timeout=10) as http:
+            client = http.post(
+                "/__testbed__/oidc/clients", json={"name": "t", "redirect_uris": ["http://127.0.0.1:1/cb"]}
+            )
+            client_id, secret = client.json()["client_id"], client.json()["client_secret"]
+            verifier, challenge = pkce()
+            query = {"client_id": client_id, "redirect_uri": "http://127.0.0.1:1/cb", "response_type": "code"}
+            query |= {"scope": "openid", "code_challenge": challenge}
+            url: str = f"{base}/index.php/apps/oidc/authorize?{urlencode(query)}"
+            for _ in range(12):
+                if url.startswith("http://127.0.0.1:1/"):
+                    break
+                response = http.get(url)
+                if response.is_redirect:
+                    url = urljoin(url, response.headers["location"])
+                    continue
+                form = forms(response.text)[0]
+                data = form.fields | ({"user": "alice", "password": "secret"} if "password" in form.inputs else {})
+                response = http.post(form.action, data=data, headers={"Origin": base})
+                url = urljoin(url, response.headers["location"])
+            code = parse_qs(urlsplit(url).query)["code"][0]
+            token = http.post(
+                "/index.php/apps/oidc/token",
+                data={"grant_type": "authorization_code", "code": code, "client_id": client_id, "client_secret": secret,
+                      "code_verifier": verifier},
+            ).json()["access_token"]  # fmt: skip
+            assert token.count(".") == 2
+            bearer = {"Authorization": f"Bearer {token}"}
+            http.cookies.clear()
+            assert http.get("/ocs/v2.php/cloud/user", headers={**bearer, **OCS_HEADERS}).status_code == 200
+            assert http.get("/index.php/apps/notes/api/v1/notes", headers=bearer).status_code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        assert proc.stderr is not None
+        proc.stderr.close()

@@ -1,4 +1,5 @@
-"""A faithful fake of the Nextcloud HTTP APIs (status.php, OCS core/provisioning, Notes API).
+"""A faithful fake of the Nextcloud HTTP APIs (status.php, OCS core/provisioning, Notes API, browser login,
+the oidc identity-provider app and user_oidc Bearer login).
 
 Public surface::
 
@@ -11,8 +12,19 @@ Public surface::
 from fake_nextcloud.app import FakeNextcloud, build_app
 from fake_nextcloud.control.middleware import ConnectionDropped
 from fake_nextcloud.core.clock import ManualClock, SystemClock
+from fake_nextcloud.core.config import InstanceConfig, ProviderSpec
 from fake_nextcloud.core.state import FakeState, User
 
 __version__ = "0.1.0"
 
-__all__ = ["ConnectionDropped", "FakeNextcloud", "FakeState", "ManualClock", "SystemClock", "User", "build_app"]
+__all__ = [
+    "ConnectionDropped",
+    "FakeNextcloud",
+    "FakeState",
+    "InstanceConfig",
+    "ManualClock",
+    "ProviderSpec",
+    "SystemClock",
+    "User",
+    "build_app",
+]

@@ -1,15 +1,19 @@
 """Application assembly: one route group per Nextcloud app at its real prefix.
 
-=================================  =====================================================================
-``/status.php``                    core ``status.php``
-``/ocs/v1.php/…``, ``/ocs/v2.php/…``   OCS: ``cloud/capabilities``, ``cloud/user``, ``cloud/users/{id}``
-``/index.php/apps/notes/…``        Notes API (also ``/apps/notes/…``, as with pretty URLs)
-``/__testbed__/…``                 control API (only with ``control=True``)
-anything else                      404 with ``X-Fake-Nextcloud: not-implemented``
-=================================  =====================================================================
+=========================================  =============================================================
+``/status.php``                            core ``status.php``
+``/ocs/v1.php/…``, ``/ocs/v2.php/…``       OCS: ``cloud/capabilities``, ``cloud/user``, ``cloud/users/{id}``
+``/index.php/login``, ``/index.php/logout``  browser login (core ``LoginController``)
+``/index.php/apps/notes/…``                Notes API (also ``/apps/notes/…``, as with pretty URLs)
+``/index.php/apps/oidc/…``                 oidc app (H2CK/oidc; also ``/apps/oidc/…``)
+``[/index.php]/.well-known/openid-configuration``  oidc discovery (well-known handler)
+``/__testbed__/…``                         control API (only with ``control=True``)
+anything else                              404 with ``X-Fake-Nextcloud: not-implemented``
+=========================================  =============================================================
 
 Request flow: ``TestbedMiddleware`` (faults, request log) -> Starlette -> ``FrontControllerMiddleware``
-(body decoding, login) -> routing -> ``core.appframework`` checks -> handler.
+(body decoding, session, login chain: user_oidc Bearer, then HTTP Basic) -> routing ->
+``core.appframework`` checks -> handler.
 """
 
 from __future__ import annotations
@@ -22,9 +26,14 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.types import Receive, Scope, Send
 
+from fake_nextcloud.apps.core.login import LOGIN_ROUTES
 from fake_nextcloud.apps.core.routes import build_ocs_router, status_route
 from fake_nextcloud.apps.notes.routes import NotesApp
+from fake_nextcloud.apps.oidc.routes import OidcApp, WellKnownApp
+from fake_nextcloud.apps.oidc.validation import SanitizedBasicAuthenticator
+from fake_nextcloud.apps.user_oidc.models import UserOidcAuthenticator
 from fake_nextcloud.control.middleware import TestbedMiddleware
+from fake_nextcloud.control.oidc import build_oidc_control_routes
 from fake_nextcloud.control.routes import build_control_routes
 from fake_nextcloud.core.errors import html_error_page, not_implemented
 from fake_nextcloud.core.front import Family, FrontControllerMiddleware, family_of
@@ -68,7 +77,13 @@ class FakeNextcloud(Starlette):
     def __init__(self, state: FakeState, routes: list[BaseRoute]) -> None:
         super().__init__(
             routes=routes,
-            middleware=[Middleware(FrontControllerMiddleware, state=state)],
+            middleware=[
+                Middleware(
+                    FrontControllerMiddleware,
+                    state=state,
+                    authenticators=(UserOidcAuthenticator(), SanitizedBasicAuthenticator()),
+                )
+            ],
             exception_handlers={HTTPException: _http_error},
         )
         self.router.redirect_slashes = False
@@ -89,13 +104,21 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
     fake_state = state if state is not None else FakeState()
     ocs = build_ocs_router()
     notes = NotesApp(fake_state)
+    oidc = OidcApp(fake_state)
+    well_known = WellKnownApp(fake_state)
     routes: list[BaseRoute] = [
         status_route(fake_state),
+        *LOGIN_ROUTES,
         Mount("/ocs/v1.php", app=ocs),
         Mount("/ocs/v2.php", app=ocs),
         Mount("/index.php/apps/notes", app=notes),
         Mount("/apps/notes", app=notes),
+        Mount("/index.php/apps/oidc", app=oidc),
+        Mount("/apps/oidc", app=oidc),
+        Mount("/index.php/.well-known", app=well_known),
+        Mount("/.well-known", app=well_known),
     ]
     if control:
-        routes.append(Mount("/__testbed__", routes=build_control_routes(fake_state)))
+        control_routes = build_control_routes(fake_state) + build_oidc_control_routes(fake_state)
+        routes.append(Mount("/__testbed__", routes=control_routes))
     return FakeNextcloud(fake_state, routes)

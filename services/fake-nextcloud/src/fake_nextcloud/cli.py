@@ -3,12 +3,22 @@
 ::
 
     fake-nextcloud --host 127.0.0.1 --port 8080 --user alice:secret --user bob=b0b:secret \\
-        [--pid-file PATH] [--disable-app notes] [--version 34.0.2] [--no-control]
+        [--pid-file PATH] [--disable-app notes] [--version 34.0.2] [--no-control] \\
+        [--no-dcr] [--no-bearer-validation] [--no-bearer-patch] [--consent] \\
+        [--overwritehost HOST[:PORT]] [--overwriteprotocol https|http] [--oidc-token-type opaque|jwt] \\
+        [--oidc-expire-time S] [--oidc-client-expire-time S] \\
+        [--oidc-provider NAME=DISCOVERY_URL ... --oidc-provider-client-id ID] [--no-audience-check]
 
 ``--user`` is repeatable: ``LOGIN:PASSWORD`` or ``LOGIN=UID:PASSWORD`` (login name differing from the user
 id, as with LDAP). ``--port 0`` picks a free port. Once the socket accepts connections the PID file is
 written and ``fake-nextcloud listening on http://HOST:PORT`` is printed to stderr; SIGTERM/SIGINT stop the
 server gracefully, remove the PID file and exit with status 0.
+
+By default the oidc and user_oidc apps are installed and configured like the self-hosting stack
+(``InstanceConfig.testbed()``); the ``--no-*`` flags switch single pieces off for negative tests, ``--consent``
+sets oidc ``allow_user_settings=enabled``. ``--oidc-provider`` adds a user_oidc provider (like
+``occ user_oidc:provider NAME --discoveryuri URL --clientid ID --check-bearer=1 --bearer-provisioning=1
+--unique-uid=0``).
 """
 
 from __future__ import annotations
@@ -22,7 +32,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["main", "parse_user"]
+from fake_nextcloud.core.config import InstanceConfig, ProviderSpec
+
+__all__ = ["config_from_args", "main", "parse_user"]
 
 
 def parse_user(spec: str) -> tuple[str, str, str]:
@@ -53,7 +65,76 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", default="34.0.2", help="reported Nextcloud version (default 34.0.2)")
     parser.add_argument("--no-control", action="store_true", help="do not mount the /__testbed__ control API")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    oidc = parser.add_argument_group("oidc / user_oidc")
+    oidc.add_argument("--no-dcr", action="store_true", help="oidc dynamic_client_registration=false")
+    oidc.add_argument(
+        "--no-bearer-validation", action="store_true", help="user_oidc oidc_provider_bearer_validation=false"
+    )
+    oidc.add_argument("--no-bearer-patch", action="store_true", help="stock CORSMiddleware (Bearer -> 401 on #[CORS])")
+    oidc.add_argument("--consent", action="store_true", help="oidc allow_user_settings=enabled (consent page)")
+    oidc.add_argument("--overwritehost", metavar="HOST[:PORT]", help="system config overwritehost")
+    oidc.add_argument("--overwriteprotocol", choices=["https", "http"], help="system config overwriteprotocol")
+    oidc.add_argument(
+        "--oidc-token-type",
+        choices=["opaque", "jwt"],
+        default="opaque",
+        help="oidc default_token_type (default opaque)",
+    )
+    oidc.add_argument("--oidc-expire-time", type=int, default=900, metavar="S", help="token lifetime (default 900)")
+    oidc.add_argument(
+        "--oidc-client-expire-time", type=int, default=3600, metavar="S", help="DCR client lifetime (default 3600)"
+    )
+    oidc.add_argument(
+        "--oidc-provider", action="append", default=[], type=_parse_provider, metavar="NAME=DISCOVERY_URL",
+        help="add a user_oidc provider with bearer checking (repeatable)",
+    )  # fmt: skip
+    oidc.add_argument("--oidc-provider-client-id", default="", metavar="ID", help="client id of the --oidc-provider(s)")
+    oidc.add_argument(
+        "--no-audience-check",
+        "--no-oidc-provider-audience-check",
+        dest="no_audience_check",
+        action="store_true",
+        help="user_oidc selfencoded_bearer_validation_audience_check=false",
+    )
+    oidc.add_argument("--oidc-provider-unique-uid", action="store_true", help="providers use hashed unique user ids")
+    oidc.add_argument("--no-bearer-provisioning", action="store_true", help="providers do not copy name/email claims")
     return parser
+
+
+def _parse_provider(spec: str) -> tuple[str, str]:
+    name, sep, url = spec.partition("=")
+    if not sep or not name or not url.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"expected NAME=DISCOVERY_URL, got {spec!r}")
+    return name, url
+
+
+def config_from_args(args: argparse.Namespace) -> InstanceConfig:
+    """The instance configuration the flags describe (testbed defaults otherwise)."""
+    config = InstanceConfig.testbed()
+    config.set_app_value("oidc", "dynamic_client_registration", "false" if args.no_dcr else "true")
+    config.set_user_oidc("oidc_provider_bearer_validation", not args.no_bearer_validation)
+    config.bearer_patch = not args.no_bearer_patch
+    if args.consent:
+        config.set_app_value("oidc", "allow_user_settings", "enabled")
+    for key in ("overwritehost", "overwriteprotocol"):
+        if getattr(args, key):
+            config.system[key] = getattr(args, key)
+    config.set_app_value("oidc", "default_token_type", args.oidc_token_type)
+    config.set_app_value("oidc", "expire_time", str(args.oidc_expire_time))
+    config.set_app_value("oidc", "client_expire_time", str(args.oidc_client_expire_time))
+    if args.no_audience_check:
+        config.set_user_oidc("selfencoded_bearer_validation_audience_check", False)
+    for name, url in args.oidc_provider:
+        config.oidc_providers.append(
+            ProviderSpec(
+                identifier=name,
+                discovery_uri=url,
+                client_id=args.oidc_provider_client_id,
+                unique_uid=args.oidc_provider_unique_uid,
+                bearer_provisioning=not args.no_bearer_provisioning,
+            )
+        )
+    return config
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -71,7 +152,7 @@ def _run(args: argparse.Namespace, sock: socket.socket) -> None:
     from fake_nextcloud.serve import serve
 
     users = [User(uid=uid, login=login, password=password, display_name=uid) for login, uid, password in args.user]
-    state = FakeState(users, version=args.version, disabled_apps=args.disable_app)
+    state = FakeState(users, version=args.version, disabled_apps=args.disable_app, config=config_from_args(args))
     app = build_app(state, control=not args.no_control)
 
     def ready() -> None:

@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -147,9 +147,14 @@ def _security_response(ctx: NcContext, ann: Annotations, error: SecurityError) -
         return ocs_response(ctx.ocs_version, code, [], fmt=fmt, message=error.message)
     wants_html = "html" in ctx.header("Accept").lower()
     if wants_html and not isinstance(error, CorsRequiresBasicAuth):  # SecurityMiddleware HTML branch
-        if isinstance(error, NotLoggedIn):
-            target = "/index.php/login?redirect_url=" + quote(ctx.path, safe="")
-            return Response(status_code=303, headers={"Location": target})
+        if isinstance(error, NotLoggedIn):  # redirect_url = REQUEST_URI (+ user, direct)
+            uri = ctx.path + ("?" + urlencode(ctx.query) if ctx.query else "")
+            params = {"redirect_url": uri}
+            if ctx.param("user"):
+                params["user"] = str(ctx.param("user"))
+            if ctx.param("direct"):
+                params["direct"] = "1"
+            return Response(status_code=303, headers={"Location": "/index.php/login?" + urlencode(params)})
         return html_error_page(error.status)
     return json_response({"message": error.message}, error.status)
 

@@ -1,7 +1,8 @@
 """The request log read back through ``GET /__testbed__/requests``.
 
-Records never hold credentials: no headers are kept, and query-string values whose key looks like a secret
-are replaced by ``***``.
+Records never hold credentials: no headers and no bodies are kept, and query-string values whose key looks
+like a secret (passwords, tokens, client secrets, authorization codes, PKCE verifiers, session ids) are
+replaced by ``***``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 
 __all__ = ["RequestLog", "RequestRecord", "redact_query"]
 
-_SECRET_KEY = re.compile(r"pass|token|secret|auth|key|cred", re.IGNORECASE)
+_SECRET_KEY = re.compile(r"pass|token|secret|auth|key|cred|verifier|session|assertion|^code$", re.IGNORECASE)
 
 
 def redact_query(query: str) -> str:

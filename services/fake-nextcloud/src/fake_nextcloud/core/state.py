@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 
+import httpx2
+
 from fake_nextcloud.core.clock import Clock, SystemClock
 from fake_nextcloud.core.config import InstanceConfig
 from fake_nextcloud.core.faults import FaultSet
@@ -136,6 +138,9 @@ class FakeState:
         self.config = self._initial_config.copy()
         self.sessions = SessionStore()
         self.keys: dict[str, Any] = {}
+        #: Transport for the instance's own outgoing HTTP requests (user_oidc fetching a provider's discovery
+        #: document and JWKS); ``None`` = real network. Tests may put an ``httpx2.MockTransport`` here.
+        self.http_transport: httpx2.AsyncBaseTransport | None = None
         self._initial_users = [_copy(u) for u in users]
         self._initial_version = version
         self._initial_disabled = frozenset(disabled_apps)
