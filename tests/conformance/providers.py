@@ -166,7 +166,8 @@ class FormLoginProvider:
             if not self._own(url):
                 return url
             self.pages.append(f"{method} {url}")
-            response = await client.request(method, url, data=data)
+            origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+            response = await client.request(method, url, data=data, headers={"Origin": origin} if data else {})
             method, data = "GET", None
             if response.is_redirect:
                 url = urljoin(url, response.headers["location"])

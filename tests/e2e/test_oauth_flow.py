@@ -113,10 +113,11 @@ class Stack:
     def stop(self) -> None:
         for proc in self.servers:
             proc.stop()
+        self.control.close()
+        for proc in self.servers:
             log = proc.output()
             for secret in [*USERS.values(), self.client_secret]:
-                assert secret not in log, f"a secret leaked into {proc.name}'s log"
-        self.control.close()
+                assert not secret or secret not in log, f"a secret leaked into {proc.name}'s log"
 
 
 @pytest.fixture(scope="module")
@@ -133,8 +134,10 @@ def stack(tmp_path: Path, redis: tuple[ManagedProcess, str]) -> Iterator[Stack]:
     try:
         yield stack
     finally:
-        stack.stop()
-        fake.stop()
+        try:
+            stack.stop()
+        finally:
+            fake.stop()
 
 
 @pytest.mark.parametrize(("mode", "protocol"), [("auto", "2026-07-28"), ("legacy", "2025-11-25")])
@@ -188,7 +191,7 @@ async def test_three_replicas_validate_each_token_upstream_once(stack: Stack) ->
     async with AuthServerClient(stack.nextcloud + DISCOVERY) as auth:
         for user in ("alice", "bob"):
             tokens.append(
-                await auth.token(user, USERS[user], scope="notes:read notes:write", resource=stack.public_url)
+                await auth.token(user, USERS[user], scope="openid notes:read notes:write", resource=stack.public_url)
             )
     stack.control.delete("/__testbed__/requests")
     body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "nc_notes_list", "arguments": {}}}
@@ -215,7 +218,9 @@ async def test_three_replicas_validate_each_token_upstream_once(stack: Stack) ->
 async def test_token_for_another_audience_is_refused(stack: Stack) -> None:
     base = stack.start_server(env=STATELESS)
     async with AuthServerClient(stack.nextcloud + DISCOVERY) as auth:
-        token = await auth.token("alice", USERS["alice"], scope="notes:read", resource="https://other.example/mcp")
+        token = await auth.token(
+            "alice", USERS["alice"], scope="openid notes:read", resource="https://other.example/mcp"
+        )
     async with httpx2.AsyncClient(trust_env=False) as http:
         response = await http.post(
             f"{base}/mcp",
@@ -230,7 +235,7 @@ async def test_expired_token_is_refused(stack: Stack) -> None:
     base = stack.start_server(env=STATELESS)
     stack.control.post("/__testbed__/oidc/config", json={"expire_time": 2})
     async with AuthServerClient(stack.nextcloud + DISCOVERY) as auth:
-        token = await auth.token("alice", USERS["alice"], scope="notes:read", resource=stack.public_url)
+        token = await auth.token("alice", USERS["alice"], scope="openid notes:read", resource=stack.public_url)
     headers = {
         "Authorization": f"Bearer {token}",
         "Accept": "application/json, text/event-stream",
@@ -248,13 +253,13 @@ async def test_expired_token_is_refused(stack: Stack) -> None:
 
 async def test_wrong_verifier_and_expired_client_are_clear_errors(stack: Stack) -> None:
     async with AuthServerClient(stack.nextcloud + DISCOVERY) as auth:
-        client = await auth.register("notes:read")
-        code, _ = await auth.authorize(client, "alice", USERS["alice"], scope="notes:read", resource=None)
+        client = await auth.register("openid notes:read")
+        code, _ = await auth.authorize(client, "alice", USERS["alice"], scope="openid notes:read", resource=None)
         wrong = await auth.exchange(client, code, "x" * 50)
         assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
         stack.control.post("/__testbed__/oidc/config", json={"client_expire_time": 1})
-        old = await auth.register("notes:read")
-        code, verifier = await auth.authorize(old, "alice", USERS["alice"], scope="notes:read", resource=None)
+        old = await auth.register("openid notes:read")
+        code, verifier = await auth.authorize(old, "alice", USERS["alice"], scope="openid notes:read", resource=None)
         stack.control.post("/__testbed__/clock", json={"advance": 5})
         expired = await auth.exchange(old, code, verifier)
     assert expired.status_code == 400 and expired.json()["error"] == "expired_client"
@@ -264,12 +269,14 @@ async def test_missing_scope_makes_the_sdk_client_step_up(stack: Stack) -> None:
     base = stack.start_server()
     storage = MemoryStorage()
     async with AuthServerClient(stack.nextcloud + DISCOVERY) as auth:
-        client = await auth.register("notes:read notes:write")
-        token = await auth.token("alice", USERS["alice"], scope="notes:read", resource=stack.public_url, client=client)
+        client = await auth.register("openid notes:read notes:write")
+        token = await auth.token(
+            "alice", USERS["alice"], scope="openid notes:read", resource=stack.public_url, client=client
+        )
     from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
 
     storage.client = OAuthClientInformationFull.model_validate(client.raw)
-    storage.tokens = OAuthToken(access_token=token, token_type="Bearer", expires_in=900, scope="notes:read")
+    storage.tokens = OAuthToken(access_token=token, token_type="Bearer", expires_in=900, scope="openid notes:read")
     async with oauth_mcp_client(f"{base}/mcp", form_login("alice", USERS["alice"]), storage=storage) as (mcp, login, _):
         names = {t.name for t in (await mcp.list_tools()).tools}
         assert "nc_notes_create" not in names and "nc_notes_list" in names  # read-only token
@@ -290,8 +297,10 @@ async def test_unpatched_cors_route_gives_an_actionable_error(
         assert result.is_error
         assert "Bearer patch" in error_text(result) and "docs/authentication.md" in error_text(result)
     finally:
-        stack.stop()
-        fake.stop()
+        try:
+            stack.stop()
+        finally:
+            fake.stop()
 
 
 async def test_redis_stopped_mid_run_keeps_serving_without_trusting_unvalidated_tokens(
@@ -303,8 +312,8 @@ async def test_redis_stopped_mid_run_keeps_serving_without_trusting_unvalidated_
     try:
         base = stack.start_server(env=STATELESS)
         async with AuthServerClient(stack.nextcloud + DISCOVERY) as auth:
-            alice = await auth.token("alice", USERS["alice"], scope="notes:write", resource=stack.public_url)
-            bob = await auth.token("bob", USERS["bob"], scope="notes:write", resource=stack.public_url)
+            alice = await auth.token("alice", USERS["alice"], scope="openid notes:write", resource=stack.public_url)
+            bob = await auth.token("bob", USERS["bob"], scope="openid notes:write", resource=stack.public_url)
         body = {
             "jsonrpc": "2.0",
             "id": 1,
@@ -333,8 +342,10 @@ async def test_redis_stopped_mid_run_keeps_serving_without_trusting_unvalidated_
         assert log.count("Redis token cache unavailable") == 1, log
         assert [n["title"] for n in stack.notes_of("bob")] == ["t"]
     finally:
-        stack.stop()
-        fake.stop()
+        try:
+            stack.stop()
+        finally:
+            fake.stop()
         redis_proc.stop()
 
 
@@ -364,5 +375,7 @@ async def test_external_idp_issues_jwt_access_tokens_validated_by_jwks(
             assert [n["id"] for n in stack.notes_of("alice")] == [note["id"]]
             assert not stack.requests("/apps/oidc/introspect")  # JWTs are checked locally against the JWKS
         finally:
-            stack.stop()
-            fake.stop()
+            try:
+                stack.stop()
+            finally:
+                fake.stop()

@@ -15,9 +15,10 @@ import httpx2
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fake_nextcloud.app import FakeNextcloud
 from jwt.algorithms import RSAAlgorithm
 
+from fake_nextcloud.app import FakeNextcloud
+from fake_nextcloud.core.config import ProviderSpec
 from nextcloud_mcp.auth.cache import TokenCache
 from nextcloud_mcp.auth.oidc import parse_discovery
 from nextcloud_mcp.auth.resource_server import ResourceServer
@@ -42,7 +43,12 @@ RPC_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": 
 
 
 def _idp(request: httpx2.Request) -> httpx2.Response:
-    return httpx2.Response(200, json=JWKS) if request.url.path.endswith("/jwks") else httpx2.Response(404)
+    """The authorization server: its discovery document and JWKS (for us and for the fake's user_oidc)."""
+    if request.url.path.endswith("/jwks"):
+        return httpx2.Response(200, json=JWKS)
+    if request.url.path.endswith("/openid-configuration"):
+        return httpx2.Response(200, json=DISCOVERY)
+    return httpx2.Response(404)
 
 
 class Gate:
@@ -76,6 +82,10 @@ class Gate:
 
 @pytest.fixture
 async def gate(fake: FakeNextcloud) -> AsyncIterator[Gate]:
+    # Nextcloud trusts the same IdP through user_oidc (`occ user_oidc:provider … --check-bearer=1`)
+    fake.fake_state.http_transport = httpx2.MockTransport(_idp)
+    fake.fake_state.config.oidc_providers.append(ProviderSpec("idp", f"{ISSUER}/.well-known/openid-configuration"))
+    fake.fake_state.config.set_user_oidc("selfencoded_bearer_validation_audience_check", False)
     port = free_port()
     settings = load_settings(
         environ={
@@ -103,7 +113,7 @@ async def test_protected_resource_metadata_is_published(gate: Gate) -> None:
         doc = (await gate.http.get(path)).json()
         assert doc["resource"] == gate.resource
         assert doc["authorization_servers"] == [ISSUER]
-        assert doc["scopes_supported"] == ["notes:read", "notes:write"]
+        assert doc["scopes_supported"] == ["openid", "notes:read", "notes:write"]
         assert doc["bearer_methods_supported"] == ["header"]
 
 
@@ -113,7 +123,7 @@ async def test_no_token_gets_a_challenge_with_metadata_and_scope(gate: Gate) -> 
     challenge = response.headers["www-authenticate"]
     assert challenge.startswith("Bearer ")
     assert f'resource_metadata="{gate.base}/.well-known/oauth-protected-resource/mcp"' in challenge
-    assert 'scope="notes:read notes:write"' in challenge
+    assert 'scope="openid notes:read notes:write"' in challenge
 
 
 @pytest.mark.parametrize(

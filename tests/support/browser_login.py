@@ -54,23 +54,26 @@ def chromium_login(
                 page = await browser.new_page()
                 await page.route(stop_prefix + "**", capture)
                 await page.goto(url)
-                for step in range(8):
+                for step in range(12):
                     if final:
                         break
-                    if screenshots is not None:
+                    await page.wait_for_load_state()
+                    if screenshots is not None and not page.url.startswith(stop_prefix):
                         await page.screenshot(path=str(screenshots / f"login-{step}.png"))
-                    password_box = page.locator("input[type=password]")
+                    password_box = page.locator("input[type=password]:visible")
+                    approve = page.locator(
+                        "form:not([action*=deny]):not([action*=abort]) [type=submit]:visible, "
+                        "form:not([action*=deny]):not([action*=abort]) button:visible"
+                    )
                     if await password_box.count():
-                        await page.locator("input[type=text], input[type=email]").first.fill(username)
+                        await page.locator("input[type=text]:visible, input[type=email]:visible").first.fill(username)
                         await password_box.first.fill(password)
                         await page.locator("form:has(input[type=password]) [type=submit]").first.click()
-                    else:
-                        approve = page.locator(
-                            "form:not([action*=deny]):not([action*=abort]) [type=submit], "
-                            "form:not([action*=deny]):not([action*=abort]) button"
-                        )
+                    elif await approve.count():
                         await approve.first.click()
-                    await page.wait_for_load_state()
+                    else:  # a page that moves on by itself (script redirect): wait for it
+                        current = page.url
+                        await page.wait_for_function("url => location.href !== url", arg=current, timeout=10_000)
                 assert final, f"no redirect to {stop_prefix}; last page {page.url}"
                 return final[0]
             finally:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpx2
 
@@ -86,7 +86,11 @@ class FormBrowser:
             if url.startswith(stop_prefix):
                 return url
             self.pages.append(url)
-            response = await self.http.request(method, url, data=data)
+            # Browsers send Origin on form POSTs; Nextcloud >= 31 refuses logins without a trusted one
+            # (nextcloud/server core/Controller/LoginController.php::tryLogin).
+            parts = urlsplit(url)
+            headers = {"Origin": f"{parts.scheme}://{parts.netloc}"} if method == "POST" else {}
+            response = await self.http.request(method, url, data=data, headers=headers)
             method, data = "GET", None
             if response.is_redirect:
                 url = urljoin(url, response.headers["location"])

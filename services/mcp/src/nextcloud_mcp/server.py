@@ -147,4 +147,9 @@ def build_http_app(
         return app
     toolsets = TOOLSETS
     scopes = scopes_for_apps(ts.app for ts in toolsets)
+    if resource_server.auth_server.is_nextcloud:
+        # H2CK/oidc always grants `openid` at consent but drops it from later requests of a client whose
+        # allowed scopes lack it, so the consent page would repeat forever; asking for it avoids the loop
+        # (lib/Controller/LoginRedirectorController.php, ConsentController.php).
+        scopes = ["openid", *scopes]
     return resource_server.protect(app, tool_scopes(toolsets), scopes)
