@@ -1,8 +1,7 @@
 """The providers under test. Each test runs once per entry of `PROVIDERS`.
 
-To add the fake Nextcloud's `oidc` app: write a factory `_fake_nextcloud(request) -> IdentityProvider` (start it
-session-scoped, fetch its discovery, build a `FormLoginProvider` with the features it has), register it in
-`FACTORIES` and append "fake-nextcloud" to `PROVIDERS`.
+The fake Nextcloud's `oidc` app runs the same tests as panva oidc-provider wherever Nextcloud follows the
+standard, so the fake cannot drift from it; the features it lacks (as H2CK/oidc does) are left out of its set.
 """
 
 from __future__ import annotations
@@ -16,11 +15,13 @@ import pytest
 
 from conformance.providers import FEATURES, FormLoginProvider, IdentityProvider
 from support.oidc_provider import RunningOidcProvider, oidc_provider_unavailable, start_oidc_provider
+from support.processes import ManagedProcess, free_port, http_ready
 
-PROVIDERS = ["oidc-provider"]  # + "fake-nextcloud" once services/fake-nextcloud has its oidc app
+PROVIDERS = ["oidc-provider", "fake-nextcloud"]
 
 # Nothing listens on these: they are the resource indicators (RFC 8707) the tokens are issued for.
 MCP_RESOURCE = "http://127.0.0.1:18765/mcp"
+FAKE_USERS = {"alice": "alice-secret", "bob": "bob-secret"}
 OPAQUE_RESOURCE = "http://127.0.0.1:18766/mcp"
 
 
@@ -75,8 +76,38 @@ def _oidc_provider(request: pytest.FixtureRequest) -> IdentityProvider:
     )
 
 
+@pytest.fixture(scope="session")
+def fake_nextcloud_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`fake-nextcloud` with its oidc app configured like the stack (DCR on), consent page on."""
+    port = free_port()
+    proc = ManagedProcess(
+        "fake-nextcloud-oidc",
+        ["fake-nextcloud", "--port", str(port), "--consent", "--oidc-token-type", "jwt",
+         *[arg for user, pw in FAKE_USERS.items() for arg in ("--user", f"{user}:{pw}")]],
+        tmp_path_factory.mktemp("fake-nextcloud"),
+        ready=http_ready(f"http://127.0.0.1:{port}/status.php"),
+    )
+    with proc:
+        yield f"http://127.0.0.1:{port}"
+
+
+def _fake_nextcloud(request: pytest.FixtureRequest) -> IdentityProvider:
+    base: str = request.getfixturevalue("fake_nextcloud_process")
+    return FormLoginProvider(
+        name="fake-nextcloud",
+        issuer=base,
+        discovery=_discovery(base + "/index.php/.well-known/openid-configuration"),
+        resource=MCP_RESOURCE,
+        users=FAKE_USERS,
+        # H2CK/oidc: no RFC 8414 document, no RFC 9207 `iss`, no revocation endpoint, no CORS on token routes,
+        # refresh tokens only with offline_access (reference A1)
+        features=frozenset({"consent_page", "revoke_on_code_reuse", "refresh_rotation"}),
+    )
+
+
 FACTORIES: dict[str, Callable[[pytest.FixtureRequest], IdentityProvider]] = {
     "oidc-provider": _oidc_provider,
+    "fake-nextcloud": _fake_nextcloud,
 }
 
 
