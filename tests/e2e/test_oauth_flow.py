@@ -4,6 +4,8 @@ the official MCP SDK client doing discovery, DCR and PKCE, and a browser login (
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -379,3 +381,20 @@ async def test_external_idp_issues_jwt_access_tokens_validated_by_jwks(
                 stack.stop()
             finally:
                 fake.stop()
+
+
+def test_server_refuses_to_start_when_the_idp_lacks_dcr(tmp_path: Path) -> None:
+    fake, url = start_fake(tmp_path, "--no-dcr")
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "nextcloud_mcp", "--transport", "streamable-http", "--port", str(free_port())],
+            env={**os.environ, "NEXTCLOUD_HOST": url, "MCP_PUBLIC_URL": "http://127.0.0.1:1/mcp"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        fake.stop()
+    assert result.returncode == 2
+    assert "offers no dynamic client registration" in result.stderr
