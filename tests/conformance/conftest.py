@@ -1,7 +1,8 @@
 """The providers under test. Each test runs once per entry of `PROVIDERS`.
 
 The fake Nextcloud's `oidc` app runs the same tests as panva oidc-provider wherever Nextcloud follows the
-standard, so the fake cannot drift from it; the features it lacks (as H2CK/oidc does) are left out of its set.
+standard, so the fake cannot drift from it; the features it lacks (as H2CK/oidc does) are left out of its set,
+and the tests check H2CK/oidc's documented behaviour instead where it is worth pinning down.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ PROVIDERS = ["oidc-provider", "fake-nextcloud"]
 # Nothing listens on these: they are the resource indicators (RFC 8707) the tokens are issued for.
 MCP_RESOURCE = "http://127.0.0.1:18765/mcp"
 FAKE_USERS = {"alice": "alice-secret", "bob": "bob-secret"}
+USER_EMAIL = "{}@example.org"  # the test accounts' e-mail addresses (as in tests/support/idp/server.mjs)
 OPAQUE_RESOURCE = "http://127.0.0.1:18766/mcp"
 
 
@@ -82,13 +84,25 @@ def fake_nextcloud_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     port = free_port()
     proc = ManagedProcess(
         "fake-nextcloud-oidc",
-        ["fake-nextcloud", "--port", str(port), "--consent", "--oidc-token-type", "jwt",
-         *[arg for user, pw in FAKE_USERS.items() for arg in ("--user", f"{user}:{pw}")]],
+        [
+            "fake-nextcloud",
+            "--port",
+            str(port),
+            "--consent",
+            "--oidc-token-type",
+            "jwt",
+            *[arg for user, pw in FAKE_USERS.items() for arg in ("--user", f"{user}:{pw}")],
+        ],
         tmp_path_factory.mktemp("fake-nextcloud"),
         ready=http_ready(f"http://127.0.0.1:{port}/status.php"),
     )
     with proc:
-        yield f"http://127.0.0.1:{port}"
+        base = f"http://127.0.0.1:{port}"
+        for user, password in FAKE_USERS.items():  # the same account data as oidc-provider's
+            account = {"login": user, "password": password, "email": USER_EMAIL.format(user)}
+            response = httpx2.post(f"{base}/__testbed__/users", json=account, timeout=10.0, trust_env=False)
+            assert response.status_code == 201, response.text
+        yield base
 
 
 def _fake_nextcloud(request: pytest.FixtureRequest) -> IdentityProvider:
@@ -99,9 +113,17 @@ def _fake_nextcloud(request: pytest.FixtureRequest) -> IdentityProvider:
         discovery=_discovery(base + "/index.php/.well-known/openid-configuration"),
         resource=MCP_RESOURCE,
         users=FAKE_USERS,
-        # H2CK/oidc: no RFC 8414 document, no RFC 9207 `iss`, no revocation endpoint, no CORS on token routes,
-        # refresh tokens only with offline_access (reference A1)
-        features=frozenset({"consent_page", "revoke_on_code_reuse", "refresh_rotation"}),
+        # H2CK/oidc 2.0.9 lacks the other features (reference A1; each test cites the source): no RFC 8414
+        # document, no RFC 9207 `iss`, no revocation endpoint, refresh tokens only with offline_access, PKCE
+        # optional, DCR clients always confidential `client_secret_post` and unvalidated, any `resource`
+        # accepted, no `redirect_uri` check at the token endpoint, `openid` added at consent and an ID token
+        # always, userinfo errors 400 and no audience check, introspection of access tokens only, by owner or
+        # resource, `jti` = the grant's row id. CORS: `Access-Control-Allow-Origin: *` on discovery and JWKS,
+        # `OPTIONS` on the token endpoint (lib/Controller/CorsController.php, appinfo/routes.php).
+        features=frozenset({"consent_page", "revoke_on_code_reuse", "refresh_rotation", "cors"}),
+        # DCR clients get opaque access tokens unless they ask for JWTs with this non-standard metadata
+        # (H2CK/oidc:lib/Controller/DynamicRegistrationController.php, `string $token_type = 'opaque'`)
+        registration_metadata={"token_type": "jwt"},
     )
 
 

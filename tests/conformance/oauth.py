@@ -70,13 +70,15 @@ async def register(
     grant_types: Sequence[str] = ("authorization_code", "refresh_token"),
     **metadata: Any,
 ) -> dict[str, Any]:
-    """RFC 7591 registration, as the MCP SDK does it; returns the client information response."""
+    """RFC 7591 registration, as the MCP SDK does it (plus the provider's `registration_metadata`); returns the
+    client information response."""
     body: dict[str, Any] = {
         "redirect_uris": list(redirect_uris),
         "token_endpoint_auth_method": auth_method,
         "grant_types": list(grant_types),
         "response_types": ["code"] if "authorization_code" in grant_types else [],
         "client_name": "conformance test client",
+        **idp.registration_metadata,
         **metadata,
     }
     response = await http.post(endpoint(idp, "registration_endpoint"), json=body)
@@ -155,10 +157,14 @@ async def authorize(
 
 
 def _client_auth(client: Mapping[str, Any], data: dict[str, str]) -> tuple[dict[str, str], tuple[str, str] | None]:
-    """Public clients send client_id in the body; confidential ones use client_secret_basic."""
-    if client.get("client_secret"):
-        return data, (str(client["client_id"]), str(client["client_secret"]))
-    return {**data, "client_id": str(client["client_id"])}, None
+    """The registered `token_endpoint_auth_method`: public clients send client_id in the body, `client_secret_post`
+    clients the secret too; other confidential ones use client_secret_basic."""
+    client_id = str(client["client_id"])
+    if not client.get("client_secret"):
+        return {**data, "client_id": client_id}, None
+    if client.get("token_endpoint_auth_method") == "client_secret_post":
+        return {**data, "client_id": client_id, "client_secret": str(client["client_secret"])}, None
+    return data, (client_id, str(client["client_secret"]))
 
 
 async def token_request(

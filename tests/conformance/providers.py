@@ -2,13 +2,16 @@
 
 A conformance test gets an `IdentityProvider`: its `issuer`, its `discovery` document, the `resource` (the MCP
 server URL, RFC 8707) it issues JWT access tokens for, test `users`, a set of optional `features` (tests that
-need one the provider lacks are skipped, naming it), and `login(client, authorize_url, user, password)`, which
-plays the user in the provider's HTML pages and returns the redirect URL (with `code` or `error`) that the
-provider sends the browser back to the client with.
+need one the provider lacks are skipped, naming it, or check the provider's documented deviation instead),
+`registration_metadata` (non-standard client metadata every test registration sends, e.g. H2CK/oidc's
+`token_type`), and `login(client, authorize_url, user, password)`, which plays the user in the provider's HTML
+pages and returns the redirect URL (with `code` or `error`) that the provider sends the browser back to the
+client with.
 
 `FormLoginProvider` implements `login` for any provider whose pages are plain HTML forms (a login form with a
-text and a password input, then optionally a consent form), parsed with `html.parser`; redirects are followed
-by hand and cookies kept in the caller's client.
+text and a password input, then any number of forms to continue - e.g. Nextcloud's `<noscript>` redirect form -
+and optionally a consent page with Allow and Deny forms), parsed with `html.parser`; redirects are followed by
+hand and cookies kept in the caller's client.
 """
 
 from __future__ import annotations
@@ -34,18 +37,31 @@ __all__ = [
     "require",
 ]
 
-# Optional behaviour a provider may or may not have; tests needing one skip for providers without it.
+# Optional or standard behaviour a provider may or may not have; tests needing one skip for providers without it,
+# or, where the provider's deviation is documented (H2CK/oidc, reference A1), check that behaviour instead.
 FEATURES = {
     "rfc8414": "serves RFC 8414 metadata at /.well-known/oauth-authorization-server",
     "iss_response": "returns `iss` in the authorization response (RFC 9207)",
     "consent_page": "shows a consent page with Allow/Deny forms",
     "opaque_resource": "issues opaque, introspectable access tokens for a second resource",
-    "audience_restricted_userinfo": "userinfo refuses access tokens issued for another resource",
+    "audience_restricted_userinfo": "refuses access tokens issued for another resource at userinfo",
     "refresh_rotation": "rotates refresh tokens of public clients and refuses the old one",
     "revoke_on_code_reuse": "revokes tokens already issued when a code is used twice (RFC 6749 §4.1.2)",
     "refresh_without_offline_access": "gives plain OAuth requests (no `openid`) a refresh token",
     "revocation": "has a revocation endpoint (RFC 7009)",
     "cors": "answers CORS requests from loopback origins",
+    "pkce_required": "requires PKCE S256: refuses authorization requests without `code_challenge` or with `plain`",
+    "public_clients": "registers public clients (`token_endpoint_auth_method: none`) by DCR and advertises `none`",
+    "dcr_auth_method": "registers clients with the `token_endpoint_auth_method` they ask for (RFC 7591 §2)",
+    "dcr_metadata_validation": "refuses invalid client metadata with RFC 7591 §3.2.2 error codes",
+    "resource_scopes_advertised": "lists the MCP resource scopes in `scopes_supported` without any client setup",
+    "invalid_target": "refuses unknown resource indicators with `invalid_target` (RFC 8707 §2)",
+    "token_redirect_uri_check": "checks `redirect_uri` at the token endpoint (RFC 6749 §4.1.3)",
+    "plain_oauth": "grants requests without `openid` as plain OAuth 2.0: no `openid` added, no ID token",
+    "userinfo_401": "answers userinfo without a valid token with 401 and `WWW-Authenticate: Bearer` (RFC 6750 §3)",
+    "open_introspection": "lets any confidential client introspect tokens issued to other clients",
+    "refresh_token_introspection": "introspects refresh tokens (RFC 7662 §2.1)",
+    "unique_jti": "gives every access token it issues, refreshed ones too, a new `jti`",
 }
 
 
@@ -54,7 +70,7 @@ def require(idp: IdentityProvider, *features: str) -> None:
     for feature in features:
         assert feature in FEATURES, f"unknown feature {feature}"
         if feature not in idp.features:
-            pytest.skip(f"{idp.name} does not {FEATURES[feature]}")
+            pytest.skip(f"{idp.name} lacks {feature!r}: {FEATURES[feature]}")
 
 
 class LoginFailed(AssertionError):
@@ -69,6 +85,7 @@ class IdentityProvider(Protocol):
     opaque_resource: str | None
     users: Mapping[str, str]
     features: frozenset[str]
+    registration_metadata: Mapping[str, Any]
 
     async def login(self, client: httpx2.AsyncClient, authorize_url: str, user: str, password: str) -> str: ...
 
@@ -149,6 +166,7 @@ class FormLoginProvider:
     users: Mapping[str, str]
     features: frozenset[str] = frozenset()
     opaque_resource: str | None = None
+    registration_metadata: Mapping[str, Any] = field(default_factory=dict)
     origins: frozenset[str] = frozenset()  # origins of the provider's own pages (default: the issuer's)
     consent: str = "allow"  # "allow" or "deny": which consent form to submit
     max_steps: int = 20
@@ -186,7 +204,10 @@ class FormLoginProvider:
                 payload.update(dict.fromkeys(form.password_inputs, password))
                 submitted_password = True
             else:
-                wanted = [f for f in forms if f.is_negative() == (self.consent == "deny")]
+                negative = [f for f in forms if f.is_negative()]
+                positive = [f for f in forms if not f.is_negative()]
+                # a consent page has both; any other page (a redirect form) is just continued
+                wanted = (negative if self.consent == "deny" else positive) if negative and positive else positive
                 if not wanted:
                     raise LoginFailed(f"no form to submit at {url}: {_page_error(response)}")
                 form = wanted[0]

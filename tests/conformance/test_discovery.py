@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from conformance.oauth import endpoint, http_client
+from conformance.oauth import MCP_SCOPES, endpoint, http_client, register
 from conformance.providers import IdentityProvider, origin_of, require
 
 ENDPOINTS = (
@@ -32,15 +32,30 @@ def test_issuer_and_endpoints(idp: IdentityProvider) -> None:
 def test_pkce_and_code_flow_advertised(idp: IdentityProvider) -> None:
     doc = idp.discovery
     assert "S256" in doc["code_challenge_methods_supported"]
-    assert "plain" not in doc["code_challenge_methods_supported"]
+    # H2CK/oidc advertises (and accepts) `plain` too (lib/Util/DiscoveryGenerator.php)
+    assert ("plain" in doc["code_challenge_methods_supported"]) == ("pkce_required" not in idp.features)
     assert "code" in doc["response_types_supported"]
     assert {"authorization_code", "refresh_token"} <= set(doc.get("grant_types_supported", ["authorization_code"]))
-    assert "none" in doc["token_endpoint_auth_methods_supported"], "public clients (MCP) need auth method none"
+    if "public_clients" in idp.features:
+        assert "none" in doc["token_endpoint_auth_methods_supported"], "public clients (MCP) need auth method none"
+    else:  # H2CK/oidc: public clients exist (occ only), `none` is not advertised (lib/Util/DiscoveryGenerator.php)
+        assert {"client_secret_post", "client_secret_basic"} == set(doc["token_endpoint_auth_methods_supported"])
     assert "RS256" in doc["id_token_signing_alg_values_supported"]
 
 
-def test_scopes_advertised(idp: IdentityProvider) -> None:
-    assert {"openid", "offline_access", "notes:read", "notes:write"} <= set(idp.discovery["scopes_supported"])
+@pytest.mark.anyio
+async def test_scopes_advertised(idp: IdentityProvider) -> None:
+    wanted = {"openid", "offline_access", "notes:read", "notes:write"}
+    if "resource_scopes_advertised" in idp.features:
+        assert wanted <= set(idp.discovery["scopes_supported"])
+        return
+    # H2CK/oidc: the OIDC scopes plus every client's allowed scopes (lib/Util/DiscoveryGenerator.php::
+    # getAggregatedScopes), so the resource scopes appear once a client is registered with them
+    assert {"openid", "offline_access"} <= set(idp.discovery["scopes_supported"])
+    async with http_client() as http:
+        await register(http, idp, scope=f"openid offline_access {MCP_SCOPES}")
+        response = await http.get(idp.issuer.rstrip("/") + "/.well-known/openid-configuration")
+    assert wanted <= set(response.json()["scopes_supported"])
 
 
 @pytest.mark.anyio
