@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import httpx2
 from mcp.server.mcpserver import MCPServer
@@ -15,7 +16,6 @@ from starlette.types import ASGIApp
 
 from nextcloud_mcp import __version__
 from nextcloud_mcp.auth.basic import BasicCredentials
-from nextcloud_mcp.auth.resource_server import ResourceServer
 from nextcloud_mcp.auth.scopes import scopes_for_apps
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.errors import ConfigError, NextcloudError
@@ -23,6 +23,9 @@ from nextcloud_mcp.gating import ToolGate, ToolPolicy
 from nextcloud_mcp.schema import compact_schema
 from nextcloud_mcp.state import AppState
 from nextcloud_mcp.tools import TOOLSETS, Toolset, ToolSpec, tool_scopes
+
+if TYPE_CHECKING:  # OAuth-only modules (JWT, Redis) stay unimported in BasicAuth mode
+    from nextcloud_mcp.auth.resource_server import ResourceServer
 
 __all__ = ["build_http_app", "build_server"]
 

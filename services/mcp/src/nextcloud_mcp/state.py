@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any
 import httpx2
 
 from nextcloud_mcp.auth.basic import BasicCredentials
-from nextcloud_mcp.auth.identity import BearerAuth, Identity
-from nextcloud_mcp.auth.middleware import IDENTITY_KEY, TOKEN_KEY
+from nextcloud_mcp.auth.identity import IDENTITY_KEY, TOKEN_KEY, BearerAuth, Identity
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.errors import NextcloudError
 from nextcloud_mcp.nextcloud import NextcloudHTTP, NextcloudSession

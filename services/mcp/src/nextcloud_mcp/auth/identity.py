@@ -9,7 +9,11 @@ from dataclasses import dataclass, field
 import httpx2
 from mcp.server.auth.provider import AccessToken
 
-__all__ = ["BearerAuth", "Identity", "token_digest"]
+__all__ = ["IDENTITY_KEY", "TOKEN_KEY", "BearerAuth", "Identity", "token_digest"]
+
+# Where the OAuth gate leaves the validated identity and the raw token in the ASGI scope.
+IDENTITY_KEY = "nextcloud_mcp.identity"
+TOKEN_KEY = "nextcloud_mcp.token"  # noqa: S105 (a dict key, not a secret)
 
 
 def token_digest(token: str) -> str:

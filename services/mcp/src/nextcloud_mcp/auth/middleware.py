@@ -24,7 +24,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nextcloud_mcp.auth.cache import TokenCache
-from nextcloud_mcp.auth.identity import Identity
+from nextcloud_mcp.auth.identity import IDENTITY_KEY, TOKEN_KEY, Identity
 from nextcloud_mcp.auth.metadata import challenge
 from nextcloud_mcp.auth.scopes import allowed
 from nextcloud_mcp.auth.verifier import MAX_TOKEN_LENGTH, TokenValidator
@@ -33,8 +33,6 @@ __all__ = ["IDENTITY_KEY", "TOKEN_KEY", "OAuthMiddleware"]
 
 logger = logging.getLogger(__name__)
 
-IDENTITY_KEY = "nextcloud_mcp.identity"
-TOKEN_KEY = "nextcloud_mcp.token"  # noqa: S105 (a dict key, not a secret)
 MAX_BODY = 4 * 1024 * 1024
 
 
