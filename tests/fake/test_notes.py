@@ -326,7 +326,7 @@ async def test_ids_are_global_increasing_file_ids(client: httpx2.AsyncClient) ->
     assert first["id"] < other.json()["id"] < second["id"]
 
 
-async def test_dav_is_not_implemented_yet(client: httpx2.AsyncClient) -> None:
-    response = await client.request("PROPFIND", "/remote.php/dav/files/alice/", auth=ALICE)
+async def test_public_dav_is_not_implemented_yet(client: httpx2.AsyncClient) -> None:
+    response = await client.request("PROPFIND", "/public.php/dav/files/token/", auth=ALICE)
     assert response.status_code == 404
     assert response.headers["x-fake-nextcloud"] == "not-implemented"

@@ -147,7 +147,7 @@ async def test_json_escapes_slashes_like_php(client: httpx2.AsyncClient) -> None
 
 async def test_unknown_ocs_route_is_marked_not_implemented(client: httpx2.AsyncClient) -> None:
     response = await client.get(
-        "/ocs/v2.php/apps/files_sharing/api/v1/shares?format=json", headers=OCS_HEADERS, auth=ALICE
+        "/ocs/v2.php/apps/files_sharing/api/v1/remote_shares?format=json", headers=OCS_HEADERS, auth=ALICE
     )
     assert response.status_code == 404
     assert response.headers["x-fake-nextcloud"] == "not-implemented"

@@ -2,9 +2,12 @@
 
 =========================================  =============================================================
 ``/status.php``                            core ``status.php``
-``/ocs/v1.php/…``, ``/ocs/v2.php/…``       OCS: ``cloud/capabilities``, ``cloud/user``, ``cloud/users/{id}``
+``/ocs/v1.php/…``, ``/ocs/v2.php/…``       OCS: ``cloud/capabilities``, ``cloud/user``, ``cloud/users/{id}``,
+                                           ``cloud/users[/details]``, ``cloud/groups``,
+                                           ``apps/files_sharing/api/v1/{shares,sharees}``, ``search/providers``
 ``/index.php/login``, ``/index.php/logout``  browser login (core ``LoginController``)
 ``/index.php/apps/notes/…``                Notes API (also ``/apps/notes/…``, as with pretty URLs)
+``/remote.php/dav/…``, ``/remote.php/webdav/…``  WebDAV (apps/dav: files, trashbin, versions)
 ``/index.php/apps/oidc/…``                 oidc app (H2CK/oidc; also ``/apps/oidc/…``)
 ``[/index.php]/.well-known/openid-configuration``  oidc discovery (well-known handler)
 ``/__testbed__/…``                         control API (only with ``control=True``)
@@ -23,15 +26,20 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Router
 from starlette.types import Receive, Scope, Send
 
 from fake_nextcloud.apps.core.login import LOGIN_ROUTES
-from fake_nextcloud.apps.core.routes import build_ocs_router, status_route
+from fake_nextcloud.apps.core.routes import OCS_ROUTES, status_route
+from fake_nextcloud.apps.core.users import USERS_ROUTES
+from fake_nextcloud.apps.dav.routes import DavApp
+from fake_nextcloud.apps.files_sharing.routes import SHARING_ROUTES
 from fake_nextcloud.apps.notes.routes import NotesApp
 from fake_nextcloud.apps.oidc.routes import OidcApp, WellKnownApp
 from fake_nextcloud.apps.oidc.validation import SanitizedBasicAuthenticator
+from fake_nextcloud.apps.search.routes import SEARCH_ROUTES
 from fake_nextcloud.apps.user_oidc.models import UserOidcAuthenticator
+from fake_nextcloud.control.files import build_files_control_routes
 from fake_nextcloud.control.middleware import TestbedMiddleware
 from fake_nextcloud.control.oidc import build_oidc_control_routes
 from fake_nextcloud.control.routes import build_control_routes
@@ -102,7 +110,7 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
         control: mount the ``/__testbed__`` control API.
     """
     fake_state = state if state is not None else FakeState()
-    ocs = build_ocs_router()
+    ocs = Router([*USERS_ROUTES, *OCS_ROUTES, *SHARING_ROUTES, *SEARCH_ROUTES], redirect_slashes=False)
     notes = NotesApp(fake_state)
     oidc = OidcApp(fake_state)
     well_known = WellKnownApp(fake_state)
@@ -115,10 +123,12 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
         Mount("/apps/notes", app=notes),
         Mount("/index.php/apps/oidc", app=oidc),
         Mount("/apps/oidc", app=oidc),
+        Mount("/remote.php", app=DavApp(fake_state)),
         Mount("/index.php/.well-known", app=well_known),
         Mount("/.well-known", app=well_known),
     ]
     if control:
         control_routes = build_control_routes(fake_state) + build_oidc_control_routes(fake_state)
+        control_routes += build_files_control_routes(fake_state)
         routes.append(Mount("/__testbed__", routes=control_routes))
     return FakeNextcloud(fake_state, routes)

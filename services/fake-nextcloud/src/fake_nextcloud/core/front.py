@@ -59,7 +59,7 @@ class Family(Enum):
     INDEX = "index"  # index.php and pretty URLs
     OCS = "ocs"  # ocs/v1.php, ocs/v2.php
     STATUS = "status"  # status.php
-    DAV = "dav"  # remote.php, public.php (not implemented yet)
+    DAV = "dav"  # remote.php (apps/dav), public.php (not implemented yet)
     CONTROL = "control"  # /__testbed__ (not Nextcloud)
 
 
@@ -180,10 +180,11 @@ class FrontControllerMiddleware:
         if family in (Family.CONTROL, Family.STATUS):
             await self.app(scope, receive, send)
             return
-        if family is Family.DAV:
+        if family is Family.DAV and not scope["path"].startswith("/remote.php"):
             await not_implemented(scope["method"], scope["path"])(scope, receive, send)
             return
-        body = await _read_body(receive)
+        # DAV bodies are streamed to the handler (uploads may be GiBs), never buffered here
+        body = b"" if family is Family.DAV else await _read_body(receive)
         response, ctx = await self._prepare(scope, family, version, body)
         if response is not None:
             await response(scope, receive, send)
@@ -192,6 +193,9 @@ class FrontControllerMiddleware:
         scope.setdefault("state", {})["nc"] = ctx
         if ctx.user is not None:
             scope["state"]["fake_nc_user"] = ctx.user.uid
+        if family is Family.DAV:
+            await self.app(scope, receive, send)
+            return
         sent = False
 
         async def replay() -> Message:
@@ -233,6 +237,8 @@ class FrontControllerMiddleware:
         if isinstance(result, AuthFailure):
             if ocs:
                 return api_helper_respond(version, RESPOND_UNAUTHORISED, "Unauthorised", params), None
+            if family is Family.DAV:
+                return sabre_not_authenticated(), None
             if "html" in headers.get("accept", "").lower():
                 return html_error_page(401), None
             return json_response({"message": result.message}, 401), None
@@ -257,6 +263,22 @@ class FrontControllerMiddleware:
             session=session,
         )
         return None, ctx
+
+
+def sabre_not_authenticated() -> Response:
+    """Wrong credentials on ``remote.php``: apps/dav/lib/Connector/Sabre/Auth.php turns the failed login into
+    ``Sabre\\DAV\\Exception\\NotAuthenticated``, rendered by ``Sabre\\DAV\\Server::exec`` as XML."""
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<d:error xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">\n'
+        "  <s:exception>Sabre\\DAV\\Exception\\NotAuthenticated</s:exception>\n"
+        "  <s:message>Username or password was incorrect</s:message>\n</d:error>\n"
+    )
+    return Response(
+        body.encode("utf-8"),
+        status_code=401,
+        headers={"WWW-Authenticate": 'Basic realm="Nextcloud", charset="UTF-8"'},
+        media_type="application/xml; charset=utf-8",
+    )
 
 
 def _server_netloc(scope: Scope) -> str:

@@ -1,0 +1,356 @@
+"""The files backend behind WebDAV, without HTTP: a per-user tree of nodes whose file content lives on disk.
+
+Content is stored in a temporary directory owned by the backend (one blob file per node, removed when the
+backend is dropped, e.g. by ``FakeState.reset()``), so a 1 GiB upload costs disk, not RAM. Metadata (file id,
+etag, mtime, favourite) is kept in memory. File ids come from ``FakeState.next_file_id()`` (global, as the
+real ``oc_filecache.fileid``). Deleting moves the subtree to the user's trash bin (files_trashbin), and
+overwriting a file keeps the previous content as a version (files_versions).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import shutil
+import tempfile
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fake_nextcloud.core.state import FakeState
+
+__all__ = ["DavBackend", "DavError", "Node", "TrashItem", "Upload", "Version", "mime_type"]
+
+FOLDER_MIME = "httpd/unix-directory"
+
+
+class DavError(Exception):
+    """A Sabre exception: ``exception`` is the PHP class name rendered in ``<s:exception>`` (a bare name is
+    taken from ``Sabre\\DAV\\Exception\\``)."""
+
+    def __init__(self, status: int, exception: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.exception = exception if "\\" in exception else f"Sabre\\DAV\\Exception\\{exception}"
+        self.message = message
+
+
+def not_found(path: str) -> DavError:
+    # apps/dav/lib/Connector/Sabre/Directory.php::getChild: "File with name <path> could not be located"
+    return DavError(404, "NotFound", f"File with name {path} could not be located")
+
+
+def mime_type(name: str) -> str:
+    """``IMimeTypeDetector::detectPath`` (by extension; unknown -> ``application/octet-stream``)."""
+    if name.lower().endswith(".md"):
+        return "text/markdown"
+    guessed, _ = mimetypes.guess_type(name, strict=False)
+    return guessed or "application/octet-stream"
+
+
+@dataclass
+class Node:
+    """A file or folder of one user's tree. ``path`` is relative to the user's root (``""`` = root)."""
+
+    path: str
+    is_dir: bool
+    file_id: int
+    etag: str
+    mtime: int
+    size: int = 0
+    favorite: bool = False
+    blob: Path | None = None
+    props: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def content_type(self) -> str:
+        return FOLDER_MIME if self.is_dir else mime_type(self.name)
+
+
+@dataclass
+class TrashItem:
+    """A deleted node: ``name`` is ``<basename>.d<deletion time>`` (files_trashbin ``Trashbin::move2trash``)."""
+
+    name: str
+    original: str
+    deleted_at: int
+    nodes: list[Node]
+
+
+@dataclass
+class Version:
+    """An older content of a file (files_versions): named by its mtime."""
+
+    mtime: int
+    size: int
+    etag: str
+    blob: Path
+
+
+@dataclass
+class Upload:
+    """A chunked upload v2 in progress: the ``Destination`` given to MKCOL and the chunk files by number."""
+
+    destination: str
+    chunks: dict[int, Path] = field(default_factory=dict)
+
+
+def _parent(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+def normalize(path: str) -> str:
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise DavError(403, "Forbidden", "Path contains ..")
+    return "/".join(parts)
+
+
+class DavBackend:
+    """All users' file trees. Use ``DavBackend.of(state)``."""
+
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+        self.root = Path(tempfile.mkdtemp(prefix="fake-nextcloud-files-"))
+        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.root), True)
+        self.trees: dict[str, dict[str, Node]] = {}
+        self.trash: dict[str, list[TrashItem]] = {}
+        self.versions: dict[int, list[Version]] = {}
+        self.uploads: dict[tuple[str, str], Upload] = {}
+        self.comments: dict[int, list[Any]] = {}  # file id -> comments.Comment
+        self.comment_counter = 0
+        self._etag_counter = 0
+        self._blob_counter = 0
+
+    @classmethod
+    def of(cls, state: FakeState) -> DavBackend:
+        return state.backend("dav", cls)
+
+    # -- helpers -----------------------------------------------------------------------------------------
+
+    def new_etag(self) -> str:
+        self._etag_counter += 1
+        return f"{self.state.time():08x}{self._etag_counter:05x}"
+
+    def new_blob(self) -> Path:
+        self._blob_counter += 1
+        return self.root / f"blob-{self._blob_counter}"
+
+    def tree(self, uid: str) -> dict[str, Node]:
+        tree = self.trees.get(uid)
+        if tree is None:
+            now = self.state.time()
+            tree = {"": Node("", True, self.state.next_file_id(), self.new_etag(), now)}
+            self.trees[uid] = tree
+        return tree
+
+    def storage_used(self, uid: str) -> int:
+        return sum(n.size for n in self.trees.get(uid, {}).values() if not n.is_dir)
+
+    def free_space(self, uid: str) -> int | None:
+        """Bytes left under the user's quota, ``None`` when unlimited."""
+        user = self.state.user(uid)
+        if user is None or user.quota is None:
+            return None
+        return max(0, user.quota - self.storage_used(uid))
+
+    def get(self, uid: str, path: str) -> Node | None:
+        return self.tree(uid).get(normalize(path))
+
+    def require(self, uid: str, path: str) -> Node:
+        node = self.get(uid, path)
+        if node is None:
+            raise not_found(normalize(path))
+        return node
+
+    def children(self, uid: str, path: str, *, recursive: bool = False) -> list[Node]:
+        prefix = normalize(path)
+        start = f"{prefix}/" if prefix else ""
+        out = []
+        for key, node in self.tree(uid).items():
+            if key == prefix or not key.startswith(start):
+                continue
+            if recursive or "/" not in key[len(start) :]:
+                out.append(node)
+        return sorted(out, key=lambda n: n.path)
+
+    def folder_size(self, uid: str, node: Node) -> int:
+        if not node.is_dir:
+            return node.size
+        return sum(n.size for n in self.children(uid, node.path, recursive=True) if not n.is_dir)
+
+    def touch_parents(self, uid: str, path: str) -> None:
+        """Changing a node changes the etag and mtime of every ancestor (``Cache\\Propagator``)."""
+        tree = self.tree(uid)
+        now = self.state.time()
+        current = path
+        while current:
+            current = _parent(current)
+            folder = tree[current]
+            folder.etag = self.new_etag()
+            folder.mtime = now
+
+    # -- mutations ---------------------------------------------------------------------------------------
+
+    def mkcol(self, uid: str, path: str, *, parents: bool = False) -> Node:
+        path = normalize(path)
+        tree = self.tree(uid)
+        if path in tree:
+            # sabre-io/dav lib/DAV/CorePlugin.php::httpMkcol
+            raise DavError(405, "MethodNotAllowed", "The resource you tried to create already exists")
+        parent = tree.get(_parent(path))
+        if parent is None:
+            if not parents:
+                # sabre-io/dav lib/DAV/Server.php::createCollection
+                raise DavError(409, "Conflict", "Parent node does not exist")
+            self.mkcol(uid, _parent(path), parents=True)
+        elif not parent.is_dir:
+            raise DavError(409, "Conflict", "Parent node is not a collection")
+        node = Node(path, True, self.state.next_file_id(), self.new_etag(), self.state.time())
+        tree[path] = node
+        self.touch_parents(uid, path)
+        return node
+
+    def put(self, uid: str, path: str, staged: Path, size: int, *, mtime: int | None = None) -> tuple[Node, bool]:
+        """Move ``staged`` (a file in ``self.root``) in as the content of ``path``; ``(node, created)``."""
+        path = normalize(path)
+        tree = self.tree(uid)
+        parent = tree.get(_parent(path))
+        if parent is None or not parent.is_dir:
+            staged.unlink(missing_ok=True)
+            # apps/dav/lib/Connector/Sabre/Directory.php::createFile via sabre Server::createFile
+            raise DavError(409, "Conflict", "Files can only be created as children of collections")
+        node = tree.get(path)
+        now = mtime if mtime is not None else self.state.time()
+        if node is not None and node.is_dir:
+            staged.unlink(missing_ok=True)
+            raise DavError(409, "Conflict", f"Could not write file, {path} is a folder")
+        blob = self.new_blob()
+        os.replace(staged, blob)
+        if node is None:
+            node = Node(path, False, self.state.next_file_id(), self.new_etag(), now, size=size, blob=blob)
+            tree[path] = node
+            created = True
+        else:
+            if node.blob is not None:  # files_versions keeps the previous content
+                version = Version(node.mtime, node.size, node.etag, node.blob)
+                self.versions.setdefault(node.file_id, []).append(version)
+            node.blob, node.size, node.mtime, node.etag = blob, size, now, self.new_etag()
+            created = False
+        self.touch_parents(uid, path)
+        return node, created
+
+    def write_bytes(self, uid: str, path: str, data: bytes, *, mtime: int | None = None) -> Node:
+        staged = self.new_blob()
+        staged.write_bytes(data)
+        return self.put(uid, path, staged, len(data), mtime=mtime)[0]
+
+    def delete(self, uid: str, path: str) -> TrashItem:
+        node = self.require(uid, path)
+        if node.path == "":
+            raise DavError(403, "Forbidden", "Permission denied to delete home folder")
+        tree = self.tree(uid)
+        moved = [node, *self.children(uid, node.path, recursive=True)]
+        for item in moved:
+            del tree[item.path]
+        now = self.state.time()
+        trash = TrashItem(f"{node.name}.d{now}", node.path, now, moved)
+        self.trash.setdefault(uid, []).append(trash)
+        self.touch_parents(uid, node.path)
+        return trash
+
+    def transfer(self, uid: str, source: str, dest: str, *, copy: bool, overwrite: bool) -> bool:
+        """MOVE/COPY inside one tree; ``True`` when the destination was created (201), else 204."""
+        src = self.require(uid, source)
+        dest = normalize(dest)
+        tree = self.tree(uid)
+        if src.path == dest:
+            # sabre-io/dav lib/DAV/Server.php::getCopyAndMoveInfo
+            raise DavError(403, "Forbidden", "Source and destination uri are identical.")
+        if src.is_dir and (dest + "/").startswith(src.path + "/"):
+            raise DavError(409, "Conflict", "Cannot move a folder into itself")
+        parent = tree.get(_parent(dest))
+        if parent is None or not parent.is_dir:
+            raise DavError(409, "Conflict", "The destination node is not found")
+        existing = tree.get(dest)
+        if existing is not None:
+            if not overwrite:
+                raise DavError(
+                    412,
+                    "PreconditionFailed",
+                    "The destination node already exists, and the overwrite header is set to false",
+                )
+            self.delete(uid, dest)
+        moved = [src, *self.children(uid, src.path, recursive=True)]
+        old_prefix = src.path
+        for item in moved:
+            new_path = dest + item.path[len(old_prefix) :]
+            if copy:
+                blob = None
+                if item.blob is not None:
+                    blob = self.new_blob()
+                    shutil.copyfile(item.blob, blob)
+                clone = Node(new_path, item.is_dir, self.state.next_file_id(), self.new_etag(), item.mtime)
+                clone.size, clone.blob = item.size, blob
+                tree[new_path] = clone
+            else:
+                del tree[item.path]
+                item.path = new_path
+                tree[new_path] = item
+        if not copy:
+            self.touch_parents(uid, old_prefix)
+        self.touch_parents(uid, dest)
+        return existing is None
+
+    def restore(self, uid: str, name: str) -> Node:
+        """files_trashbin ``Trashbin::restore``: back to the original location (renamed on conflict)."""
+        items = self.trash.get(uid, [])
+        item = next((i for i in items if i.name == name), None)
+        if item is None:
+            raise not_found(name)
+        tree = self.tree(uid)
+        target = item.original
+        if _parent(target) not in tree:  # original folder gone: restore into the root
+            target = item.nodes[0].name
+        base, counter = target, 1
+        while target in tree:  # Trashbin::getUniqueFilename: "name (restored)"
+            target = f"{base} (restored)" if counter == 1 else f"{base} (restored {counter})"
+            counter += 1
+        old_prefix = item.nodes[0].path
+        for node in item.nodes:
+            node.path = target + node.path[len(old_prefix) :]
+            tree[node.path] = node
+        items.remove(item)
+        self.touch_parents(uid, target)
+        return item.nodes[0]
+
+    def purge(self, uid: str, name: str | None = None) -> None:
+        """Delete a trash item permanently (``None`` = empty the trash bin)."""
+        items = self.trash.get(uid, [])
+        doomed = list(items) if name is None else [i for i in items if i.name == name]
+        if name is not None and not doomed:
+            raise not_found(name)
+        for item in doomed:
+            items.remove(item)
+            for node in item.nodes:
+                if node.blob is not None:
+                    node.blob.unlink(missing_ok=True)
+
+    def find_by_id(self, uid: str, file_id: int) -> Node | None:
+        return next((n for n in self.tree(uid).values() if n.file_id == file_id), None)
+
+    def restore_version(self, uid: str, file_id: int, mtime: int) -> Node:
+        node = self.find_by_id(uid, file_id)
+        versions = self.versions.get(file_id, [])
+        version = next((v for v in versions if v.mtime == mtime), None)
+        if node is None or version is None:
+            raise not_found(str(mtime))
+        staged = self.new_blob()
+        shutil.copyfile(version.blob, staged)
+        versions.remove(version)
+        return self.put(uid, node.path, staged, version.size)[0]

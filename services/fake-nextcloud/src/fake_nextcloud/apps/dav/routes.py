@@ -1,0 +1,335 @@
+"""``/remote.php/dav`` and ``/remote.php/webdav``: a raw ASGI app (request and response bodies are streamed).
+
+======================================================  ===================================================
+``/remote.php/dav/files/{uid}/{path}``                  PROPFIND, PROPPATCH, REPORT, MKCOL, PUT, GET, HEAD,
+                                                        MOVE, COPY, DELETE
+``/remote.php/webdav/{path}``                           the same for the logged-in user (legacy endpoint)
+``/remote.php/dav/trashbin/{uid}/trash[/{name}]``       PROPFIND, DELETE; MOVE to ``…/restore/{name}``
+``/remote.php/dav/versions/{uid}/versions/{fileid}``    PROPFIND, GET ``…/{version}``; MOVE to ``…/restore/target``
+``/remote.php/dav/uploads/{uid}/{id}[/{n}|/.file]``     chunked upload v2: MKCOL, PUT, MOVE ``.file``, DELETE
+``/remote.php/dav/comments/files/{fileid}``             PROPFIND, REPORT ``oc:filter-comments``, POST (JSON)
+``SEARCH /remote.php/dav``                              RFC 5323 basicsearch over ``/files/{uid}``
+======================================================  ===================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from fake_nextcloud.apps.dav import comments, search, trash, uploads
+from fake_nextcloud.apps.dav.models import DavBackend, DavError, Node, normalize
+from fake_nextcloud.apps.dav.xmlio import (
+    INSTANCE_ID,
+    OC,
+    PropValue,
+    error_response,
+    href,
+    http_date,
+    multistatus,
+    node_props,
+    parse_body,
+    parse_propfind,
+    proppatch_values,
+    q,
+    texts,
+)
+from fake_nextcloud.core.front import get_context
+from fake_nextcloud.core.state import FakeState, User
+
+__all__ = ["DavApp"]
+
+CHUNK = 1024 * 1024
+_FORBIDDEN = "Forbidden"
+
+
+def _not_authenticated() -> DavError:
+    # apps/dav/lib/Connector/Sabre/Auth.php::auth + sabre-io/dav lib/DAV/Auth/Plugin.php::beforeMethod
+    return DavError(
+        401,
+        "NotAuthenticated",
+        "No public access to this resource., No 'Authorization: Basic' header found. Either the client didn't send"
+        " one, or the server is misconfigured, No 'Authorization: Bearer' header found. Either the client didn't"
+        " send one, or the server is mis-configured",
+    )
+
+
+class DavApp:
+    """Mounted at ``/remote.php``; dispatches on the DAV collection."""
+
+    def __init__(self, state: FakeState) -> None:
+        self.state = state
+
+    @property
+    def backend(self) -> DavBackend:
+        return DavBackend.of(self.state)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        try:
+            response = await self._dispatch(request)
+        except DavError as exc:
+            headers = {"WWW-Authenticate": 'Basic realm="Nextcloud", charset="UTF-8"'} if exc.status == 401 else None
+            response = error_response(exc, headers)
+        await response(scope, receive, send)
+
+    async def _dispatch(self, request: Request) -> Response:
+        ctx = get_context(request)
+        user = ctx.user
+        if user is None:
+            raise _not_authenticated()
+        path = unquote(request.scope["path"])
+        if path.startswith("/remote.php"):  # mounted: Starlette keeps the full path in scope["path"]
+            path = path[len("/remote.php") :]
+        if path == "/webdav" or path.startswith("/webdav/"):
+            return await self._files(request, user, user.uid, path[len("/webdav") :], "/remote.php/webdav")
+        if path.rstrip("/") == "/dav" and request.method == "SEARCH":
+            return await search.search(self, request, user)
+        parts = path.split("/", 4)  # "", "dav", collection, uid, rest
+        if len(parts) < 4 or parts[1] != "dav":
+            raise DavError(404, "NotFound", f"File with name {path} could not be located")
+        if parts[2] == "comments":
+            return await comments.comments(self, request, user, "/".join(parts[3:]))
+        collection, owner = parts[2], parts[3]
+        rest = parts[4] if len(parts) > 4 else ""
+        prefix = f"/remote.php/dav/{collection}/{owner}"
+        if collection == "files":
+            return await self._files(request, user, owner, rest, prefix)
+        if collection == "trashbin":
+            return await trash.trashbin(self, request, user, owner, rest)
+        if collection == "uploads":
+            return await uploads.uploads(self, request, user, owner, rest)
+        if collection == "versions":
+            return await trash.versions(self, request, user, owner, rest)
+        raise DavError(404, "NotFound", f"File with name {collection} could not be located")
+
+    # -- files -------------------------------------------------------------------------------------------
+
+    async def _files(self, request: Request, user: User, owner: str, rest: str, prefix: str) -> Response:
+        method = request.method
+        path = normalize(rest)
+        if owner != user.uid:
+            # apps/dav/lib/Files/RootCollection.php::getChildForPrincipal: another user's home is an empty
+            # SimpleCollection (nothing listed, nothing reachable below it)
+            if path == "" and method == "PROPFIND":
+                resource: PropValue = None
+                return multistatus([(f"{prefix}/", {q("DAV:", "resourcetype"): resource})], None)
+            raise DavError(404, "NotFound", f"File with name {path} could not be located")
+        handler = {
+            "PROPFIND": self._propfind,
+            "PROPPATCH": self._proppatch,
+            "REPORT": self._report,
+            "MKCOL": self._mkcol,
+            "PUT": self._put,
+            "GET": self._get,
+            "HEAD": self._get,
+            "DELETE": self._delete,
+            "MOVE": self._transfer,
+            "COPY": self._transfer,
+        }.get(method)
+        if handler is None:
+            raise DavError(501, "NotImplemented", f"There was no handler found for this {method!r} method")
+        return await handler(request, user, path, prefix)
+
+    def props_of(self, user: User, node: Node) -> dict[str, PropValue]:
+        backend = self.backend
+        size = backend.folder_size(user.uid, node)
+        return node_props(
+            node, owner=user.uid, owner_name=user.display_name, size=size, quota_free=backend.free_space(user.uid)
+        )
+
+    async def _propfind(self, request: Request, user: User, path: str, prefix: str) -> Response:
+        requested = parse_propfind(await request.body())
+        node = self.backend.require(user.uid, path)
+        depth = request.headers.get("depth", "infinity").lower()  # RFC 4918 9.1: no header = infinity
+        nodes = [node]
+        if node.is_dir and depth in ("1", "infinity"):
+            # apps/dav/lib/Connector/Sabre/Server.php: $this->enablePropfindDepthInfinity = true
+            nodes += self.backend.children(user.uid, path, recursive=depth == "infinity")
+        return multistatus(((href(prefix, n.path, n.is_dir), self.props_of(user, n)) for n in nodes), requested)
+
+    async def _proppatch(self, request: Request, user: User, path: str, prefix: str) -> Response:
+        node = self.backend.require(user.uid, path)
+        values = proppatch_values(await request.body())
+        result: dict[str, PropValue] = {}
+        for name, value in values.items():
+            if name == q(OC, "favorite"):  # apps/dav/lib/Connector/Sabre/TagsPlugin.php::handleUpdateProperties
+                node.favorite = value not in (None, "", "0", "false")
+            elif value is None:
+                node.props.pop(name, None)
+            else:  # dead properties (apps/dav/lib/DAV/CustomPropertiesBackend.php)
+                node.props[name] = value
+            result[name] = None
+        return multistatus([(href(prefix, node.path, node.is_dir), result)], None)
+
+    async def _report(self, request: Request, user: User, path: str, prefix: str) -> Response:
+        root = parse_body(await request.body())
+        if root is None or root.tag != q(OC, "filter-files"):
+            name = root.tag if root is not None else ""
+            # sabre-io/dav lib/DAV/Server.php: unsupported REPORT -> ReportNotSupported (415)
+            raise DavError(415, "ReportNotSupported", f"The {name} report is not supported")
+        # apps/dav/lib/Connector/Sabre/FilesReportPlugin.php::onReport: filter rules favorite / fileid
+        want_fav = "1" in texts(root, q(OC, "favorite"))
+        file_ids = {int(t) for t in texts(root, q(OC, "fileid")) if t.isdigit()}
+        if not want_fav and not file_ids:
+            # FilesReportPlugin: "Filter rules must be set"... without rules the result is empty
+            file_ids = set()
+        prop = root.find(q("DAV:", "prop"))
+        requested = [c.tag for c in prop] if prop is not None else None
+        matches = [
+            n
+            for n in self.backend.children(user.uid, path, recursive=True)
+            if (not want_fav or n.favorite) and (not file_ids or n.file_id in file_ids) and (want_fav or file_ids)
+        ]
+        base = f"/remote.php/dav/files/{user.uid}"
+        return multistatus(((href(base, n.path, n.is_dir), self.props_of(user, n)) for n in matches), requested)
+
+    async def _mkcol(self, request: Request, user: User, path: str, prefix: str) -> Response:
+        if await request.body():
+            raise DavError(
+                415,
+                "UnsupportedMediaType",
+                "The request body for the MKCOL request must be empty",
+            )
+        self.backend.mkcol(user.uid, path)
+        return Response(status_code=201, headers={"Content-Length": "0"})
+
+    async def _put(self, request: Request, user: User, path: str, prefix: str) -> Response:
+        backend = self.backend
+        existing = backend.get(user.uid, path)
+        _check_preconditions(request, existing)
+        declared = request.headers.get("oc-total-length") or request.headers.get("content-length")
+        free = backend.free_space(user.uid)
+        replaced = existing.size if existing is not None and not existing.is_dir else 0
+        if free is not None and declared is not None and declared.isdigit() and int(declared) > free + replaced:
+            raise _insufficient(path, int(declared), free)
+        parent = path.rsplit("/", 1)[0] if "/" in path else ""
+        if request.headers.get("x-nc-webdav-automkcol") == "1" and parent and backend.get(user.uid, parent) is None:
+            # apps/dav/lib/Connector/Sabre/FilesPlugin.php::onBeforeRequest (X-NC-WebDAV-AutoMkcol, NC 30)
+            backend.mkcol(user.uid, parent, parents=True)
+        staged, size = await stream_to_blob(backend, request, free + replaced if free is not None else None, path)
+        mtime_header = request.headers.get("x-oc-mtime")
+        mtime = int(float(mtime_header)) if mtime_header else None
+        node, created = backend.put(user.uid, path, staged, size, mtime=mtime)
+        headers = put_headers(user, node)
+        if mtime is not None:
+            headers["X-OC-MTime"] = "accepted"
+        return Response(status_code=201 if created else 204, headers=headers)
+
+    async def _get(self, request: Request, user: User, path: str, prefix: str) -> Response:
+        node = self.backend.require(user.uid, path)
+        if node.is_dir:
+            # sabre-io/dav lib/DAV/Server.php::invokeMethod: no plugin handles GET on a collection (the
+            # browser plugin is off in production; ZipFolderPlugin needs Accept: application/zip)
+            raise DavError(
+                501,
+                "NotImplemented",
+                "There was no plugin in the system that was willing to handle this GET method. Enable the Browser"
+                " plugin to get a better result here.",
+            )
+        return file_response(request, node)
+
+    async def _delete(self, request: Request, user: User, path: str, prefix: str) -> Response:
+        node = self.backend.require(user.uid, path)
+        _check_preconditions(request, node)
+        self.backend.delete(user.uid, path)
+        return Response(status_code=204, headers={"Content-Length": "0"})
+
+    async def _transfer(self, request: Request, user: User, path: str, prefix: str) -> Response:
+        dest = destination_path(request, prefix)
+        overwrite = request.headers.get("overwrite", "T").upper() != "F"
+        created = self.backend.transfer(user.uid, path, dest, copy=request.method == "COPY", overwrite=overwrite)
+        return Response(status_code=201 if created else 204, headers={"Content-Length": "0"})
+
+
+def destination_path(request: Request, prefix: str) -> str:
+    """The ``Destination`` header as a path below ``prefix`` (sabre-io/dav lib/DAV/Server.php::calculateUri)."""
+    header = request.headers.get("destination")
+    if not header:
+        raise DavError(400, "BadRequest", "The destination header was not supplied")
+    dest = unquote(urlsplit(header).path)
+    base = prefix.rstrip("/") + "/"
+    if not (dest + "/").startswith(base):
+        raise DavError(403, _FORBIDDEN, f"Requested uri ({dest}) is out of base uri ({base})")
+    return normalize(dest[len(base) :])
+
+
+async def stream_to_blob(backend: DavBackend, request: Request, limit: int | None, path: str) -> tuple[Path, int]:
+    """Write the request body to a new blob file chunk by chunk; 507 once it exceeds ``limit`` bytes."""
+    staged = backend.new_blob()
+    size = 0
+    async with await anyio.open_file(staged, "wb") as out:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if limit is not None and size > limit:
+                await out.aclose()
+                staged.unlink(missing_ok=True)
+                raise _insufficient(path, size, limit)
+            await out.write(chunk)
+    return staged, size
+
+
+def put_headers(user: User, node: Node) -> dict[str, str]:
+    """apps/dav/lib/Connector/Sabre/File.php::put + FilesPlugin::sendFileIdHeader."""
+    return {
+        "ETag": f'"{node.etag}"',
+        "OC-Etag": f'"{node.etag}"',
+        "OC-FileId": f"{node.file_id:08d}{INSTANCE_ID}",
+        "X-NC-OwnerId": user.uid,
+        "X-NC-Permissions": "RGDNVW",
+        "Content-Length": "0",
+    }
+
+
+def _insufficient(path: str, length: int, free: int) -> DavError:
+    # apps/dav/lib/Connector/Sabre/QuotaPlugin.php::checkQuota
+    return DavError(
+        507,
+        "InsufficientStorage",
+        f"Insufficient space in {path}, {length} required, {free} available",
+    )
+
+
+def _check_preconditions(request: Request, node: Node | None) -> None:
+    """sabre-io/dav lib/DAV/Server.php::checkPreconditions (If-Match / If-None-Match)."""
+    failed = "PreconditionFailed"
+    if_match = request.headers.get("if-match")
+    if if_match:
+        if node is None:
+            raise DavError(412, failed, "An If-Match header was specified and the resource did not exist")
+        tags = [t.strip() for t in if_match.split(",")]
+        if "*" not in tags and f'"{node.etag}"' not in tags:
+            raise DavError(412, failed, "An If-Match header was specified, but none of the specified ETags matched.")
+    if_none = request.headers.get("if-none-match")
+    if if_none and node is not None:
+        tags = [t.strip() for t in if_none.split(",")]
+        if "*" in tags or f'"{node.etag}"' in tags:
+            message = "An If-None-Match header was specified, but the ETag matched (or * was specified)."
+            if request.method in ("GET", "HEAD"):
+                return
+            raise DavError(412, failed, message)
+
+
+async def _stream(path: str) -> AsyncIterator[bytes]:
+    async with await anyio.open_file(path, "rb") as handle:
+        while chunk := await handle.read(CHUNK):
+            yield chunk
+
+
+def file_response(request: Request, node: Node, *, etag: str | None = None) -> Response:
+    headers = {
+        "Content-Length": str(node.size),
+        "ETag": f'"{etag or node.etag}"',
+        "OC-ETag": f'"{etag or node.etag}"',
+        "Last-Modified": http_date(node.mtime),
+        "Content-Disposition": f'attachment; filename="{node.name}"',
+    }
+    if request.method == "HEAD" or node.blob is None:
+        return Response(status_code=200, headers=headers, media_type=node.content_type)
+    return StreamingResponse(_stream(str(node.blob)), headers=headers, media_type=node.content_type)
