@@ -9,8 +9,12 @@ from __future__ import annotations
 import httpx2
 
 from nextcloud_mcp.nextcloud.core import CoreClient
+from nextcloud_mcp.nextcloud.files import FilesClient
 from nextcloud_mcp.nextcloud.http import NextcloudHTTP
 from nextcloud_mcp.nextcloud.notes import NotesCache, NotesClient
+from nextcloud_mcp.nextcloud.search import SearchClient
+from nextcloud_mcp.nextcloud.sharing import SharingClient
+from nextcloud_mcp.nextcloud.users import UsersClient
 
 __all__ = ["NextcloudHTTP", "NextcloudSession"]
 
@@ -22,3 +26,7 @@ class NextcloudSession:
         self.key = key
         self.core = CoreClient(http, auth)
         self.notes = NotesClient(http, auth, notes_cache, key)
+        self.files = FilesClient(http, auth, key, self.core)
+        self.sharing = SharingClient(http, auth)
+        self.search = SearchClient(http, auth)
+        self.users = UsersClient(http, auth)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import email.utils
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -136,7 +137,7 @@ class NextcloudHTTP:
         auth: httpx2.Auth | None,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        content: bytes | str | None = None,
+        content: bytes | str | AsyncIterable[bytes] | None = None,
         headers: Mapping[str, str] | None = None,
         ok: tuple[int, ...] = (),
     ) -> httpx2.Response:
@@ -144,12 +145,13 @@ class NextcloudHTTP:
 
         Statuses in `ok` are returned instead of raised. Idempotent methods are retried on 502/503/504,
         timeouts and resets; any method is retried when the connection could not be opened (nothing
-        was sent). 429 with a short `Retry-After` is waited out once.
+        was sent). 429 with a short `Retry-After` is waited out once. A streamed body (an async
+        iterable) cannot be replayed, so such a request is never retried.
         """
         if "://" in path or not path.startswith("/"):
             raise ValueError(f"path must be relative to the Nextcloud base URL: {path!r}")
         idempotent = method.upper() in _IDEMPOTENT
-        attempt = 0
+        attempt = 0 if isinstance(content, (bytes, str, type(None))) else self._retries
         while True:
             started = time.perf_counter()
             try:
@@ -190,6 +192,24 @@ class NextcloudHTTP:
                 await anyio.sleep(wait if wait is not None else 0.1 * 2**attempt)
                 continue
             raise_for_status(response)
+
+    @asynccontextmanager
+    async def stream(
+        self, method: str, path: str, *, auth: httpx2.Auth | None, headers: Mapping[str, str] | None = None
+    ) -> AsyncIterator[httpx2.Response]:
+        """Open a streamed response (for downloads); errors map as in `request`, without retries."""
+        if "://" in path or not path.startswith("/"):
+            raise ValueError(f"path must be relative to the Nextcloud base URL: {path!r}")
+        try:
+            async with self._client.stream(method, path, headers=headers, auth=auth) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise_for_status(response)
+                yield response
+        except (httpx2.TimeoutException, httpx2.TransportError) as exc:
+            raise Unavailable(
+                f"Nextcloud stream failed: {type(exc).__name__}; try again.", method=method, path=path
+            ) from exc
 
     async def ocs(
         self,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from nextcloud_mcp.auth.scopes import required_scope
 from nextcloud_mcp.nextcloud.core import Capabilities
-from nextcloud_mcp.tools import notes
+from nextcloud_mcp.tools import files, notes, search, sharing, users
 from nextcloud_mcp.tools._base import ToolSpec
 
 __all__ = ["TOOLSETS", "ToolSpec", "Toolset", "tool_scopes"]
@@ -24,6 +24,10 @@ class Toolset:
 
 TOOLSETS: list[Toolset] = [
     Toolset("notes", notes.TOOLS, notes.available),
+    Toolset("files", files.TOOLS, files.available),
+    Toolset("shares", sharing.TOOLS, sharing.available),
+    Toolset("search", search.TOOLS, search.available),
+    Toolset("users", users.TOOLS, users.available),
 ]
 
 
