@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nextcloud_mcp.auth.scopes import scopes_for_apps
+from nextcloud_mcp.tools import TOOLSETS
 from support.processes import ManagedProcess, http_ready
 
 __all__ = [
@@ -39,7 +41,8 @@ __all__ = [
 
 IDP_DIR = Path(__file__).resolve().parent / "idp"
 DEFAULT_USERS: Mapping[str, str] = {"alice": "alice-secret", "bob": "bob-secret"}
-RESOURCE_SCOPES = ("notes:read", "notes:write")
+# The scopes the MCP server asks for (one read/write pair per toolset), so its clients can register them.
+RESOURCE_SCOPES = tuple(scopes_for_apps(ts.app for ts in TOOLSETS))
 MIN_NODE = (20, 18)  # oidc-provider 9 uses URL.parse (node >= 20.18 / 22.1); it recommends node 22 LTS
 NPM_CI_TIMEOUT = 300.0
 _READY = re.compile(r"oidc-provider (?P<version>\S+) ready: issuer=(?P<issuer>\S+) port=(?P<port>\d+)")
@@ -186,6 +189,7 @@ def start_oidc_provider(
         "IDP_OPAQUE_RESOURCES": ",".join(opaque_resources),
         "IDP_USERS": ",".join(f"{user}:{password}" for user, password in users.items()),
         "IDP_CONSENT": consent,
+        "IDP_RESOURCE_SCOPES": " ".join(RESOURCE_SCOPES),
         "IDP_CLIENTS": json.dumps(list(clients)),
         "IDP_ACCESS_TOKEN_TTL": str(access_token_ttl),
         "IDP_JWKS_FILE": str(run_dir / f"{name}-jwks.json"),
