@@ -7,17 +7,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import httpx2
 import pytest
 
+from e2e import scenarios
 from e2e.conftest import USERS
-from support.browser_login import chromium_login, chromium_path
-from support.mcp_helpers import error_text, structured
+from support.browser_login import chromium_path
+from support.mcp_helpers import structured
 from support.oauth_client import MemoryStorage, form_login, oauth_mcp_client
 from support.oauth_flow import AuthServerClient
 from support.oidc_provider import oidc_provider_unavailable, start_oidc_provider
@@ -102,6 +103,14 @@ class Stack:
         self.servers.append(proc.start())
         return url
 
+    @property
+    def mcp_url(self) -> str:
+        return self.public_url
+
+    @property
+    def users(self) -> Mapping[str, str]:
+        return USERS
+
     def requests(self, path_suffix: str) -> list[dict[str, Any]]:
         log = self.control.get("/__testbed__/requests").json()["requests"]
         return [r for r in log if r["path"].endswith(path_suffix)]
@@ -143,48 +152,26 @@ def stack(tmp_path: Path, redis: tuple[ManagedProcess, str]) -> Iterator[Stack]:
 
 
 @pytest.mark.parametrize(("mode", "protocol"), [("auto", "2026-07-28"), ("legacy", "2025-11-25")])
-async def test_sdk_client_discovers_registers_logs_in_and_calls_tools(stack: Stack, mode: str, protocol: str) -> None:
-    base = stack.start_server()
-    login_as = form_login("alice", USERS["alice"])
-    async with oauth_mcp_client(f"{base}/mcp", login_as, mode=mode) as (client, login, storage):  # type: ignore[arg-type]
-        assert client.protocol_version == protocol
-        names = {t.name for t in (await client.list_tools()).tools}
-        assert "nc_notes_create" in names
-        note = structured(await client.call_tool("nc_notes_create", {"title": "Via OAuth", "content": "hello"}))
-        assert structured(await client.call_tool("nc_notes_get", {"note_id": note["id"]}))["content"] == "hello"
-    [authorize] = login.authorize_urls
-    assert "code_challenge_method=S256" in authorize and "resource=" in authorize
-    assert storage.client is not None and storage.client.client_id  # registered dynamically
-    assert [n["title"] for n in stack.notes_of("alice")] == ["Via OAuth"]  # written as alice
+async def test_sdk_client_discovers_registers_logs_in_and_calls_tools(
+    stack: Stack, mode: Literal["auto", "legacy"], protocol: str
+) -> None:
+    stack.start_server()
+    assert await scenarios.sdk_login(stack, "alice", mode) == protocol
     assert stack.notes_of("bob") == []
     assert len(stack.requests("/apps/oidc/register")) == 1
 
 
 @pytest.mark.skipif(chromium_path() is None, reason="Debian chromium not installed (apt-get install chromium)")
 async def test_login_in_real_chromium(stack: Stack, tmp_path: Path) -> None:
-    base = stack.start_server()
-    async with oauth_mcp_client(f"{base}/mcp", chromium_login("bob", USERS["bob"], tmp_path)) as (client, _, _):
-        note = structured(await client.call_tool("nc_notes_create", {"title": "From Chromium"}))
-    assert [n["id"] for n in stack.notes_of("bob")] == [note["id"]]
+    stack.start_server()
+    await scenarios.browser_login(stack, "bob", tmp_path)
     shots = [p.name async for p in anyio.Path(tmp_path).iterdir() if p.name.startswith("login-")]
     assert shots, "the login pages were rendered"
 
 
 async def test_alice_and_bob_concurrently_see_only_their_own_notes(stack: Stack) -> None:
-    base = stack.start_server()
-    seen: dict[str, set[str]] = {}
-
-    async def session(user: str) -> None:
-        async with oauth_mcp_client(f"{base}/mcp", form_login(user, USERS[user])) as (client, _, _):
-            for i in range(5):
-                structured(await client.call_tool("nc_notes_create", {"title": f"{user} {i}"}))
-            listed = structured(await client.call_tool("nc_notes_list", {}))
-            seen[user] = {n["title"] for n in listed["notes"]}
-
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(session, "alice")
-        tg.start_soon(session, "bob")
-    assert seen == {u: {f"{u} {i}" for i in range(5)} for u in ("alice", "bob")}
+    stack.start_server()
+    await scenarios.two_users_at_once(stack, ("alice", "bob"))
 
 
 async def test_three_replicas_validate_each_token_upstream_once(stack: Stack) -> None:
@@ -286,18 +273,15 @@ async def test_missing_scope_makes_the_sdk_client_step_up(stack: Stack) -> None:
     assert len(login.authorize_urls) == 1 and "notes%3Awrite" in login.authorize_urls[0]
 
 
-async def test_unpatched_cors_route_gives_an_actionable_error(
-    tmp_path: Path, redis: tuple[ManagedProcess, str]
+@pytest.mark.parametrize("patched", [True, False])
+async def test_bearer_patch_decides_whether_cors_routes_work(
+    tmp_path: Path, redis: tuple[ManagedProcess, str], patched: bool
 ) -> None:
-    fake, url = start_fake(tmp_path, "--no-bearer-patch")
+    fake, url = start_fake(tmp_path, *(() if patched else ("--no-bearer-patch",)))
     stack = Stack(tmp_path, url, redis[1])
     try:
-        base = stack.start_server()
-        async with oauth_mcp_client(f"{base}/mcp", form_login("alice", USERS["alice"])) as (client, _, _):
-            assert "nc_notes_list" in {t.name for t in (await client.list_tools()).tools}  # OCS works with Bearer
-            result = await client.call_tool("nc_notes_list", {})
-        assert result.is_error
-        assert "Bearer patch" in error_text(result) and "docs/authentication.md" in error_text(result)
+        stack.start_server()
+        await scenarios.bearer_patch(stack, "alice", patched=patched)
     finally:
         try:
             stack.stop()
