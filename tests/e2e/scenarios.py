@@ -7,7 +7,7 @@ straight from Nextcloud (the independent check that a write really happened as t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -15,7 +15,7 @@ import anyio
 
 from support.browser_login import chromium_login
 from support.mcp_helpers import error_text, structured
-from support.oauth_client import form_login, oauth_mcp_client
+from support.oauth_client import oauth_mcp_client
 
 __all__ = ["OAuthStack", "bearer_patch", "browser_login", "sdk_login", "two_users_at_once"]
 
@@ -29,12 +29,16 @@ class OAuthStack(Protocol):
 
     def notes_of(self, user: str) -> list[dict[str, Any]]: ...
 
+    def login(self, user: str) -> Callable[[str, str], Awaitable[str]]:
+        """How this stack's login page is driven: scripted forms (fake) or a real browser (Nextcloud's Vue UI)."""
+        ...
+
 
 async def sdk_login(stack: OAuthStack, user: str, mode: Literal["auto", "legacy"] = "auto") -> str:
     """SDK client: 401 → PRM → discovery → DCR → scripted login/consent → PKCE token → tools as `user`.
 
     Returns the negotiated protocol version."""
-    async with oauth_mcp_client(stack.mcp_url, form_login(user, stack.users[user]), mode=mode) as (client, login, st):
+    async with oauth_mcp_client(stack.mcp_url, stack.login(user), mode=mode) as (client, login, st):
         assert "nc_notes_create" in {t.name for t in (await client.list_tools()).tools}
         note = structured(await client.call_tool("nc_notes_create", {"title": f"Via OAuth ({mode})", "content": "hi"}))
         assert structured(await client.call_tool("nc_notes_get", {"note_id": note["id"]}))["content"] == "hi"
@@ -58,7 +62,7 @@ async def two_users_at_once(stack: OAuthStack, users: tuple[str, str]) -> None:
     seen: dict[str, set[str]] = {}
 
     async def session(user: str) -> None:
-        async with oauth_mcp_client(stack.mcp_url, form_login(user, stack.users[user])) as (client, _, _):
+        async with oauth_mcp_client(stack.mcp_url, stack.login(user)) as (client, _, _):
             for i in range(3):
                 structured(await client.call_tool("nc_notes_create", {"title": f"{user} {i}"}))
             listed = structured(await client.call_tool("nc_notes_list", {}))
@@ -75,7 +79,7 @@ async def two_users_at_once(stack: OAuthStack, users: tuple[str, str]) -> None:
 
 async def bearer_patch(stack: OAuthStack, user: str, *, patched: bool) -> None:
     """OCS always works with the bearer token; the Notes API (#[CORS]) only with the Bearer patch."""
-    async with oauth_mcp_client(stack.mcp_url, form_login(user, stack.users[user])) as (client, _, _):
+    async with oauth_mcp_client(stack.mcp_url, stack.login(user)) as (client, _, _):
         assert "nc_notes_list" in {t.name for t in (await client.list_tools()).tools}  # capabilities via OCS
         me = structured(await client.call_tool("nc_users_me", {}))
         assert me["id"]

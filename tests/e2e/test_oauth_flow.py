@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -110,6 +110,9 @@ class Stack:
     @property
     def users(self) -> Mapping[str, str]:
         return USERS
+
+    def login(self, user: str) -> Callable[[str, str], Awaitable[str]]:
+        return form_login(user, USERS[user])
 
     def requests(self, path_suffix: str) -> list[dict[str, Any]]:
         log = self.control.get("/__testbed__/requests").json()["requests"]
