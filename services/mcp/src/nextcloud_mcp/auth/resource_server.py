@@ -53,7 +53,7 @@ class ResourceServer:
             logger.warning("MCP_REQUIRE_AUDIENCE=false: tokens issued for other services are accepted here")
         if not settings.mcp_require_scopes:
             logger.warning("MCP_REQUIRE_SCOPES=false: any valid token may use every tool")
-        logger.info("OAuth resource server for %s; authorization server %s", settings.resource_url, auth_server.issuer)
+        logger.info("OAuth resource server for %s; token issuer %s", settings.resource_url, auth_server.issuer)
         return cls(settings, auth_server, http, TokenCache(settings.mcp_token_cache_ttl, redis))
 
     async def aclose(self) -> None:
