@@ -14,7 +14,8 @@ import pytest
 from nextcloud_mcp import errors
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.nextcloud.core import CoreClient
-from nextcloud_mcp.nextcloud.files import FilesClient, decode_text, parse_multistatus
+from nextcloud_mcp.nextcloud.dav import parse_multistatus
+from nextcloud_mcp.nextcloud.files import FilesClient, decode_text
 from nextcloud_mcp.nextcloud.http import NextcloudHTTP
 from nextcloud_mcp.nextcloud.paths import InvalidPath
 

@@ -11,28 +11,23 @@ import re
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
-from xml.etree.ElementTree import Element
+from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
 import anyio
-import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
 import httpx2
 from pydantic import BaseModel
 
 from nextcloud_mcp.errors import Conflict, NotFound, ProtocolError
 from nextcloud_mcp.nextcloud.core import CoreClient
+from nextcloud_mcp.nextcloud.dav import NS, DavEntry, parse_comments, parse_multistatus
 from nextcloud_mcp.nextcloud.http import NextcloudHTTP
 from nextcloud_mcp.nextcloud.paths import dav_href, normalize, parent, quote_path
 
-__all__ = ["DavEntry", "FilesClient", "TextContent", "UidCache", "parse_multistatus"]
+__all__ = ["FilesClient", "TextContent", "UidCache", "decode_text"]
 
-D, OC, NC = "DAV:", "http://owncloud.org/ns", "http://nextcloud.org/ns"
-_NS = f'xmlns:d="{D}" xmlns:oc="{OC}" xmlns:nc="{NC}"'
 _PROPS = (
     "<d:getlastmodified/><d:getetag/><d:getcontenttype/><d:resourcetype/><d:getcontentlength/>"
     "<oc:fileid/><oc:size/><oc:permissions/><oc:favorite/><nc:has-preview/>"
@@ -41,25 +36,6 @@ _PROPS = (
 CHUNK_SIZE = 10 * 1024 * 1024  # chunked-upload v2 chunk size and the single-PUT threshold
 Progress = Callable[[int, int | None], Awaitable[None]]
 _XML = {"Content-Type": "application/xml; charset=utf-8"}
-
-
-class DavEntry(BaseModel):
-    """One `d:response` of a multistatus, with the Nextcloud properties that were present."""
-
-    href: str
-    path: str  # relative to the collection root the request was made under
-    is_dir: bool
-    size: int | None = None
-    modified: str | None = None  # ISO 8601 UTC
-    etag: str | None = None  # unquoted
-    content_type: str | None = None
-    file_id: int | None = None
-    permissions: str | None = None
-    favorite: bool = False
-    has_preview: bool = False
-    trash_name: str | None = None
-    original_location: str | None = None
-    deleted: str | None = None
 
 
 class TextContent(BaseModel):
@@ -90,74 +66,6 @@ class UidCache:
 
 
 _UIDS = UidCache()
-
-
-def _iso(http_date: str | None) -> str | None:
-    if not http_date:
-        return None
-    try:
-        return parsedate_to_datetime(http_date).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (TypeError, ValueError):
-        return None
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text not in (None, "") else None
-    except ValueError:
-        return None
-
-
-def parse_multistatus(body: bytes, root_path: str) -> list[DavEntry]:
-    """Parse a 207 body; `root_path` is the decoded URL path the entries' paths are made relative to."""
-    try:
-        tree: Element = SafeET.fromstring(body)
-    except Exception as exc:  # defusedxml raises ParseError or its own DefusedXmlException
-        raise ProtocolError(f"Nextcloud sent WebDAV XML that cannot be parsed ({type(exc).__name__}).") from exc
-    entries = []
-    for resp in tree.findall(f"{{{D}}}response"):
-        href = resp.findtext(f"{{{D}}}href") or ""
-        props: dict[str, Element] = {}
-        for propstat in resp.findall(f"{{{D}}}propstat"):
-            status = propstat.findtext(f"{{{D}}}status") or ""
-            if " 200 " not in status + " ":
-                continue
-            prop = propstat.find(f"{{{D}}}prop")
-            for child in prop if prop is not None else []:
-                props[child.tag] = child
-
-        def text(tag: str, p: dict[str, Element] = props) -> str | None:
-            el = p.get(tag)
-            return el.text if el is not None and el.text is not None else None
-
-        rtype = props.get(f"{{{D}}}resourcetype")
-        is_dir = rtype is not None and rtype.find(f"{{{D}}}collection") is not None
-        decoded = unquote(urlsplit(href).path)
-        rel = decoded[len(root_path) :] if decoded.startswith(root_path) else decoded
-        size = _int(text(f"{{{OC}}}size"))
-        if size is None:
-            size = _int(text(f"{{{D}}}getcontentlength"))
-        etag = text(f"{{{D}}}getetag")
-        deletion = _int(text(f"{{{NC}}}trashbin-deletion-time"))
-        entries.append(
-            DavEntry(
-                href=href,
-                path=rel.strip("/"),
-                is_dir=is_dir,
-                size=size,
-                modified=_iso(text(f"{{{D}}}getlastmodified")),
-                etag=etag.strip('"') if etag else None,
-                content_type=text(f"{{{D}}}getcontenttype"),
-                file_id=_int(text(f"{{{OC}}}fileid")),
-                permissions=text(f"{{{OC}}}permissions"),
-                favorite=text(f"{{{OC}}}favorite") == "1",
-                has_preview=text(f"{{{NC}}}has-preview") == "true",
-                trash_name=text(f"{{{NC}}}trashbin-filename"),
-                original_location=text(f"{{{NC}}}trashbin-original-location"),
-                deleted=datetime.fromtimestamp(deletion, UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if deletion else None,
-            )
-        )
-    return entries
 
 
 _CHARSET = re.compile(r"charset=\"?([\w.:-]+)", re.I)
@@ -210,7 +118,7 @@ class FilesClient:
 
     async def _propfind(self, kind: str, path: str, depth: str) -> list[DavEntry]:
         root = await self._root(kind)
-        body = f'<?xml version="1.0"?><d:propfind {_NS}><d:prop>{_PROPS}</d:prop></d:propfind>'
+        body = f'<?xml version="1.0"?><d:propfind {NS}><d:prop>{_PROPS}</d:prop></d:propfind>'
         response = await self._dav(
             "PROPFIND", dav_href(root, path, folder=True), body=body, headers={**_XML, "Depth": depth}
         )
@@ -458,7 +366,7 @@ class FilesClient:
         where = conds[0] if len(conds) == 1 else f"<d:and>{''.join(conds)}</d:and>"
         scope = f"/files/{quote_path(uid)}/{quote_path(rel)}".rstrip("/")
         body = (
-            f'<?xml version="1.0"?><d:searchrequest {_NS}><d:basicsearch>'
+            f'<?xml version="1.0"?><d:searchrequest {NS}><d:basicsearch>'
             f"<d:select><d:prop>{_PROPS}</d:prop></d:select>"
             f"<d:from><d:scope><d:href>{scope}</d:href><d:depth>infinity</d:depth></d:scope></d:from>"
             f"<d:where>{where}</d:where>"
@@ -472,7 +380,7 @@ class FilesClient:
     async def favorites(self) -> list[DavEntry]:
         root = await self._root()
         body = (
-            f'<?xml version="1.0"?><oc:filter-files {_NS}><d:prop>{_PROPS}</d:prop>'
+            f'<?xml version="1.0"?><oc:filter-files {NS}><d:prop>{_PROPS}</d:prop>'
             "<oc:filter-rules><oc:favorite>1</oc:favorite></oc:filter-rules></oc:filter-files>"
         )
         response = await self._dav("REPORT", root, body=body, headers=_XML)
@@ -481,7 +389,7 @@ class FilesClient:
     async def set_favorite(self, path: str, favorite: bool) -> None:
         rel = normalize(path)
         body = (
-            f'<?xml version="1.0"?><d:propertyupdate {_NS}><d:set><d:prop>'
+            f'<?xml version="1.0"?><d:propertyupdate {NS}><d:set><d:prop>'
             f"<oc:favorite>{int(favorite)}</oc:favorite></d:prop></d:set></d:propertyupdate>"
         )
         await self._dav("PROPPATCH", dav_href(await self._root(), rel), body=body, headers=_XML)
@@ -520,7 +428,7 @@ class FilesClient:
     async def comments(self, path: str, limit: int, offset: int) -> list[dict[str, Any]]:
         entry = await self.stat(path)
         body = (
-            f'<?xml version="1.0"?><oc:filter-comments {_NS}><oc:limit>{limit}</oc:limit>'
+            f'<?xml version="1.0"?><oc:filter-comments {NS}><oc:limit>{limit}</oc:limit>'
             f"<oc:offset>{offset}</oc:offset></oc:filter-comments>"
         )
         response = await self._dav("REPORT", f"/remote.php/dav/comments/files/{entry.file_id}", body=body, headers=_XML)
@@ -537,24 +445,3 @@ class FilesClient:
 
     def new_upload_id(self) -> str:
         return f"mcp-{uuid.uuid4().hex}"
-
-
-def parse_comments(body: bytes) -> list[dict[str, Any]]:
-    try:
-        tree: Element = SafeET.fromstring(body)
-    except Exception as exc:
-        raise ProtocolError("Nextcloud sent comments XML that cannot be parsed.") from exc
-    out = []
-    for resp in tree.findall(f"{{{D}}}response"):
-        prop = resp.find(f"{{{D}}}propstat/{{{D}}}prop")
-        if prop is None:
-            continue
-        out.append(
-            {
-                "id": prop.findtext(f"{{{OC}}}id") or "",
-                "author": prop.findtext(f"{{{OC}}}actorDisplayName") or prop.findtext(f"{{{OC}}}actorId") or "",
-                "message": prop.findtext(f"{{{OC}}}message") or "",
-                "created": _iso(prop.findtext(f"{{{OC}}}creationDateTime")) or "",
-            }
-        )
-    return out

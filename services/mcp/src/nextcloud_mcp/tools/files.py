@@ -11,7 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
 from nextcloud_mcp.nextcloud.core import Capabilities
-from nextcloud_mcp.nextcloud.files import DavEntry
+from nextcloud_mcp.nextcloud.dav import DavEntry
 from nextcloud_mcp.state import AppState
 from nextcloud_mcp.tools._base import ToolSpec, session, tool
 
