@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
 from collections.abc import Mapping, Sequence
 
 import anyio
+from common import spread
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
 __all__ = ["measure"]
+
+Command = tuple[Sequence[str], Mapping[str, str]]
 
 
 async def _once(argv: Sequence[str], env: Mapping[str, str]) -> tuple[float, int]:
@@ -24,13 +26,18 @@ async def _once(argv: Sequence[str], env: Mapping[str, str]) -> tuple[float, int
     return elapsed, len(tools.tools)
 
 
-def measure(argv: Sequence[str], env: Mapping[str, str], runs: int) -> dict[str, float]:
-    """min/median/max seconds over `runs` spawns (after one warm-up spawn for the OS file cache)."""
-    full_env = {**os.environ, **env}
-    anyio.run(_once, argv, full_env)
-    samples = [anyio.run(_once, argv, full_env)[0] for _ in range(runs)]
-    return {"min": min(samples), "median": statistics.median(samples), "max": max(samples), "runs": runs}
+def measure(commands: Mapping[str, Command], runs: int) -> dict[str, dict[str, float]]:
+    """min/median/max seconds over `runs` spawns of each command, interleaved (one of each in turn, so
+    load changes on a shared machine hit all alike), after one warm-up spawn each for the OS file cache."""
+    full = {name: (argv, {**os.environ, **env}) for name, (argv, env) in commands.items()}
+    for argv, env in full.values():
+        anyio.run(_once, argv, env)
+    samples: dict[str, list[float]] = {name: [] for name in full}
+    for _ in range(runs):
+        for name, (argv, env) in full.items():
+            samples[name].append(anyio.run(_once, argv, env)[0])
+    return {name: spread(values) for name, values in samples.items()}
 
 
 if __name__ == "__main__":
-    print(measure([sys.executable, "bench/bare_server.py"], {}, 3))
+    print(measure({"bare": ([sys.executable, "bench/bare_server.py"], {})}, 3))

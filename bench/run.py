@@ -1,6 +1,8 @@
-"""`scripts/bench`: measure, then write docs/performance.md and docs/performance.json.
+"""`scripts/bench`: measure everything in one run on this machine, then write docs/performance.{md,json}.
 
-Every figure is compared with a baseline measured in the same run on the same machine.
+Every figure is compared with a baseline measured in the same run (these machines are noisy), and
+repeated measurements are reported as min/median/max. `--quick` runs each benchmark briefly (CI checks
+that they complete) and writes nothing unless `--out` is given.
 """
 
 from __future__ import annotations
@@ -11,84 +13,154 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cold_start import measure  # noqa: E402
+import anyio
+from catalogue import measure_catalogue
+from cold_start import measure
+from common import ROOT, server_argv, start_fake
+from footprint import measure_footprint
+from http_calls import measure_latency, measure_throughput, seed_note, targets
+from memory import measure_idle, measure_transfer
+from oauth_stack import Stack
+from report import write_report
+from token_cache import measure_token_cache
 
-from support.processes import ManagedProcess, free_port, http_ready  # noqa: E402
+SECTIONS = ("cold_start", "catalogue", "memory", "http", "token_cache", "footprint")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much of each benchmark to run."""
+
+    cold_runs: int
+    idle_runs: int
+    transfer_bytes: int
+    latency_calls: int
+    latency_rounds: int
+    levels: tuple[int, ...]
+    seconds: float
+    throughput_rounds: int
+    tokens: int
+
+
+FULL = Plan(15, 5, 1024**3, 500, 5, (1, 8, 32), 3.0, 3, 10)
+QUICK = Plan(1, 1, 16 * 1024**2, 30, 1, (1, 8, 32), 0.3, 1, 2)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench")
-    parser.add_argument("--quick", action="store_true", help="few repetitions; checks that the benchmarks run")
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--no-write", action="store_true", help="print results without updating docs/")
+    parser.add_argument("--quick", action="store_true", help="brief runs; checks that every benchmark works")
+    parser.add_argument("--only", action="append", choices=SECTIONS, help="run only these sections (repeatable)")
+    parser.add_argument("--skip", action="append", choices=SECTIONS, default=[], help="skip a section (repeatable)")
+    parser.add_argument("--runs", type=int, help="spawns per cold-start/idle-RSS figure (default 15/5)")
+    parser.add_argument("--out", type=Path, help="write performance.md/.json here (default: docs/, not in --quick)")
+    parser.add_argument("--no-write", action="store_true", help="print the results only")
     args = parser.parse_args()
-    runs = 2 if args.quick else args.runs
-
+    plan = QUICK if args.quick else FULL
+    if args.runs:
+        plan = replace(plan, cold_runs=args.runs, idle_runs=args.runs)
+    chosen = [s for s in (args.only or SECTIONS) if s not in args.skip]
     results: dict[str, Any] = {
-        "date": time.strftime("%Y-%m-%d"),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "python": platform.python_version(),
-        "machine": f"{platform.machine()}, {platform.system()}",
+        "machine": f"{platform.machine()}, {platform.system()}, {_cpus()} CPUs",
+        "quick": args.quick,
     }
     with tempfile.TemporaryDirectory(prefix="nc-bench-") as tmp:
-        port = free_port()
-        fake = ManagedProcess(
-            "fake-nextcloud",
-            ["fake-nextcloud", "--port", str(port), "--user", "alice:secret"],
-            Path(tmp),
-            ready=http_ready(f"http://127.0.0.1:{port}/status.php"),
-        )
-        with fake:
-            env = {
-                "NEXTCLOUD_HOST": f"http://127.0.0.1:{port}",
-                "NEXTCLOUD_USERNAME": "alice",
-                "NEXTCLOUD_PASSWORD": "secret",
-                "MCP_LOG_LEVEL": "WARNING",
-            }
-            ours = measure([sys.executable, "-m", "nextcloud_mcp", "--transport", "stdio"], env, runs)
-            bare = measure([sys.executable, str(ROOT / "bench" / "bare_server.py")], {}, runs)
-    results["cold_start"] = {"server": ours, "bare_mcpserver": bare, "ratio": ours["median"] / bare["median"]}
+        run_dir = Path(tmp)
+        steps: dict[str, Callable[[], Any]] = {
+            "cold_start": lambda: _cold_start(run_dir, plan),
+            "catalogue": lambda: _with_fake(run_dir, lambda env: measure_catalogue(run_dir, env)),
+            "memory": lambda: _with_fake(run_dir, lambda env: _memory(run_dir, env, plan)),
+            "http": lambda: anyio.run(_http, run_dir, plan),
+            "token_cache": lambda: anyio.run(measure_token_cache, run_dir, plan.tokens),
+            "footprint": lambda: measure_footprint(run_dir),
+        }
+        for section in chosen:
+            started = time.monotonic()
+            print(f"== {section}", file=sys.stderr, flush=True)
+            results[section] = steps[section]()
+            print(f"   {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
     print(json.dumps(results, indent=2))
-    if not args.no_write and not args.quick:
-        _write(results)
+    out = args.out or (None if args.quick else ROOT / "docs")
+    if out is not None and not args.no_write:
+        out.mkdir(parents=True, exist_ok=True)
+        write_report(results, out)
     return 0
 
 
-def _ms(value: float) -> str:
-    return f"{value * 1000:.0f}"
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
 
 
-def _write(results: dict[str, Any]) -> None:
-    docs = ROOT / "docs"
-    (docs / "performance.json").write_text(json.dumps(results, indent=2) + "\n")
-    cold = results["cold_start"]
-    rows = [
-        f"| `nextcloud-mcp-server --transport stdio` | {_ms(cold['server']['min'])} | "
-        f"{_ms(cold['server']['median'])} | {_ms(cold['server']['max'])} |",
-        f"| bare `MCPServer`, one tool | {_ms(cold['bare_mcpserver']['min'])} | "
-        f"{_ms(cold['bare_mcpserver']['median'])} | {_ms(cold['bare_mcpserver']['max'])} |",
-    ]
-    text = f"""# Performance
+def _basic_env(url: str) -> dict[str, str]:
+    return {
+        "NEXTCLOUD_HOST": url,
+        "NEXTCLOUD_USERNAME": "alice",
+        "NEXTCLOUD_PASSWORD": "alice-secret",
+        "NEXTCLOUD_TIMEOUT": "300",
+        "MCP_LOG_LEVEL": "WARNING",
+    }
 
-Measured by `scripts/bench` on {results["date"]} (Python {results["python"]}, {results["machine"]}); raw figures in
-`performance.json`. Each figure is compared with a baseline measured in the same run.
 
-## Cold start: process spawn to first `tools/list` answer (ms, {cold["server"]["runs"]} runs)
+def _with_fake(run_dir: Path, body: Callable[[dict[str, str]], Any]) -> Any:
+    fake, url = start_fake(run_dir, {"alice": "alice-secret"})
+    try:
+        return body(_basic_env(url))
+    finally:
+        fake.stop()
 
-| Server | min | median | max |
-|---|---|---|---|
-{chr(10).join(rows)}
 
-Ratio of medians: **{cold["ratio"]:.2f}x** the bare SDK server. The difference is our imports (pydantic
-settings, the tool modules) and the capability check against Nextcloud that filters `tools/list`.
-"""
-    (docs / "performance.md").write_text(text)
+def _cold_start(run_dir: Path, plan: Plan) -> dict[str, Any]:
+    def both(env: dict[str, str]) -> dict[str, Any]:
+        bench = ROOT / "bench"
+        figures = measure(
+            {
+                "server": (server_argv("--transport", "stdio"), env),
+                "bare_mcpserver": ([sys.executable, str(bench / "bare_server.py")], {}),
+                "bare_same_tools": ([sys.executable, str(bench / "bare_catalogue_server.py")], {}),
+            },
+            plan.cold_runs,
+        )
+        ours = figures["server"]["median"]
+        return {
+            **figures,
+            "ratio": ours / figures["bare_mcpserver"]["median"],
+            "ratio_same_tools": ours / figures["bare_same_tools"]["median"],
+        }
+
+    result: dict[str, Any] = _with_fake(run_dir, both)
+    return result
+
+
+def _memory(run_dir: Path, env: dict[str, str], plan: Plan) -> dict[str, Any]:
+    return {
+        "idle": measure_idle(run_dir, env, plan.idle_runs),
+        "transfer": measure_transfer(run_dir, env, plan.transfer_bytes),
+    }
+
+
+async def _http(run_dir: Path, plan: Plan) -> dict[str, Any]:
+    """Both streamable HTTP modes, JSON responses: stateful (the default) and stateless (for replicas)."""
+    out: dict[str, Any] = {}
+    for mode in ("stateful", "stateless"):
+        with Stack(run_dir).start(stateless=mode == "stateless") as stack:
+            token = (await stack.tokens(1))[0]
+            note_id = await seed_note(stack, token)
+            floor = stack.start_floor(token, mode)
+            callers = await targets(stack, token, note_id, floor, stateful=mode == "stateful")
+            latency = await measure_latency(callers, plan.latency_calls, plan.latency_rounds)
+            throughput = await measure_throughput(callers, plan.levels, plan.seconds, plan.throughput_rounds)
+        out[mode] = {"latency_ms": latency, "throughput": throughput}
+    return out
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from nextcloud_mcp.config import Settings, load_settings
+from security.log_guard import GUARD
 
 
 def _children(pid: int) -> list[str]:
@@ -31,6 +32,21 @@ def _nothing_left_running() -> Iterator[None]:
     yield
     if Path("/proc").exists():
         assert not _children(os.getpid()), f"processes left running: {_children(os.getpid())}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_secrets_in_logs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No registered secret may appear in any log record or server process log (tests/security/log_guard.py)."""
+    GUARD.attach()
+    yield
+    GUARD.detach()
+    leaks = GUARD.report(tmp_path_factory.getbasetemp())
+    assert not leaks, "secrets leaked into logs:\n" + "\n".join(leaks[:20])
+
+
+@pytest.fixture(autouse=True)
+def _log_guard_attached() -> None:
+    GUARD.attach()  # a test may have replaced the root handlers (configure_logging)
 
 
 @pytest.fixture

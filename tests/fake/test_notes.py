@@ -306,7 +306,7 @@ async def test_unimplemented_notes_routes_are_marked(client: httpx2.AsyncClient)
     response = await client.get("/index.php/apps/notes/api/v1.4/attachment/1", auth=ALICE)
     assert response.status_code == 404
     assert response.headers["x-fake-nextcloud"] == "not-implemented"
-    assert (await client.get("/index.php/apps/deck/api/v1.0/boards", auth=ALICE)).headers[
+    assert (await client.get("/index.php/apps/spreed/api/v4/room", auth=ALICE)).headers[
         "x-fake-nextcloud"
     ] == "not-implemented"
 

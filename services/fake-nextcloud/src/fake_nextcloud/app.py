@@ -7,6 +7,8 @@
                                            ``apps/files_sharing/api/v1/{shares,sharees}``, ``search/providers``
 ``/index.php/login``, ``/index.php/logout``  browser login (core ``LoginController``)
 ``/index.php/apps/notes/…``                Notes API (also ``/apps/notes/…``, as with pretty URLs)
+``/index.php/apps/deck/…``                 Deck REST API (also ``/apps/deck/…``; its OCS variant is under ``/ocs/``)
+``/index.php/apps/tables/…``, ``…/cookbook/…``  Tables v1 REST, Cookbook API (also without ``index.php``)
 ``/remote.php/dav/…``, ``/remote.php/webdav/…``  WebDAV (apps/dav: files, trashbin, versions)
 ``/index.php/apps/oidc/…``                 oidc app (H2CK/oidc; also ``/apps/oidc/…``)
 ``[/index.php]/.well-known/openid-configuration``  oidc discovery (well-known handler)
@@ -29,20 +31,29 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Router
 from starlette.types import Receive, Scope, Send
 
+from fake_nextcloud.apps.cookbook.routes import CookbookApp
 from fake_nextcloud.apps.core.login import LOGIN_ROUTES
 from fake_nextcloud.apps.core.routes import OCS_ROUTES, status_route
 from fake_nextcloud.apps.core.users import USERS_ROUTES
 from fake_nextcloud.apps.dav.routes import DavApp
+from fake_nextcloud.apps.deck.ocs import OCS_ROUTES as DECK_OCS_ROUTES
+from fake_nextcloud.apps.deck.rest import DeckApp
 from fake_nextcloud.apps.files_sharing.routes import SHARING_ROUTES
 from fake_nextcloud.apps.notes.routes import NotesApp
 from fake_nextcloud.apps.oidc.routes import OidcApp, WellKnownApp
 from fake_nextcloud.apps.oidc.validation import SanitizedBasicAuthenticator
 from fake_nextcloud.apps.search.routes import SEARCH_ROUTES
+from fake_nextcloud.apps.tables.routes import OCS_ROUTES as TABLES_OCS_ROUTES
+from fake_nextcloud.apps.tables.routes import TablesApp
 from fake_nextcloud.apps.user_oidc.models import UserOidcAuthenticator
+from fake_nextcloud.control.calendars import build_calendar_control_routes
+from fake_nextcloud.control.cookbook import build_cookbook_control_routes
+from fake_nextcloud.control.deck import build_deck_control_routes
 from fake_nextcloud.control.files import build_files_control_routes
 from fake_nextcloud.control.middleware import TestbedMiddleware
 from fake_nextcloud.control.oidc import build_oidc_control_routes
 from fake_nextcloud.control.routes import build_control_routes
+from fake_nextcloud.control.tables import build_tables_control_routes
 from fake_nextcloud.core.errors import html_error_page, not_implemented
 from fake_nextcloud.core.front import Family, FrontControllerMiddleware, family_of
 from fake_nextcloud.core.ocs import RESPOND_NOT_FOUND, api_helper_content_type, api_helper_respond
@@ -110,8 +121,10 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
         control: mount the ``/__testbed__`` control API.
     """
     fake_state = state if state is not None else FakeState()
-    ocs = Router([*USERS_ROUTES, *OCS_ROUTES, *SHARING_ROUTES, *SEARCH_ROUTES], redirect_slashes=False)
+    ocs_routes = [*USERS_ROUTES, *OCS_ROUTES, *SHARING_ROUTES, *SEARCH_ROUTES, *TABLES_OCS_ROUTES, *DECK_OCS_ROUTES]
+    ocs = Router(ocs_routes, redirect_slashes=False)
     notes = NotesApp(fake_state)
+    deck = DeckApp(fake_state)
     oidc = OidcApp(fake_state)
     well_known = WellKnownApp(fake_state)
     routes: list[BaseRoute] = [
@@ -121,6 +134,12 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
         Mount("/ocs/v2.php", app=ocs),
         Mount("/index.php/apps/notes", app=notes),
         Mount("/apps/notes", app=notes),
+        Mount("/index.php/apps/deck", app=deck),
+        Mount("/apps/deck", app=deck),
+        Mount("/index.php/apps/tables", app=TablesApp(fake_state)),
+        Mount("/apps/tables", app=TablesApp(fake_state)),
+        Mount("/index.php/apps/cookbook", app=CookbookApp(fake_state)),
+        Mount("/apps/cookbook", app=CookbookApp(fake_state)),
         Mount("/index.php/apps/oidc", app=oidc),
         Mount("/apps/oidc", app=oidc),
         Mount("/remote.php", app=DavApp(fake_state)),
@@ -130,5 +149,8 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
     if control:
         control_routes = build_control_routes(fake_state) + build_oidc_control_routes(fake_state)
         control_routes += build_files_control_routes(fake_state)
+        control_routes += build_calendar_control_routes(fake_state)
+        control_routes += build_deck_control_routes(fake_state)
+        control_routes += build_tables_control_routes(fake_state) + build_cookbook_control_routes(fake_state)
         routes.append(Mount("/__testbed__", routes=control_routes))
     return FakeNextcloud(fake_state, routes)

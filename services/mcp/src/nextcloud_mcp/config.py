@@ -141,6 +141,21 @@ class Settings(BaseSettings):
     mcp_capabilities_ttl: float = Field(
         default=300.0, ge=0, description="Seconds to cache Nextcloud capabilities (which apps are installed)."
     )
+    mcp_apps: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated apps whose tools are offered, e.g. `notes,files`; default: every app. "
+        "Fewer apps: a smaller `tools/list` for the model and a faster start (docs/performance.md).",
+    )
+    mcp_metrics: bool = Field(
+        default=True,
+        description="Serve Prometheus metrics at `GET /metrics` on the HTTP port (no token; see "
+        "docs/observability.md). stdio never loads them.",
+    )
+    mcp_default_timezone: str | None = Field(
+        default=None,
+        description="IANA zone (e.g. `Europe/Berlin`) for calendar times given without a zone, when the user's "
+        "calendars name none. Unset: UTC. See docs/calendar.md.",
+    )
 
     @field_validator("mcp_auth_mode", "mcp_log_level", mode="before")
     @classmethod
@@ -150,12 +165,25 @@ class Settings(BaseSettings):
             return value.upper() if value.lower() in {"debug", "info", "warning", "error"} else value.lower()
         return value
 
-    @field_validator("mcp_allowed_hosts", "mcp_allowed_origins", mode="before")
+    @field_validator("mcp_allowed_hosts", "mcp_allowed_origins", "mcp_apps", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("mcp_default_timezone", mode="after")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value.strip()
 
     @field_validator("nextcloud_username", mode="before")
     @classmethod

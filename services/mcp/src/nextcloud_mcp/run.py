@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 import anyio
@@ -22,9 +23,16 @@ def run(settings: Settings) -> None:
         if secret is not None
     ]
     configure_logging(settings.mcp_log_level, settings.mcp_log_format, secrets)
-    from nextcloud_mcp.server import build_server
+    # Start-up allocates ~10^5 long-lived objects (SDK, pydantic models of every tool) and no garbage worth
+    # collecting: no cyclic GC while building, then freeze it all so later collections skip it (docs/performance.md).
+    gc.disable()
+    try:
+        from nextcloud_mcp.server import build_server
 
-    server = build_server(settings)
+        server = build_server(settings)
+    finally:
+        gc.freeze()
+        gc.enable()
     logger.info(
         "Nextcloud MCP server: %s mode, %s transport, Nextcloud at %s",
         settings.auth_mode,

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
-from nextcloud_mcp import __version__
+from nextcloud_mcp import __version__, metrics
 from nextcloud_mcp.auth.basic import BasicCredentials
 from nextcloud_mcp.auth.scopes import scopes_for_apps
 from nextcloud_mcp.config import Settings
@@ -60,7 +60,7 @@ def build_server(
 ) -> MCPServer[AppState]:
     """Build the MCP server for `settings`. `transport` lets tests route Nextcloud calls in-process."""
     state = AppState(settings, _credentials(settings), transport=transport)
-    toolsets = TOOLSETS if toolsets is None else toolsets
+    toolsets = _chosen_apps(settings) if toolsets is None else toolsets
     policy = state.policy = ToolPolicy(state, toolsets, require_scopes=settings.mcp_require_scopes)
 
     @asynccontextmanager
@@ -82,6 +82,17 @@ def build_server(
             _register(server, spec)
     _add_health_routes(server, state)
     return server
+
+
+def _chosen_apps(settings: Settings) -> list[Toolset]:
+    """The toolsets of `MCP_APPS` (all when unset); an unknown name is a configuration error."""
+    if not settings.mcp_apps:
+        return TOOLSETS
+    known = {ts.app for ts in TOOLSETS}
+    unknown = sorted(set(settings.mcp_apps) - known)
+    if unknown:
+        raise ConfigError(f"MCP_APPS names unknown apps {unknown}; known apps: {', '.join(sorted(known))}.")
+    return [ts for ts in TOOLSETS if ts.app in settings.mcp_apps]
 
 
 def _register(server: MCPServer[AppState], spec: ToolSpec) -> None:
@@ -146,9 +157,11 @@ def build_http_app(
         transport_security=security,
         host=settings.mcp_host,
     )
+    if settings.mcp_metrics:  # GET /metrics, no token, same Host/Origin checks (docs/observability.md)
+        app.router.routes.append(metrics.route(security, resource_server.cache if resource_server else None))
     if resource_server is None:
         return app
-    toolsets = TOOLSETS
+    toolsets = _chosen_apps(settings)
     scopes = scopes_for_apps(ts.app for ts in toolsets)
     if resource_server.auth_server.is_nextcloud:
         # H2CK/oidc always grants `openid` at consent but drops it from later requests of a client whose

@@ -29,10 +29,13 @@ __all__ = ["DEFAULT_APPS", "Backend", "FakeState", "User", "parse_quota"]
 #: H2CK/oidc at 4d066371; ``user_oidc`` 8.10.1 is the last nextcloud/user_oidc tag before 46ae8fda.
 DEFAULT_APPS: dict[str, str] = {
     "dav": "1.36.0",
+    "deck": "1.18.3",  # nextcloud/deck v1.18.3 (a480d8d5, NC 34); 1.19 routes when set to "1.19.0"
     "files": "2.5.0",
     "notes": "6.0.2",
     "oidc": "2.0.9",
     "provisioning_api": "1.23.0",
+    "tables": "2.2.2",  # nextcloud/tables appinfo/info.xml at ed46be1f
+    "cookbook": "0.11.10-alpha1",  # nextcloud/cookbook appinfo/info.xml at 24348cdf
     "text": "7.0.0",
     "user_oidc": "8.10.1",
 }

@@ -20,7 +20,7 @@ import anyio
 import httpx2
 from pydantic import BaseModel
 
-from nextcloud_mcp.errors import Conflict, NotFound, ProtocolError
+from nextcloud_mcp.errors import BadRequest, Conflict, NotFound, ProtocolError
 from nextcloud_mcp.nextcloud.core import CoreClient
 from nextcloud_mcp.nextcloud.dav import NS, DavEntry, parse_comments, parse_multistatus
 from nextcloud_mcp.nextcloud.http import NextcloudHTTP
@@ -176,7 +176,11 @@ class FilesClient:
         elif create_only:
             headers["If-None-Match"] = "*"
         try:
-            await self._dav("PUT", dav_href(await self._root(), rel), body=text.encode(), headers=headers)
+            try:
+                body = text.encode()
+            except UnicodeEncodeError as exc:
+                raise BadRequest("The text contains invalid Unicode (an unpaired surrogate); remove it.") from exc
+            await self._dav("PUT", dav_href(await self._root(), rel), body=body, headers=headers)
         except Conflict as exc:
             if exc.status == 412:
                 what = "already exists" if create_only and not etag else "changed since it was read"

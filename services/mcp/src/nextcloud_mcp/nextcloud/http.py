@@ -17,7 +17,7 @@ from typing import Any
 import anyio
 import httpx2
 
-from nextcloud_mcp import __version__
+from nextcloud_mcp import __version__, metrics
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.errors import (
     AuthenticationFailed,
@@ -72,6 +72,19 @@ def _retry_after(response: httpx2.Response) -> float | None:
     except ValueError:
         when = email.utils.parsedate_to_datetime(value)
         return max(0.0, when.timestamp() - time.time()) if when else None
+
+
+def _check_headers(headers: Mapping[str, str] | None, method: str, path: str) -> None:
+    """Refuse header values HTTP cannot carry (non-ASCII, CR/LF) before anything is sent, as a clear error
+    instead of an encoding crash or a split header (an etag or name from the caller ends up here)."""
+    for name, value in (headers or {}).items():
+        if not value.isascii() or any(c in value for c in "\r\n\0"):
+            raise BadRequest(
+                f"The value for the {name} header contains characters HTTP headers cannot carry; check it "
+                "(an etag is the ASCII string the get tool returned).",
+                method=method,
+                path=path,
+            )
 
 
 def raise_for_status(response: httpx2.Response) -> None:
@@ -150,6 +163,7 @@ class NextcloudHTTP:
         """
         if "://" in path or not path.startswith("/"):
             raise ValueError(f"path must be relative to the Nextcloud base URL: {path!r}")
+        _check_headers(headers, method, path)
         idempotent = method.upper() in _IDEMPOTENT
         attempt = 0 if isinstance(content, (bytes, str, type(None))) else self._retries
         while True:
@@ -158,11 +172,18 @@ class NextcloudHTTP:
                 response = await self._client.request(
                     method, path, params=params, json=json, content=content, headers=headers, auth=auth
                 )
+            except UnicodeEncodeError as exc:  # e.g. a lone surrogate ("\ud800") from a JSON-RPC string
+                raise BadRequest(
+                    "The text contains invalid Unicode (an unpaired surrogate code point); remove it and retry.",
+                    method=method,
+                    path=path,
+                ) from exc
             except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
                 if attempt < self._retries:
                     attempt += 1
                     await anyio.sleep(0.1 * 2**attempt)
                     continue
+                metrics.nextcloud_request(path, None, 0.0)
                 raise Unavailable(
                     f"Cannot connect to Nextcloud at {self.base_url}: {type(exc).__name__}.",
                     method=method,
@@ -173,6 +194,7 @@ class NextcloudHTTP:
                     attempt += 1
                     await anyio.sleep(0.1 * 2**attempt)
                     continue
+                metrics.nextcloud_request(path, None, 0.0)
                 what = (
                     "did not answer in time" if isinstance(exc, httpx2.TimeoutException) else "dropped the connection"
                 )
@@ -180,7 +202,9 @@ class NextcloudHTTP:
                     "" if idempotent else " The change may or may not have been applied; read the item before retrying."
                 )
                 raise Unavailable(f"Nextcloud {what}.{note}", method=method, path=path) from exc
-            elapsed_ms = (time.perf_counter() - started) * 1000
+            elapsed = time.perf_counter() - started
+            metrics.nextcloud_request(path, response.status_code, elapsed)
+            elapsed_ms = elapsed * 1000
             logger.debug("%s %s -> %d (%.1f ms)", method, response.request.url.path, response.status_code, elapsed_ms)
             status = response.status_code
             if status in ok or status < 400:
@@ -200,8 +224,11 @@ class NextcloudHTTP:
         """Open a streamed response (for downloads); errors map as in `request`, without retries."""
         if "://" in path or not path.startswith("/"):
             raise ValueError(f"path must be relative to the Nextcloud base URL: {path!r}")
+        _check_headers(headers, method, path)
+        started = time.perf_counter()
         try:
             async with self._client.stream(method, path, headers=headers, auth=auth) as response:
+                metrics.nextcloud_request(path, response.status_code, time.perf_counter() - started)
                 if response.status_code >= 400:
                     await response.aread()
                     raise_for_status(response)

@@ -6,7 +6,11 @@ Facts this client relies on:
   server's current note as body;
 - `GET /notes` takes `pruneBefore` (unchanged notes come back as `{"id": N}`) and `chunkSize` /
   `chunkCursor` with the next cursor in `X-Notes-Chunk-Cursor`; pruned entries only arrive in the last
-  chunk, the only response that lists every id (docs/api/v1.md "Chunked sync").
+  chunk, the only response that lists every id (docs/api/v1.md "Chunked sync");
+- every request carries `OCS-APIRequest: true`: the API is `#[CORS]`, and CORSMiddleware logs out any
+  session that fails `Request::passesCSRFCheck` (nextcloud/server lib/private/AppFramework/Middleware/
+  Security/CORSMiddleware.php), which any non-empty `OCS-APIRequest` header passes
+  (lib/private/AppFramework/Http/Request.php). So a Bearer login (user_oidc) survives without the Bearer patch.
 
 `NotesCache` keeps each user's notes between calls, so a listing after the first one transfers only
 the notes modified since (via `pruneBefore`) and still notices deletions.
@@ -31,6 +35,7 @@ __all__ = ["MIN_API_VERSION", "Note", "NotesCache", "NotesClient", "supports_not
 BASE = "/index.php/apps/notes/api/v1"
 CHUNK_SIZE = 200
 MIN_API_VERSION = (1, 2)  # If-Match support arrived in API 1.2 (docs/api/README.md)
+HEADERS = {"OCS-APIRequest": "true"}
 
 
 class Note(BaseModel):
@@ -160,7 +165,9 @@ class NotesClient:
         ok: tuple[int, ...] = (),
     ) -> httpx2.Response:
         try:
-            return await self._http.request(method, BASE + path, auth=self._auth, json=json, headers=headers, ok=ok)
+            return await self._http.request(
+                method, BASE + path, auth=self._auth, json=json, headers={**HEADERS, **(headers or {})}, ok=ok
+            )
         except NotFound as exc:
             if note_id is not None:
                 self._cache.notes.pop(note_id, None)
@@ -182,7 +189,9 @@ class NotesClient:
         entries: list[dict[str, Any]] = []
         server_time: int | None = None
         while True:
-            response = await self._http.request("GET", BASE + "/notes", auth=self._auth, params=params)
+            response = await self._http.request(
+                "GET", BASE + "/notes", auth=self._auth, params=params, headers=HEADERS
+            )
             if server_time is None:
                 server_time = _server_time(response)
             page = response.json()

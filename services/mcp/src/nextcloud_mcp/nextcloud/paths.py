@@ -29,6 +29,8 @@ def normalize(path: str) -> str:
     if len(path) > MAX_PATH_LENGTH:
         raise InvalidPath(f"The path is {len(path)} characters long; the limit is {MAX_PATH_LENGTH}.")
     for ch in path:
+        if unicodedata.category(ch) == "Cs":
+            raise InvalidPath("The path contains invalid Unicode (an unpaired surrogate); remove it.")
         if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\u200d":
             raise InvalidPath(f"The path contains a control character ({ch!r}); remove it.")
     if "\\" in path:

@@ -7,7 +7,20 @@ from dataclasses import dataclass
 
 from nextcloud_mcp.auth.scopes import required_scope
 from nextcloud_mcp.nextcloud.core import Capabilities
-from nextcloud_mcp.tools import files, notes, search, sharing, users
+from nextcloud_mcp.tools import (
+    calendar,
+    contacts,
+    cookbook,
+    deck,
+    deck_cards,
+    files,
+    notes,
+    search,
+    sharing,
+    tables,
+    tasks,
+    users,
+)
 from nextcloud_mcp.tools._base import ToolSpec
 
 __all__ = ["TOOLSETS", "ToolSpec", "Toolset", "tool_scopes"]
@@ -28,6 +41,12 @@ TOOLSETS: list[Toolset] = [
     Toolset("shares", sharing.TOOLS, sharing.available),
     Toolset("search", search.TOOLS, search.available),
     Toolset("users", users.TOOLS, users.available),
+    Toolset("tables", tables.TOOLS, tables.available),
+    Toolset("cookbook", cookbook.TOOLS, cookbook.available),
+    Toolset("deck", deck.TOOLS + deck_cards.TOOLS, deck.available),
+    Toolset("calendar", calendar.TOOLS, calendar.available),
+    Toolset("tasks", tasks.TOOLS, tasks.available),
+    Toolset("contacts", contacts.TOOLS, contacts.available),
 ]
 
 

@@ -7,6 +7,7 @@ filtering by installed apps (and, later, scopes).
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -15,6 +16,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
+from nextcloud_mcp import metrics
 from nextcloud_mcp.errors import NextcloudMCPError
 from nextcloud_mcp.nextcloud import NextcloudSession
 from nextcloud_mcp.state import AppState
@@ -58,17 +60,24 @@ def tool(
     def decorate(fn: Callable[P, Awaitable[R]]) -> ToolSpec:
         @functools.wraps(fn)
         async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            ctx = kwargs.get("ctx")
-            if isinstance(ctx, Context):
-                state = ctx.request_context.lifespan_context
-                if isinstance(state, AppState) and state.policy is not None:
-                    why = (await state.policy.unavailable(request_scope(ctx.request_context.request))).get(name)
-                    if why is not None:
-                        raise ToolError(f"{name} is not available: {why}.")
+            started, outcome = time.perf_counter(), "unavailable"
             try:
-                return await fn(*args, **kwargs)
-            except NextcloudMCPError as exc:
-                raise ToolError(str(exc)) from exc
+                ctx = kwargs.get("ctx")
+                if isinstance(ctx, Context):
+                    state = ctx.request_context.lifespan_context
+                    if isinstance(state, AppState) and state.policy is not None:
+                        why = (await state.policy.unavailable(request_scope(ctx.request_context.request))).get(name)
+                        if why is not None:
+                            raise ToolError(f"{name} is not available: {why}.")
+                outcome = "error"
+                try:
+                    result = await fn(*args, **kwargs)
+                except NextcloudMCPError as exc:
+                    raise ToolError(str(exc)) from exc
+                outcome = "ok"
+                return result
+            finally:
+                metrics.tool_call(name, outcome, started)
 
         return ToolSpec(wrapper, name, title, description, annotations, app)
 

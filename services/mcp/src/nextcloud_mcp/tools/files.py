@@ -164,7 +164,7 @@ async def files_write(
     ctx: Context,
     path: FilePath,
     text: str,
-    etag: Annotated[str | None, Field(max_length=200)] = None,
+    etag: Annotated[str | None, Field(max_length=200, pattern=r'^"?[!#-+\--~]+"?$')] = None,
     create_only: bool = False,
 ) -> FileSummary:
     return _s(await session(ctx).files.write_text(path, text, etag=etag, create_only=create_only))
@@ -240,6 +240,8 @@ async def files_search(
     path: str = "",
     limit: Annotated[int, Field(ge=1, le=500)] = 50,
 ) -> list[FileSummary]:
+    if any(v is not None and v < 0 for v in (min_size, max_size, after, before)):  # no schema bytes spent
+        raise ToolError("min_size, max_size, after and before must not be negative.")
     found = await session(ctx).files.search(
         path=path,
         name=name,

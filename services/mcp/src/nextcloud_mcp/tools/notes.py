@@ -194,7 +194,7 @@ async def notes_create(
 async def notes_update(
     ctx: Context,
     note_id: NoteId,
-    etag: Annotated[str, Field(min_length=1, max_length=200, pattern=r'^"?[^",]+"?$')],
+    etag: Annotated[str, Field(min_length=1, max_length=200, pattern=r'^"?[!#-+\--~]+"?$')],
     title: Annotated[str | None, Field(min_length=1, max_length=1024)] = None,
     content: str | None = None,
     category: Annotated[str | None, Field(max_length=1024)] = None,

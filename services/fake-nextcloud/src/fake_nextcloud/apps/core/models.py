@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from fake_nextcloud.apps.cookbook.models import app_version as cookbook_version
 from fake_nextcloud.apps.notes.models import API_VERSIONS, NotesBackend
+from fake_nextcloud.apps.tables.capability import tables_capability
 from fake_nextcloud.core.php import md5_hex
 from fake_nextcloud.core.state import FakeState, User
 
@@ -109,6 +111,13 @@ def _app_capabilities(state: FakeState, user: User) -> dict[str, Any]:
             "version": state.apps["notes"],
             "notes_path": NotesBackend.of(state).settings(user.uid)["notesPath"],
         }
+    if state.app_enabled("deck"):
+        # nextcloud/deck lib/Capabilities.php (canCreateBoards: PermissionService::canCreate, no group limit)
+        caps["deck"] = {"version": state.apps["deck"], "canCreateBoards": True, "apiVersions": ["1.0", "1.1"]}
+    if state.app_enabled("tables"):
+        caps["tables"] = tables_capability(state)
+    if state.app_enabled("cookbook"):
+        caps["cookbook"] = {"version": cookbook_version(state)}  # nextcloud/cookbook lib/AppInfo/Capabilities.php
     return caps
 
 

@@ -9,6 +9,10 @@
 ``/remote.php/dav/uploads/{uid}/{id}[/{n}|/.file]``     chunked upload v2: MKCOL, PUT, MOVE ``.file``, DELETE
 ``/remote.php/dav/comments/files/{fileid}``             PROPFIND, REPORT ``oc:filter-comments``, POST (JSON)
 ``SEARCH /remote.php/dav``                              RFC 5323 basicsearch over ``/files/{uid}``
+``PROPFIND|OPTIONS /remote.php/dav``                    CalDAV/CardDAV discovery (``apps/caldav``)
+``/remote.php/dav/principals/users/{uid}/``             principals (``apps/caldav``)
+``/remote.php/dav/calendars/{uid}/…``                   CalDAV: Radicale behind Nextcloud's layout (``apps/caldav``)
+``/remote.php/dav/addressbooks/users/{uid}/…``          CardDAV (``apps/caldav``)
 ======================================================  ===================================================
 """
 
@@ -23,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from fake_nextcloud.apps.caldav import routes as caldav
 from fake_nextcloud.apps.dav import comments, search, trash, uploads
 from fake_nextcloud.apps.dav.models import DavBackend, DavError, Node, normalize
 from fake_nextcloud.apps.dav.xmlio import (
@@ -89,6 +94,8 @@ class DavApp:
             path = path[len("/remote.php") :]
         if path == "/webdav" or path.startswith("/webdav/"):
             return await self._files(request, user, user.uid, path[len("/webdav") :], "/remote.php/webdav")
+        if caldav.handles(path) or (path.rstrip("/") == "/dav" and request.method in ("PROPFIND", "OPTIONS")):
+            return await caldav.dispatch(self.state, request, user, path[len("/dav") :])
         if path.rstrip("/") == "/dav" and request.method == "SEARCH":
             return await search.search(self, request, user)
         parts = path.split("/", 4)  # "", "dav", collection, uid, rest

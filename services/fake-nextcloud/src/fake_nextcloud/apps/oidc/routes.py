@@ -9,6 +9,8 @@ WebFinger.
 
 from __future__ import annotations
 
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import Receive, Scope, Send
 
@@ -24,6 +26,7 @@ from fake_nextcloud.apps.oidc.registration import (
 )
 from fake_nextcloud.apps.oidc.token import get_token, introspect, user_info
 from fake_nextcloud.core.errors import html_error_page
+from fake_nextcloud.core.front import get_context
 from fake_nextcloud.core.state import FakeState
 
 __all__ = ["ROUTES", "OidcApp", "WellKnownApp"]
@@ -64,13 +67,19 @@ class OidcApp:
 
 
 class WellKnownApp:
-    """``/.well-known/openid-configuration`` (404 without the oidc app)."""
+    """``/.well-known/openid-configuration`` (404 without the oidc app); ``/.well-known/caldav`` and
+    ``/.well-known/carddav`` redirect to ``/remote.php/dav/`` (nextcloud/server ``.htaccess``: ``RewriteRule
+    ^\\.well-known/carddav /remote.php/dav/ [R=301,L]``, the same for caldav)."""
 
     def __init__(self, state: FakeState) -> None:
         self.state = state
         self.router = Router([Route("/openid-configuration", well_known_discovery, methods=["GET"])])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"].rstrip("/").endswith(("/.well-known/caldav", "/.well-known/carddav")):
+            target = get_context(Request(scope)).absolute_url("/remote.php/dav/")
+            await RedirectResponse(target, status_code=301)(scope, receive, send)
+            return
         if not self.state.app_enabled("oidc"):
             await html_error_page(404)(scope, receive, send)
             return

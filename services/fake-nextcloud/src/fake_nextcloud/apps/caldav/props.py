@@ -1,0 +1,220 @@
+"""Nextcloud's principal properties, privilege sets, and the rewrite of Radicale's multistatus answers into
+Nextcloud's layout (principals under ``/remote.php/dav/principals/users/{uid}/``, separate homes)."""
+
+from __future__ import annotations
+
+import copy
+from urllib.parse import quote, unquote
+from xml.etree import ElementTree as ET
+
+from fake_nextcloud.apps.caldav.ns import CAL, CARD, CS, DAV, OC, SABRE
+from fake_nextcloud.apps.caldav.synctoken import SyncTokens
+from fake_nextcloud.apps.dav.xmlio import PropValue, q
+from fake_nextcloud.core.state import User
+
+__all__ = [
+    "addressbook_home",
+    "calendar_home",
+    "content_type",
+    "encode_path",
+    "hrefs",
+    "principal_collection_set",
+    "principal_href",
+    "principal_props",
+    "privilege_set",
+    "rewrite_multistatus",
+]
+
+DAV_ROOT = "/remote.php/dav"
+PRINCIPALS = f"{DAV_ROOT}/principals/users/"
+
+
+def encode_path(path: str) -> str:
+    """sabre-io/http ``encodePath``: everything but ``A-Za-z0-9_-.~()/:@`` percent-encoded."""
+    return quote(path, safe="/:@()~")
+
+
+def principal_href(uid: str) -> str:
+    return f"{PRINCIPALS}{encode_path(uid)}/"
+
+
+def calendar_home(uid: str) -> str:
+    return f"{DAV_ROOT}/calendars/{encode_path(uid)}/"
+
+
+def addressbook_home(uid: str) -> str:
+    return f"{DAV_ROOT}/addressbooks/users/{encode_path(uid)}/"
+
+
+def hrefs(tag: str, *urls: str) -> ET.Element:
+    element = ET.Element(tag)
+    for url in urls:
+        ET.SubElement(element, q(DAV, "href")).text = url
+    return element
+
+
+def resourcetype(*kinds: str) -> ET.Element:
+    element = ET.Element(q(DAV, "resourcetype"))
+    for kind in kinds:
+        ET.SubElement(element, kind)
+    return element
+
+
+def principal_collection_set() -> ET.Element:
+    """apps/dav/lib/Server.php: ``$acl->principalCollectionSet``."""
+    sets = ("users", "groups", "calendar-resources", "calendar-rooms")
+    return hrefs(q(DAV, "principal-collection-set"), *(f"{DAV_ROOT}/principals/{name}/" for name in sets))
+
+
+def principal_props(user: User, current: User) -> dict[str, PropValue]:
+    """A principal (apps/dav/lib/Connector/Sabre/Principal.php; sabre-io/dav lib/DAVACL/Plugin.php::propFind,
+    lib/CalDAV/Plugin.php::propFind, lib/CalDAV/Schedule/Plugin.php::propFind, lib/CardDAV/Plugin.php)."""
+    principal = principal_href(user.uid)
+    mailto = [f"mailto:{user.email}"] if user.email else []
+    props: dict[str, PropValue] = {
+        q(DAV, "resourcetype"): resourcetype(q(DAV, "principal")),
+        q(DAV, "displayname"): user.display_name,
+        q(DAV, "principal-URL"): hrefs(q(DAV, "principal-URL"), principal),
+        q(DAV, "current-user-principal"): hrefs(q(DAV, "current-user-principal"), principal_href(current.uid)),
+        q(DAV, "principal-collection-set"): principal_collection_set(),
+        q(DAV, "alternate-URI-set"): hrefs(q(DAV, "alternate-URI-set"), *mailto),
+        q(CAL, "calendar-home-set"): hrefs(q(CAL, "calendar-home-set"), calendar_home(user.uid)),
+        q(CARD, "addressbook-home-set"): hrefs(q(CARD, "addressbook-home-set"), addressbook_home(user.uid)),
+        # CalDAV Plugin: getAlternateUriSet() (mailto:) then the principal URL with a trailing slash
+        q(CAL, "calendar-user-address-set"): hrefs(q(CAL, "calendar-user-address-set"), *mailto, principal),
+        q(CAL, "calendar-user-type"): "INDIVIDUAL",
+        q(CAL, "schedule-inbox-URL"): hrefs(q(CAL, "schedule-inbox-URL"), f"{calendar_home(user.uid)}inbox/"),
+        q(CAL, "schedule-outbox-URL"): hrefs(q(CAL, "schedule-outbox-URL"), f"{calendar_home(user.uid)}outbox/"),
+        # apps/dav/lib/CalDAV/Schedule/Plugin.php::propFindDefaultCalendarUrl: the personal calendar
+        q(CAL, "schedule-default-calendar-URL"): hrefs(
+            q(CAL, "schedule-default-calendar-URL"), f"{calendar_home(user.uid)}personal/"
+        ),
+    }
+    if user.email:
+        props[q(SABRE, "email-address")] = user.email
+    return props
+
+
+#: Properties whose hrefs point at the principal or the homes: Radicale's values are replaced by Nextcloud's.
+_PRINCIPAL_REFS = {
+    q(DAV, "principal-URL"),
+    q(DAV, "current-user-principal"),
+    q(DAV, "principal-collection-set"),
+    q(CAL, "calendar-home-set"),
+    q(CARD, "addressbook-home-set"),
+    q(CAL, "calendar-user-address-set"),
+}
+
+_FULL = [
+    q(DAV, "all"),
+    q(DAV, "read"),
+    q(DAV, "read-acl"),
+    q(DAV, "read-current-user-privilege-set"),
+    q(CAL, "read-free-busy"),
+    q(DAV, "write"),
+    q(DAV, "write-acl"),
+    q(DAV, "write-properties"),
+    q(DAV, "write-content"),
+    q(DAV, "bind"),
+    q(DAV, "unbind"),
+    q(DAV, "unlock"),
+]
+_READ = [q(DAV, "read"), q(DAV, "read-acl"), q(DAV, "read-current-user-privilege-set"), q(CAL, "read-free-busy")]
+
+
+def privilege_set(read_only: bool, *, calendar: bool = True) -> ET.Element:
+    """``d:current-user-privilege-set`` as sabre-io/dav lib/DAVACL/Plugin.php flattens it: everything for the
+    owner, the read privileges only on a read-only calendar; ``cal:read-free-busy`` only in calendar homes
+    (sabre-io/dav lib/CalDAV/Plugin.php::getSupportedPrivilegeSet)."""
+    element = ET.Element(q(DAV, "current-user-privilege-set"))
+    for name in _READ if read_only else _FULL:
+        if calendar or name != q(CAL, "read-free-busy"):
+            ET.SubElement(ET.SubElement(element, q(DAV, "privilege")), name)
+    return element
+
+
+def content_type(radicale: str) -> str:
+    """An object's content type as Nextcloud writes it: apps/dav/lib/CalDAV/CalendarObject.php::getContentType
+    (``text/calendar; charset=utf-8; component=vevent``) and sabre-io/dav lib/CardDAV/Card.php::getContentType
+    (``text/vcard; charset=utf-8``); Radicale writes ``text/calendar;charset=utf-8;component=VEVENT``."""
+    parts = [p.strip() for p in radicale.split(";") if p.strip()]
+    return "; ".join(p.lower() if p.lower().startswith("component=") else p for p in parts)
+
+
+def rewrite_multistatus(
+    body: bytes,
+    user: User,
+    home: str,
+    read_only: dict[str, str | None],
+    tokens: SyncTokens,
+    *,
+    extra: list[ET.Element] | None = None,
+) -> bytes:
+    """Radicale's multistatus with Nextcloud's principal hrefs, without Radicale's own properties, with the
+    home collection not being a principal, and with ``read_only`` calendars (href -> sharer uid or ``None``)
+    showing read privileges only (and the sharer as ``d:owner``/``oc:owner-principal``)."""
+    root = ET.fromstring(body)  # noqa: S314 - produced by the in-process Radicale
+    for element in root.iter(q(DAV, "href")):
+        if element.text and element.text.startswith("/"):
+            element.text = encode_path(unquote(element.text))
+    for tag in (q(DAV, "sync-token"), q(CS, "getctag")):
+        for element in root.iter(tag):
+            if element.text:
+                element.text = tokens.public(element.text)
+    own = principal_props(user, user)
+    for response in root.findall(q(DAV, "response")):
+        href = response.findtext(q(DAV, "href")) or ""
+        collection = next((c for c in read_only if href.startswith(c)), None)
+        for propstat in response.findall(q(DAV, "propstat")):
+            if "200" not in (propstat.findtext(q(DAV, "status")) or ""):
+                continue
+            for prop in propstat.findall(q(DAV, "prop")):
+                for child in list(prop):
+                    _rewrite_prop(prop, child, own, href, home, collection, read_only, user)
+    for element in extra or []:
+        root.append(element)
+    serialized: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0"?>\n' + serialized
+
+
+def _rewrite_prop(
+    prop: ET.Element,
+    child: ET.Element,
+    own: dict[str, PropValue],
+    href: str,
+    home: str,
+    collection: str | None,
+    read_only: dict[str, str | None],
+    user: User,
+) -> None:
+    tag = child.tag
+    replacement: PropValue | ET.Element = None
+    if tag.startswith("{http://radicale.org/ns/}"):
+        prop.remove(child)
+        return
+    if tag == q(DAV, "owner"):
+        sharer = read_only.get(collection) if collection is not None else None
+        replacement = hrefs(tag, principal_href(sharer or user.uid))
+    elif tag == q(DAV, "current-user-privilege-set"):
+        replacement = privilege_set(collection is not None, calendar="/calendars/" in href)
+    elif tag == q(DAV, "getcontenttype") and not href.endswith("/") and child.text:
+        child.text = content_type(child.text)
+        return
+    elif tag == q(DAV, "resourcetype") and href == home:
+        for kind in list(child):
+            if kind.tag == q(DAV, "principal"):
+                child.remove(kind)
+        return
+    elif tag in _PRINCIPAL_REFS:
+        replacement = copy.deepcopy(own[tag])
+    else:
+        return
+    assert isinstance(replacement, ET.Element)
+    index = list(prop).index(child)
+    prop.remove(child)
+    prop.insert(index, replacement)
+    if tag == q(DAV, "owner") and collection is not None and read_only.get(collection):
+        # apps/dav/lib/CalDAV/CalDavBackend.php: shared calendars carry {http://owncloud.org/ns}owner-principal
+        owner = ET.Element(q(OC, "owner-principal"))
+        owner.text = f"principals/users/{read_only[collection]}"
+        prop.insert(index + 1, owner)
