@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -63,7 +64,7 @@ async def targets(stack: Stack, token: str, note_id: int, floor_url: str, *, sta
     """Callers (True on success) for: our server, the SDK floor (bare MCPServer), the fake directly.
 
     All three read the same note with the same Bearer token from the same fake."""
-    body = rpc_body("nc_notes_get", {"note_id": note_id})
+    ids = itertools.count(1)  # JSON-RPC ids must be unique within a (stateful) session
     mcp_headers = {**HEADERS, "Authorization": f"Bearer {token}"}
     direct_url = f"{stack.nextcloud}/index.php/apps/notes/api/v1/notes/{note_id}"
     direct_headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
@@ -72,6 +73,7 @@ async def targets(stack: Stack, token: str, note_id: int, floor_url: str, *, sta
         headers = await _session(url, mcp_headers) if stateful else mcp_headers
 
         async def call(http: httpx2.AsyncClient) -> bool:
+            body = rpc_body("nc_notes_get", {"note_id": note_id}, next(ids))
             response = await http.post(url, content=body, headers=headers)
             if response.status_code != 200:
                 return False

@@ -3,6 +3,7 @@ Redis, server replicas in stateless JSON mode, and access tokens minted through 
 
 from __future__ import annotations
 
+import json
 import socket
 import sys
 from collections.abc import Callable, Mapping
@@ -38,13 +39,10 @@ def _tcp_ready(port: int) -> Callable[[], bool]:
     return probe
 
 
-def rpc_body(tool: str, arguments: Mapping[str, Any]) -> bytes:
+def rpc_body(tool: str, arguments: Mapping[str, Any], request_id: int = 1) -> bytes:
     """A `tools/call` JSON-RPC request body."""
-    return httpx2.Request(
-        "POST",
-        "http://x/",
-        json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}},
-    ).content
+    call = {"name": tool, "arguments": arguments}
+    return json.dumps({"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": call}).encode()
 
 
 class Stack:

@@ -26,6 +26,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         if key in results:
             parts.append(render(results[key], checks))
     parts.append(_closing(checks))
+    parts.append(NOTES)
     (out / "performance.md").write_text("\n".join(parts))
 
 
@@ -37,13 +38,15 @@ Measured by `scripts/bench` on {results["date"]} (Python {results["python"]}, {r
 figures in `performance.json`. Every figure is compared with a baseline measured in the same run on the same
 machine, and repeated measurements are shown as **median (min-max)**. The fake Nextcloud is the testbed's
 (`services/fake-nextcloud`), on loopback; the direct baselines read from the same fake with `httpx`.
-Re-run with `scripts/bench` (about 5 minutes; `--only SECTION` for one part, `--quick` for a smoke run).
+Re-run with `scripts/bench` (about 6 minutes; `--only SECTION` for one part, `--quick` for a smoke run).
 """
 
 
 def _cold_start(cold: dict[str, Any], checks: list[Check]) -> str:
     same = _s(cold["bare_same_tools"], scale=1000.0)
+    notes_only = _s(cold["server_notes_only"], scale=1000.0)
     sdk_ratio = cold["bare_same_tools"]["median"] / cold["bare_mcpserver"]["median"]
+    sdk_ms = (cold["bare_same_tools"]["median"] - cold["bare_mcpserver"]["median"]) * 1000
     checks.append(
         (
             "Cold start vs bare SDK",
@@ -60,10 +63,12 @@ def _cold_start(cold: dict[str, Any], checks: list[Check]) -> str:
 | `nextcloud-mcp-server --transport stdio` | {_s(cold["server"], scale=1000.0)} |
 | bare `MCPServer` with one tool (same SDK, same interpreter) | {_s(cold["bare_mcpserver"], scale=1000.0)} |
 | bare `MCPServer` registering all our tool functions (`bench/bare_catalogue_server.py`) | {same} |
+| `nextcloud-mcp-server --transport stdio` with `MCP_APPS=notes` | {notes_only} |
 
 Ratio of medians: **{cold["ratio"]:.2f}x** the one-tool SDK server, **{cold["ratio_same_tools"]:.2f}x** the SDK
 server with the same tools. The SDK builds a pydantic model and JSON schemas for every tool it registers, so
-start-up grows with the catalogue; on top of that our start reads the settings and asks Nextcloud for its
+start-up grows with the catalogue (importing and registering our tools costs the bare SDK server {sdk_ms:.0f} ms);
+on top of that our start reads the settings and asks Nextcloud for its
 capabilities (to list only the tools of installed apps). `MCP_APPS` registers fewer apps.
 """
 
@@ -270,3 +275,39 @@ _SECTIONS: list[tuple[str, Callable[[Any, list[Check]], str]]] = [
     ("memory", _memory),
     ("footprint", _footprint),
 ]
+
+
+NOTES = """## What was profiled and fixed, and what limits the rest
+
+Profiled with py-spy (`py-spy record -p <server pid>` under load from this benchmark) and pyinstrument /
+`python -X importtime` (start-up).
+
+- **The fake Nextcloud added ~40 ms to every keep-alive request**: its pre-bound listening socket had protocol 0,
+  so asyncio never set `TCP_NODELAY` on accepted connections and each response waited for a delayed ACK (Nagle).
+  Fixed in `fake_nextcloud/cli.py`; a request to the fake now costs ~0.4 ms, so it no longer hides the server.
+- **Metrics cost nothing when off and little when on**: `prometheus_client` is imported only when `/metrics` is
+  served (never on stdio); instrumented code calls a module function that returns at once without a recorder;
+  label children are cached. Under load the recorder is under 2% of the server's CPU samples.
+- **Start-up**: cyclic GC is off while the server imports and registers its tools, then everything is frozen
+  (`gc.freeze()`), which saves about a fifth of the registration time and keeps later collections from scanning
+  the ~10^5 start-up objects. Optional dependencies (`icalendar`, `vobject`, `redis`, `jwt`) stay unimported
+  until used (checked with `-X importtime`). `MCP_APPS` registers only the chosen apps.
+- **One shared HTTP pool** to Nextcloud per process, **no per-call re-validation** (an L1 hit is ~1 µs; across
+  replicas each token is validated once), **compact schemas** (`schema.py`, budget enforced by
+  `tests/unit/tools/test_catalogue.py`).
+
+What remains is below our code:
+
+- **Cold start** grows with the catalogue: the SDK builds a pydantic model and two JSON schemas per tool (~2-3 ms
+  each on this machine), so a bare `MCPServer` registering the same tools starts about as slowly as ours. Meeting
+  1.15x of a one-tool server with ~100 tools would need the SDK to build tool schemas lazily (or a persisted
+  schema cache); until then `MCP_APPS` is the lever.
+- **Per-call latency and throughput** are bounded by the SDK floor: a bare `MCPServer` forwarding the same GET
+  adds about as much as ours. The server's CPU goes to the SDK's request handling (JSON-RPC dispatch, pydantic
+  validation of arguments and results, task groups; stateless mode also builds a session per request), to
+  `httpx`/`h11`, and to loopback socket writes (about a quarter of the samples under load in this VM); our own
+  code (OAuth gate, tool gating, error mapping, metrics) is a few percent. The direct baseline needs one HTTP
+  hop, ours two, and the benchmark client, the server and the fake share the machine's CPU cores.
+- **Download RSS growth** is bounded by the 10 MiB read chunk (`CHUNK_SIZE` in `nextcloud/files.py`), not the
+  file size: the same growth for 256 MiB and 1 GiB.
+"""

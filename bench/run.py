@@ -61,7 +61,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, help="spawns per cold-start/idle-RSS figure (default 15/5)")
     parser.add_argument("--out", type=Path, help="write performance.md/.json here (default: docs/, not in --quick)")
     parser.add_argument("--no-write", action="store_true", help="print the results only")
+    parser.add_argument("--render", type=Path, metavar="JSON", help="only re-render the report from a results file")
     args = parser.parse_args()
+    if args.render:
+        write_report(json.loads(args.render.read_text()), args.out or ROOT / "docs")
+        return 0
     plan = QUICK if args.quick else FULL
     if args.runs:
         plan = replace(plan, cold_runs=args.runs, idle_runs=args.runs)
@@ -125,6 +129,7 @@ def _cold_start(run_dir: Path, plan: Plan) -> dict[str, Any]:
         figures = measure(
             {
                 "server": (server_argv("--transport", "stdio"), env),
+                "server_notes_only": (server_argv("--transport", "stdio"), {**env, "MCP_APPS": "notes"}),
                 "bare_mcpserver": ([sys.executable, str(bench / "bare_server.py")], {}),
                 "bare_same_tools": ([sys.executable, str(bench / "bare_catalogue_server.py")], {}),
             },

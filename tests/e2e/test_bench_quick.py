@@ -39,8 +39,10 @@ def test_quick_bench_runs_every_section(tmp_path: Path) -> None:
         assert section in results, section
     assert results["cold_start"]["ratio"] > 0
     assert results["catalogue"]["tools"] >= 30
-    for level in ("1", "8", "32"):
-        assert results["http"]["throughput"][level]["errors"] == {"ours": 0, "floor": 0, "direct": 0}
+    for mode in ("stateful", "stateless"):
+        for level in ("1", "8", "32"):
+            assert results["http"][mode]["throughput"][level]["errors"] == {"ours": 0, "floor": 0, "direct": 0}
+        assert results["http"][mode]["latency_ms"]["ours_p50"]["median"] > 0
     assert results["token_cache"]["validations_per_token"] == 1
     assert results["token_cache"]["errors"] == 0
     assert results["memory"]["transfer"]["growth_mb"] >= 0

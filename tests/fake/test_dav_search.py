@@ -68,6 +68,16 @@ async def test_search_and_or_not_mime_size_mtime(client: httpx2.AsyncClient) -> 
 
 
 @pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize("literal", ["-2147483643", "1e400", "not a date"])
+async def test_search_mtime_literals_are_cast_like_php(client: httpx2.AsyncClient, literal: str) -> None:
+    # FileSearchBackend::castValue: negative -> 0, unparsable -> 0; never a 500
+    where = f"<d:gt><d:prop><d:getlastmodified/></d:prop><d:literal>{literal}</d:literal></d:gt>"
+    response = await client.request("SEARCH", "/remote.php/dav/", auth=ALICE, content=_search(where))
+    assert response.status_code == 207
+    assert len(_hrefs(response)) >= 4  # every seeded file is newer than 0
+
+
+@pytest.mark.usefixtures("seeded")
 async def test_search_orderby_limit_and_scope(client: httpx2.AsyncClient) -> None:
     files_only = "<d:not><d:is-collection/></d:not>"
     order = "<d:orderby><d:order><d:prop><d:getlastmodified/></d:prop><d:descending/></d:order></d:orderby>"

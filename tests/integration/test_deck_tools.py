@@ -402,3 +402,25 @@ async def test_every_deck_tool_in_oauth_mode(oauth_mcp: OAuthMcp, control: httpx
     for name, arguments in destructive:
         ok, result = await oauth_mcp.call(name, arguments)
         assert ok, f"{name}: {result}"
+
+
+async def test_card_update_with_a_stale_etag_changes_nothing(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:
+    seeded = await _seed(control)
+    bid = seeded["id"]
+    async with mcp_as("alice") as first, mcp_as("alice") as second:
+        stacks = structured(await first.call_tool("nc_deck_stacks_list", {"board_id": bid}))["result"]
+        cid = stacks[0]["cards"][0]["id"]
+        read = structured(await first.call_tool("nc_deck_card_get", {"board_id": bid, "card_id": cid}))
+        await control.post("/__testbed__/clock", json={"advance": 5})  # Deck's ETag is md5(lastModified) in seconds
+        won = await second.call_tool("nc_deck_card_update", {"board_id": bid, "card_id": cid, "title": "Theirs"})
+        assert not won.is_error, error_text(won)
+        lost = await first.call_tool(
+            "nc_deck_card_update", {"board_id": bid, "card_id": cid, "title": "Mine", "etag": read["etag"]}
+        )
+        assert lost.is_error and "changed since it was read" in error_text(lost)
+        now = structured(await first.call_tool("nc_deck_card_get", {"board_id": bid, "card_id": cid}))
+        assert now["title"] == "Theirs" and now["etag"] != read["etag"]
+        ok = await first.call_tool(
+            "nc_deck_card_update", {"board_id": bid, "card_id": cid, "title": "Mine", "etag": now["etag"]}
+        )
+        assert structured(ok)["title"] == "Mine"

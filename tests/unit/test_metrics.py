@@ -122,7 +122,9 @@ async def test_route_serves_text_format_and_refuses_foreign_hosts(monkeypatch: p
         assert "nextcloud_mcp_token_validations_total 3.0" in response.text
         assert 'nextcloud_mcp_tool_calls_total{outcome="ok",tool="nc_notes_get"} 1.0' in response.text
         foreign = await http.get("/metrics", headers={"Host": "evil.example"})
-        assert foreign.status_code in (400, 421)
+        assert foreign.status_code == 421
+        cross_site = await http.get("/metrics", headers={"Origin": "https://evil.example"})
+        assert cross_site.status_code == 403
 
 
 def test_stdio_server_does_not_import_prometheus_client() -> None:

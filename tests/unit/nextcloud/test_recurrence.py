@@ -187,3 +187,12 @@ def test_all_day_and_floating_series_instances_can_be_edited() -> None:
     floating.add_component(comp)
     edit_this(floating, find_instance(floating, "2026-06-02T09:00:00", BERLIN), EventFields(summary="Rest"))
     assert "RECURRENCE-ID:20260602T090000\r\n" in serialize(floating).decode()
+
+
+def test_expanded_instances_keep_an_exact_duration() -> None:
+    comp = new_component()
+    apply_event_fields(comp, EventFields(summary="x", start=parse_time("2026-10-25T02:30:00", None, BERLIN)))
+    cal = new_calendar()
+    cal.add_component(comp)
+    (instance,) = expand(parse_ics(serialize(cal)), *WIDE)
+    assert event_view(instance)["end"] == "2026-10-25T02:30:00+01:00"

@@ -27,6 +27,7 @@ class ToolPolicy:
         self._state = state
         self._toolsets = toolsets
         self._scope_of = tool_scopes(toolsets)
+        self._toolset_of = {spec.name: ts for ts in toolsets for spec in ts.tools}
         self._require_scopes = require_scopes
 
     async def unavailable(self, scope: Mapping[str, Any] | None) -> dict[str, str]:
@@ -44,6 +45,19 @@ class ToolPolicy:
                     why = f"the Nextcloud {ts.app} app is not installed, not enabled for this user, or too old"
                     reasons.update({spec.name: why for spec in ts.tools})
         return reasons
+
+    async def why_unavailable(self, scope: Mapping[str, Any] | None, name: str) -> str | None:
+        """`unavailable(scope).get(name)` for one tool, without evaluating the whole catalogue (per call)."""
+        toolset = self._toolset_of.get(name)
+        if toolset is not None:
+            caps = await self._state.capabilities(self._state.session(scope))
+            if caps is not None and not toolset.available(caps):
+                return f"the Nextcloud {toolset.app} app is not installed, not enabled for this user, or too old"
+        identity = caller_identity(scope)
+        needed = self._scope_of.get(name)
+        if identity is not None and self._require_scopes and needed and not allowed(needed, identity.scopes):
+            return f"the access token lacks the {needed} scope"
+        return None
 
 
 class ToolGate:

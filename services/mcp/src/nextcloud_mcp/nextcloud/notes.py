@@ -189,9 +189,7 @@ class NotesClient:
         entries: list[dict[str, Any]] = []
         server_time: int | None = None
         while True:
-            response = await self._http.request(
-                "GET", BASE + "/notes", auth=self._auth, params=params, headers=HEADERS
-            )
+            response = await self._http.request("GET", BASE + "/notes", auth=self._auth, params=params, headers=HEADERS)
             if server_time is None:
                 server_time = _server_time(response)
             page = response.json()

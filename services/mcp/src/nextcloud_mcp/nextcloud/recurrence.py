@@ -51,8 +51,14 @@ def expand(
     """Instances overlapping [start, end) (UTC instants), overrides and EXDATEs applied."""
     try:
         query = recurring_ical_events.of(cal, components=[kind])
+        sources = {prop_dt(c, "RECURRENCE-ID"): c for c in cal.walk(kind)}  # None: the master
         out: list[icalendar.cal.Component] = []
         for comp in query.between(start, end):
+            source = sources.get(prop_dt(comp, "RECURRENCE-ID")) or sources.get(None)
+            duration = source.get("DURATION") if source is not None else None
+            if duration is not None and "DTEND" in comp:  # the library adds DURATION in wall-clock time
+                comp.pop("DTEND")
+                comp["DURATION"] = duration
             out.append(comp)
             if len(out) >= MAX_INSTANCES:
                 break

@@ -66,7 +66,7 @@ def tool(
                 if isinstance(ctx, Context):
                     state = ctx.request_context.lifespan_context
                     if isinstance(state, AppState) and state.policy is not None:
-                        why = (await state.policy.unavailable(request_scope(ctx.request_context.request))).get(name)
+                        why = await state.policy.why_unavailable(request_scope(ctx.request_context.request), name)
                         if why is not None:
                             raise ToolError(f"{name} is not available: {why}.")
                 outcome = "error"

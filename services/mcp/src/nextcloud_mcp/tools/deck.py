@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from nextcloud_mcp.errors import BadRequest
 from nextcloud_mcp.nextcloud.core import Capabilities
@@ -31,7 +31,17 @@ __all__ = [
 
 Id = int  # Deck answers 403 "Permission denied" for unknown ids; no schema constraint needed
 BoardId = Id
-Title = Annotated[str, Field(min_length=1, max_length=255)]
+
+
+def _title(value: str) -> str:
+    # Deck validates titles with PHP empty(), which is true for "0" (nextcloud/deck lib/Validators/
+    # BaseValidator.php `not_empty`) and answers 400: refuse it here instead of sending a doomed request.
+    if value == "0" or not value.strip():
+        raise ValueError("Deck refuses this title (empty, blank or '0'); choose another one")
+    return value
+
+
+Title = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_title)]
 Color = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{6}$")]
 CUT = 100
 
@@ -66,6 +76,7 @@ class CardBrief(BaseModel):
 class CardOut(CardBrief):
     stack_id: int
     archived: bool
+    etag: str
 
 
 class Ref(BaseModel):
@@ -115,7 +126,9 @@ def _brief(card: dict[str, Any], full: bool) -> CardBrief:
 
 def card_out(card: dict[str, Any], full: bool = False) -> CardOut:
     brief = _brief(card, full).model_dump()
-    return CardOut(**brief, stack_id=card.get("stackId", 0), archived=bool(card.get("archived")))
+    return CardOut(
+        **brief, stack_id=card.get("stackId", 0), archived=bool(card.get("archived")), etag=str(card.get("ETag", ""))
+    )
 
 
 def _uid(user: Any) -> str:

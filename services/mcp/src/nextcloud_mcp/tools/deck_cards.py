@@ -11,7 +11,7 @@ import anyio
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
-from nextcloud_mcp.errors import BadRequest
+from nextcloud_mcp.errors import BadRequest, Conflict
 from nextcloud_mcp.nextcloud.deck import DeckClient
 from nextcloud_mcp.tools._base import ToolSpec, session, tool
 from nextcloud_mcp.tools.deck import BoardId, CardOut, Done, Id, Ref, Title, card_out, cut
@@ -129,7 +129,7 @@ async def card_create(
 @tool(
     "nc_deck_card_get",
     "Get a card",
-    "A card with its attachments.",
+    "A card with attachments.",
     app="deck",
     read_only=True,
     idempotent=True,
@@ -149,7 +149,7 @@ async def card_get(ctx: Context, board_id: BoardId, card_id: Id) -> CardDetail:
 @tool(
     "nc_deck_card_update",
     "Update a card",
-    'Change a card (due: ISO-8601, "" clears); stack_id/to_board_id move it, order sorts it.',
+    'Change a card (due ISO-8601, "" clears); stack_id/to_board_id move, order sorts; etag guards.',
     app="deck",
     read_only=False,
     idempotent=True,
@@ -166,11 +166,20 @@ async def card_update(
     stack_id: Id | None = None,
     to_board_id: Id | None = None,
     order: Annotated[int | None, Field(ge=0)] = None,
+    etag: str | None = None,
 ) -> CardOut:
     deck = session(ctx).deck
     if to_board_id is not None and stack_id is None:
         raise BadRequest("Moving to another board needs stack_id: a stack of that board.")
     card = await deck.card(board_id, card_id)
+    # Deck has no If-Match (docs/API.md): compare the card's ETag (md5 of lastModified, lib/Db/Card.php) with the
+    # one the caller read, so an edit made in between is reported instead of overwritten.
+    if etag is not None and card.get("ETag") != etag:
+        raise Conflict(
+            f"Card {card_id} changed since it was read (etag {etag}, now {card.get('ETag')}); nothing was written."
+            " Get the card again and re-apply the change.",
+            current=card,
+        )
     changes: dict[str, Any] = {}
     if title is not None:
         changes["title"] = title

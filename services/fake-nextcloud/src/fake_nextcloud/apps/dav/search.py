@@ -55,9 +55,16 @@ def _value(app: DavApp, uid: str, node: Node, prop: str) -> Any:
 
 def _literal(prop: str, text: str) -> Any:
     if prop == q(DAV, "getlastmodified"):
-        if text.isdigit():
-            return int(text)
-        parsed = email.utils.parsedate_to_datetime(text) if "," in text else datetime.fromisoformat(text)
+        # apps/dav/lib/Files/FileSearchBackend.php::castValue: is_numeric -> max(0, 0 + value); else an ATOM date,
+        # and 0 for anything unparsable (never an error)
+        try:
+            return max(0, int(float(text)))
+        except (ValueError, OverflowError):
+            pass
+        try:
+            parsed = email.utils.parsedate_to_datetime(text) if "," in text else datetime.fromisoformat(text)
+        except (TypeError, ValueError):
+            return 0
         return int(parsed.timestamp())
     if prop in (q(OC, "size"), q(DAV, "getcontentlength"), q(OC, "fileid")):
         return int(text)
