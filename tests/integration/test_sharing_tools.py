@@ -2,48 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 import httpx2
 import pytest
-from mcp import Client
 
-from fake_nextcloud.app import FakeNextcloud
-from integration.conftest import USERS
-from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.server import build_server
-from nextcloud_mcp.tools import TOOLSETS, Toolset
 from support.mcp_helpers import McpFactory, error_text, structured
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def shares_as(fake: FakeNextcloud, control: httpx2.AsyncClient) -> McpFactory:
-    """Like `mcp_as`, but the sharing toolset is forced on while the fake does not publish the files_sharing
-    capability (apps/files_sharing/lib/Capabilities.php); once it does, the real gate is used."""
-    response = await control.get(
-        "/ocs/v2.php/cloud/capabilities?format=json", headers={"OCS-APIRequest": "true"}, auth=("alice", USERS["alice"])
-    )
-    published = "files_sharing" in response.json()["ocs"]["data"]["capabilities"]
-    toolsets = [ts if ts.app != "shares" or published else Toolset(ts.app, ts.tools, lambda _: True) for ts in TOOLSETS]
+def shares_as(mcp_as: McpFactory) -> McpFactory:
+    """The shares toolset is listed because the fake publishes the files_sharing capability."""
+    return mcp_as
 
-    @asynccontextmanager
-    async def connect(user: str = "alice") -> AsyncIterator[Client]:
-        settings = load_settings(
-            environ={
-                "NEXTCLOUD_HOST": "http://nc.test",
-                "NEXTCLOUD_USERNAME": user,
-                "NEXTCLOUD_PASSWORD": USERS[user],
-                "MCP_CAPABILITIES_TTL": "0",
-            }
-        )
-        server = build_server(settings, transport=httpx2.ASGITransport(app=fake), toolsets=toolsets)
-        async with Client(server) as client:
-            yield client
 
-    return connect
+async def test_shares_tools_follow_the_files_sharing_capability(
+    mcp_as: McpFactory, control: httpx2.AsyncClient
+) -> None:
+    async with mcp_as("alice") as client:
+        assert "nc_shares_create" in {t.name for t in (await client.list_tools()).tools}
+    assert (await control.post("/__testbed__/apps", json={"disable": ["files_sharing"]})).status_code < 300
+    async with mcp_as("alice") as client:
+        assert not any(t.name.startswith("nc_shares_") for t in (await client.list_tools()).tools)
 
 
 async def test_share_lifecycle_with_named_permissions(shares_as: McpFactory) -> None:

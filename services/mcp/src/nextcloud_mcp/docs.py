@@ -31,8 +31,10 @@ FOOTER = """
 
 - **BasicAuth**: set `NEXTCLOUD_USERNAME` and `NEXTCLOUD_PASSWORD` (use an app password: Nextcloud →
   Settings → Security → Devices & sessions → *Create new app password*). The server acts as that one user.
-- **OAuth** (default when the two are not both set): not available yet in this version; the server
-  exits at start with a message saying so rather than falling back silently.
+- **OAuth2/OIDC** (default when the two are not both set; streamable HTTP only): the server is a resource
+  server for Nextcloud's `oidc` app or an external IdP, with a Redis-shared token cache; see
+  [authentication.md](authentication.md). `--oauth` / `--no-oauth` force the mode.
+- `MCP_APPS` limits which apps' tools are offered (a smaller `tools/list`).
 
 ## Behind a reverse proxy or in a container
 

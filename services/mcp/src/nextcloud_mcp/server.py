@@ -20,9 +20,9 @@ from nextcloud_mcp.auth.scopes import scopes_for_apps
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.errors import ConfigError, NextcloudError
 from nextcloud_mcp.gating import ToolGate, ToolPolicy
-from nextcloud_mcp.schema import compact_schema
+from nextcloud_mcp.registry import register
 from nextcloud_mcp.state import AppState
-from nextcloud_mcp.tools import TOOLSETS, Toolset, ToolSpec, tool_scopes
+from nextcloud_mcp.tools import TOOLSETS, Toolset, tool_scopes
 
 if TYPE_CHECKING:  # OAuth-only modules (JWT, Redis) stay unimported in BasicAuth mode
     from nextcloud_mcp.auth.resource_server import ResourceServer
@@ -79,7 +79,7 @@ def build_server(
     )
     for toolset in toolsets:
         for spec in toolset.tools:
-            _register(server, spec)
+            register(server, spec)
     _add_health_routes(server, state)
     return server
 
@@ -93,24 +93,6 @@ def _chosen_apps(settings: Settings) -> list[Toolset]:
     if unknown:
         raise ConfigError(f"MCP_APPS names unknown apps {unknown}; known apps: {', '.join(sorted(known))}.")
     return [ts for ts in TOOLSETS if ts.app in settings.mcp_apps]
-
-
-def _register(server: MCPServer[AppState], spec: ToolSpec) -> None:
-    """Add one tool, with compacted input and output schemas."""
-    server.add_tool(
-        spec.fn,
-        name=spec.name,
-        title=spec.title,
-        description=spec.description,
-        annotations=spec.annotations,
-        structured_output=True,
-    )
-    registered = server._tool_manager.get_tool(spec.name)  # the SDK has no public setter for schemas
-    assert registered is not None
-    registered.parameters = compact_schema(registered.parameters, input_schema=True)
-    meta = registered.fn_metadata
-    if meta.output_schema is not None:
-        meta.output_schema = compact_schema(meta.output_schema, input_schema=False)
 
 
 def _add_health_routes(server: MCPServer[AppState], state: AppState) -> None:

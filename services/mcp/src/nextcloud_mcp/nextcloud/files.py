@@ -34,6 +34,7 @@ _PROPS = (
     "<nc:trashbin-filename/><nc:trashbin-original-location/><nc:trashbin-deletion-time/>"
 )
 CHUNK_SIZE = 10 * 1024 * 1024  # chunked-upload v2 chunk size and the single-PUT threshold
+READ_CHUNK = 256 * 1024  # download buffer: small, so RSS stays flat while streaming (docs/performance.md)
 Progress = Callable[[int, int | None], Awaitable[None]]
 _XML = {"Content-Type": "application/xml; charset=utf-8"}
 
@@ -203,7 +204,7 @@ class FilesClient:
         try:
             async with self._http.stream("GET", dav_href(await self._root(), entry.path), auth=self._auth) as resp:
                 with partial.open("wb") as out:
-                    async for chunk in resp.aiter_bytes(CHUNK_SIZE):
+                    async for chunk in resp.aiter_bytes(READ_CHUNK):
                         out.write(chunk)
                         written += len(chunk)
                         if progress is not None:

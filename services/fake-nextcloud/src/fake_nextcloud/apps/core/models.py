@@ -104,6 +104,36 @@ def _app_capabilities(state: FakeState, user: User) -> dict[str, Any]:
         "AccountPropertyScopesFederatedEnabled": True,
         "AccountPropertyScopesPublishedEnabled": True,
     }
+    if state.app_enabled("files_sharing"):
+        # apps/files_sharing/lib/Capabilities.php::getCapabilities (default config: sharing API and links on,
+        # no enforced passwords or expiry)
+        caps["files_sharing"] = {
+            "api_enabled": True,
+            "public": {
+                "enabled": True,
+                "password": {"enforced": False, "askForOptionalPassword": False},
+                "multiple_links": True,
+                "expire_date": {"enabled": False},
+                "expire_date_internal": {"enabled": False},
+                "expire_date_remote": {"enabled": False},
+                "send_mail": False,
+                "upload": True,
+                "upload_files_drop": True,
+                "custom_tokens": False,
+            },
+            "resharing": True,
+            "user": {"send_mail": False, "expire_date": {"enabled": True}},
+            "group_sharing": True,
+            "group": {"enabled": True, "expire_date": {"enabled": True}},
+            "default_permissions": 31,
+            "federation": {
+                "outgoing": True,
+                "incoming": True,
+                "expire_date": {"enabled": True},
+                "expire_date_supported": {"enabled": True},
+            },
+            "sharee": {"query_lookup_default": False, "always_show_unique": True},
+        }
     if state.app_enabled("notes"):
         # nextcloud/notes lib/AppInfo/Capabilities.php, Application::$API_VERSIONS
         caps["notes"] = {
