@@ -66,10 +66,11 @@ def _cold_start(cold: dict[str, Any], checks: list[Check]) -> str:
 | `nextcloud-mcp-server --transport stdio` with `MCP_APPS=notes` | {notes_only} |
 
 Ratio of medians: **{cold["ratio"]:.2f}x** the one-tool SDK server, **{cold["ratio_same_tools"]:.2f}x** the SDK
-server with the same tools. The SDK builds a pydantic model and JSON schemas for every tool it registers, so
-start-up grows with the catalogue (importing and registering our tools costs the bare SDK server {sdk_ms:.0f} ms);
-on top of that our start reads the settings and asks Nextcloud for its
-capabilities (to list only the tools of installed apps). `MCP_APPS` registers fewer apps.
+server with the same tools. The SDK builds a pydantic model and JSON schemas for every tool it registers
+(importing and registering our tools costs the bare SDK server {sdk_ms:.0f} ms); our server registers tools from a
+committed schema cache instead and builds a tool's models on its first call (`registry.py`). What remains is
+importing our modules and pydantic-settings, reading the settings, and asking Nextcloud for its capabilities
+(to list only the tools of installed apps).
 """
 
 
@@ -289,8 +290,10 @@ Profiled with py-spy (`py-spy record -p <server pid>` under load from this bench
   served (never on stdio); instrumented code calls a module function that returns at once without a recorder;
   label children are cached. Under load the recorder is under 2% of the server's CPU samples.
 - **Start-up**: cyclic GC is off while the server imports and registers its tools, then everything is frozen
-  (`gc.freeze()`), which saves about a fifth of the registration time and keeps later collections from scanning
-  the ~10^5 start-up objects. Optional dependencies (`icalendar`, `vobject`, `redis`, `jwt`) stay unimported
+  (`gc.freeze()`), which keeps later collections from scanning the ~10^5 start-up objects. Tools are registered
+  from `tool_schemas.json` (written by `scripts/gen-docs`, checked by `tests/unit/test_registry.py`): their
+  pydantic models are built on first call, which took registration from ~340 ms to ~10 ms (cold start 1.31x ->
+  1.19x). Optional dependencies (`icalendar`, `vobject`, `redis`, `jwt`) stay unimported
   until used (checked with `-X importtime`). `MCP_APPS` registers only the chosen apps.
 - **One shared HTTP pool** to Nextcloud per process, **no per-call re-validation** (an L1 hit is ~1 µs; across
   replicas each token is validated once), **compact schemas** (`schema.py`, budget enforced by
@@ -298,16 +301,16 @@ Profiled with py-spy (`py-spy record -p <server pid>` under load from this bench
 
 What remains is below our code:
 
-- **Cold start** grows with the catalogue: the SDK builds a pydantic model and two JSON schemas per tool (~2-3 ms
-  each on this machine), so a bare `MCPServer` registering the same tools starts about as slowly as ours. Meeting
-  1.15x of a one-tool server with ~100 tools would need the SDK to build tool schemas lazily (or a persisted
-  schema cache); until then `MCP_APPS` is the lever.
+- **Cold start**: with registration cached, the ~150 ms left over a one-tool server are imports (`python -X
+  importtime`): pydantic-settings (~50 ms, incl. its CLI source and python-dotenv), our settings class (~25 ms),
+  and ~100 ms spread over the client and tool modules' pydantic models (~4 ms per module; `defer_build` saves
+  only ~10 ms). Reaching 1.15x would mean dropping pydantic-settings or lazily importing the tool modules.
 - **Per-call latency and throughput** are bounded by the SDK floor: a bare `MCPServer` forwarding the same GET
   adds about as much as ours. The server's CPU goes to the SDK's request handling (JSON-RPC dispatch, pydantic
   validation of arguments and results, task groups; stateless mode also builds a session per request), to
   `httpx`/`h11`, and to loopback socket writes (about a quarter of the samples under load in this VM); our own
   code (OAuth gate, tool gating, error mapping, metrics) is a few percent. The direct baseline needs one HTTP
   hop, ours two, and the benchmark client, the server and the fake share the machine's CPU cores.
-- **Download RSS growth** is bounded by the 10 MiB read chunk (`CHUNK_SIZE` in `nextcloud/files.py`), not the
-  file size: the same growth for 256 MiB and 1 GiB.
+- **Download RSS growth** is bounded by the 256 KiB read buffer (`READ_CHUNK` in `nextcloud/files.py`; it was the
+  10 MiB upload chunk, +50 MB), not by the file size.
 """
