@@ -13,9 +13,8 @@ from typing import Any
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 
 from nextcloud_mcp.auth.scopes import allowed
-from nextcloud_mcp.state import AppState, caller_identity
-from nextcloud_mcp.tools import Toolset, tool_scopes
-from nextcloud_mcp.tools._base import request_scope
+from nextcloud_mcp.state import AppState, caller_identity, request_scope
+from nextcloud_mcp.toolspec import Toolset, tool_scopes
 
 __all__ = ["ToolGate", "ToolPolicy"]
 

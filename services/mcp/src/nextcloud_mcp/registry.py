@@ -1,46 +1,34 @@
 """Tool registration: SDK `Tool`s with compact schemas, built lazily from a committed schema cache.
 
-Building the pydantic argument and output models of ~100 tools, and their JSON schemas, is most of the
-server's start-up work beyond the SDK's own (docs/performance.md). `tool_schemas.json` holds each tool's
-compacted schemas and its context parameter; it is written by `scripts/gen-docs` (`python -m
-nextcloud_mcp.registry`) and a test fails when it is stale. With a cache entry, a tool is registered from it
-and its pydantic models are built the first time it is called; without one (or with `eager=True`) it is
-built the SDK's way at registration.
+Importing the tool modules and building the pydantic argument and output models of ~100 tools, and their
+JSON schemas, was most of the server's start-up work beyond the SDK's own (docs/performance.md).
+`tool_schemas.json` holds each tool's metadata and compacted schemas (`catalogue.py` reads it); it is written
+by `scripts/gen-docs` (`python -m nextcloud_mcp.registry`) and a test fails when it is stale. With a cache
+entry, a tool is registered from it and its pydantic models are built the first time it is called; without
+one (or with `eager=True`) it is built the SDK's way at registration.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.server.mcpserver.utilities.func_metadata import FuncMetadata, func_metadata
 
+from nextcloud_mcp.catalogue import SCHEMA_FILE, LazyFn, entries, fingerprint
 from nextcloud_mcp.schema import compact_schema
-from nextcloud_mcp.tools import TOOLSETS, ToolSpec
+from nextcloud_mcp.toolspec import ToolSpec
 
 __all__ = ["SCHEMA_FILE", "build_tool", "register", "render_cache"]
-
-SCHEMA_FILE = Path(__file__).with_name("tool_schemas.json")
-
-
-@cache
-def _cache() -> dict[str, dict[str, Any]]:
-    try:
-        data = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def build_tool(spec: ToolSpec) -> Tool:
     """The SDK's `Tool.from_function`, with the input and output schemas compacted."""
     tool = Tool.from_function(
-        spec.fn,
+        spec.fn.resolve() if isinstance(spec.fn, LazyFn) else spec.fn,
         name=spec.name,
         title=spec.title,
         description=spec.description,
@@ -65,7 +53,8 @@ class _LazyMetadata:
 
     def __getattr__(self, name: str) -> Any:
         if self._real is None:
-            real = func_metadata(self._spec.fn, skip_names=self._skip, structured_output=True)
+            fn = self._spec.fn.resolve() if isinstance(self._spec.fn, LazyFn) else self._spec.fn
+            real = func_metadata(fn, skip_names=self._skip, structured_output=True)
             real.output_schema = self.output_schema
             self._real = real
         return getattr(self._real, name)
@@ -92,19 +81,32 @@ def _lazy_tool(spec: ToolSpec, entry: dict[str, Any]) -> Tool:
 
 def register(server: MCPServer[Any], spec: ToolSpec, *, eager: bool = False) -> None:
     """Add one tool to `server` (from the schema cache unless `eager` or the tool is not in it)."""
-    entry = None if eager else _cache().get(spec.name)
+    entry = None if eager else entries().get(spec.name)
     tool = _lazy_tool(spec, entry) if entry is not None else build_tool(spec)
     server._tool_manager._tools[spec.name] = tool  # the SDK's add_tool always builds eagerly
 
 
 def render_cache() -> str:
     """The schema cache for every tool, built the SDK's way (what `scripts/gen-docs` writes)."""
-    entries: dict[str, dict[str, Any]] = {}
+    from nextcloud_mcp.tools import TOOLSETS
+
+    tools: dict[str, dict[str, Any]] = {}
     for toolset in TOOLSETS:
         for spec in toolset.tools:
             tool = build_tool(spec)
-            entries[spec.name] = {"input": tool.parameters, "output": tool.output_schema, "context": tool.context_kwarg}
-    return json.dumps(entries, indent=1, sort_keys=True) + "\n"
+            tools[spec.name] = {
+                "order": len(tools),
+                "toolset": toolset.app,
+                "app": spec.app,
+                "module": spec.fn.__module__,
+                "title": spec.title,
+                "description": spec.description,
+                "annotations": spec.annotations.model_dump(mode="json", by_alias=True, exclude_none=True),
+                "context": tool.context_kwarg,
+                "input": tool.parameters,
+                "output": tool.output_schema,
+            }
+    return json.dumps({"fingerprint": fingerprint(), "tools": tools}, indent=1, sort_keys=True) + "\n"
 
 
 if __name__ == "__main__":

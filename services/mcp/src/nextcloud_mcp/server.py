@@ -15,14 +15,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
 from nextcloud_mcp import __version__, metrics
+from nextcloud_mcp.apps import AVAILABLE
 from nextcloud_mcp.auth.basic import BasicCredentials
 from nextcloud_mcp.auth.scopes import scopes_for_apps
+from nextcloud_mcp.catalogue import cached_toolsets
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.errors import ConfigError, NextcloudError
 from nextcloud_mcp.gating import ToolGate, ToolPolicy
 from nextcloud_mcp.registry import register
 from nextcloud_mcp.state import AppState
-from nextcloud_mcp.tools import TOOLSETS, Toolset, tool_scopes
+from nextcloud_mcp.toolspec import Toolset, tool_scopes
 
 if TYPE_CHECKING:  # OAuth-only modules (JWT, Redis) stay unimported in BasicAuth mode
     from nextcloud_mcp.auth.resource_server import ResourceServer
@@ -85,14 +87,18 @@ def build_server(
 
 
 def _chosen_apps(settings: Settings) -> list[Toolset]:
-    """The toolsets of `MCP_APPS` (all when unset); an unknown name is a configuration error."""
-    if not settings.mcp_apps:
-        return TOOLSETS
-    known = {ts.app for ts in TOOLSETS}
-    unknown = sorted(set(settings.mcp_apps) - known)
+    """The toolsets of `MCP_APPS` (all when unset); an unknown name is a configuration error.
+
+    From the schema cache when it matches the sources (no tool module imported), else from `TOOLSETS`."""
+    unknown = sorted(set(settings.mcp_apps) - set(AVAILABLE))
     if unknown:
-        raise ConfigError(f"MCP_APPS names unknown apps {unknown}; known apps: {', '.join(sorted(known))}.")
-    return [ts for ts in TOOLSETS if ts.app in settings.mcp_apps]
+        raise ConfigError(f"MCP_APPS names unknown apps {unknown}; known apps: {', '.join(sorted(AVAILABLE))}.")
+    cached = cached_toolsets(settings.mcp_apps)
+    if cached is not None:
+        return cached
+    from nextcloud_mcp.tools import TOOLSETS
+
+    return [ts for ts in TOOLSETS if not settings.mcp_apps or ts.app in settings.mcp_apps]
 
 
 def _add_health_routes(server: MCPServer[AppState], state: AppState) -> None:

@@ -21,7 +21,7 @@ from nextcloud_mcp.nextcloud.notes import NotesCache
 if TYPE_CHECKING:
     from nextcloud_mcp.gating import ToolPolicy
 
-__all__ = ["AppState", "caller_identity"]
+__all__ = ["AppState", "caller_identity", "request_scope"]
 
 logger = logging.getLogger(__name__)
 
@@ -107,3 +107,9 @@ def caller_identity(request_scope: Mapping[str, Any] | None) -> Identity | None:
     """The validated identity the OAuth gate attached to this request, if any."""
     identity = request_scope.get(IDENTITY_KEY) if request_scope else None
     return identity if isinstance(identity, Identity) else None
+
+
+def request_scope(request: object) -> dict[str, Any] | None:
+    """The ASGI scope of a Starlette request (None on stdio)."""
+    scope = getattr(request, "scope", None)
+    return scope if isinstance(scope, dict) else None

@@ -27,6 +27,7 @@ import anyio
 import httpx2
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from nextcloud_mcp.apps import MIN_NOTES_API, supports_notes
 from nextcloud_mcp.errors import Conflict, Forbidden, NotFound, ProtocolError
 from nextcloud_mcp.nextcloud.http import NextcloudHTTP
 
@@ -34,7 +35,7 @@ __all__ = ["MIN_API_VERSION", "Note", "NotesCache", "NotesClient", "supports_not
 
 BASE = "/index.php/apps/notes/api/v1"
 CHUNK_SIZE = 200
-MIN_API_VERSION = (1, 2)  # If-Match support arrived in API 1.2 (docs/api/README.md)
+MIN_API_VERSION = MIN_NOTES_API  # If-Match support arrived in API 1.2 (docs/api/README.md)
 HEADERS = {"OCS-APIRequest": "true"}
 
 
@@ -50,20 +51,6 @@ class Note(BaseModel):
     category: str = ""
     favorite: bool = False
     modified: int = 0
-
-
-def supports_notes(capability: dict[str, Any] | None) -> bool:
-    """True when the Notes capability advertises an API version with If-Match (1.2 or newer)."""
-    if not capability:
-        return False
-    for version in capability.get("api_version") or []:
-        try:
-            major, minor = (int(part) for part in str(version).split(".")[:2])
-        except ValueError:
-            continue
-        if (major, minor) >= MIN_API_VERSION and major == MIN_API_VERSION[0]:
-            return True
-    return False
 
 
 class _UserNotes:

@@ -1,12 +1,12 @@
-"""Tool modules, one per Nextcloud app. `TOOLSETS` lists them; importing has no side effects."""
+"""Tool modules, one per Nextcloud app. `TOOLSETS` lists them; importing has no side effects.
+
+The server itself starts from the schema cache (`nextcloud_mcp.catalogue`) and imports a tool module only when
+one of its tools is first called; `TOOLSETS` is the source the cache is generated from.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from nextcloud_mcp.auth.scopes import required_scope
-from nextcloud_mcp.nextcloud.core import Capabilities
+from nextcloud_mcp.apps import AVAILABLE
 from nextcloud_mcp.tools import (
     calendar,
     contacts,
@@ -21,37 +21,25 @@ from nextcloud_mcp.tools import (
     tasks,
     users,
 )
-from nextcloud_mcp.tools._base import ToolSpec
+from nextcloud_mcp.toolspec import Toolset, ToolSpec, tool_scopes
 
 __all__ = ["TOOLSETS", "ToolSpec", "Toolset", "tool_scopes"]
 
 
-@dataclass(frozen=True)
-class Toolset:
-    """The tools of one Nextcloud app and the capability check that decides whether they are listed."""
-
-    app: str
-    tools: list[ToolSpec]
-    available: Callable[[Capabilities], bool]
+def _toolset(app: str, *modules_tools: list[ToolSpec]) -> Toolset:
+    return Toolset(app, [spec for tools in modules_tools for spec in tools], AVAILABLE[app])
 
 
 TOOLSETS: list[Toolset] = [
-    Toolset("notes", notes.TOOLS, notes.available),
-    Toolset("files", files.TOOLS, files.available),
-    Toolset("shares", sharing.TOOLS, sharing.available),
-    Toolset("search", search.TOOLS, search.available),
-    Toolset("users", users.TOOLS, users.available),
-    Toolset("tables", tables.TOOLS, tables.available),
-    Toolset("cookbook", cookbook.TOOLS, cookbook.available),
-    Toolset("deck", deck.TOOLS + deck_cards.TOOLS, deck.available),
-    Toolset("calendar", calendar.TOOLS, calendar.available),
-    Toolset("tasks", tasks.TOOLS, tasks.available),
-    Toolset("contacts", contacts.TOOLS, contacts.available),
+    _toolset("notes", notes.TOOLS),
+    _toolset("files", files.TOOLS),
+    _toolset("shares", sharing.TOOLS),
+    _toolset("search", search.TOOLS),
+    _toolset("users", users.TOOLS),
+    _toolset("tables", tables.TOOLS),
+    _toolset("cookbook", cookbook.TOOLS),
+    _toolset("deck", deck.TOOLS, deck_cards.TOOLS),
+    _toolset("calendar", calendar.TOOLS),
+    _toolset("tasks", tasks.TOOLS),
+    _toolset("contacts", contacts.TOOLS),
 ]
-
-
-def tool_scopes(toolsets: list[Toolset]) -> dict[str, str]:
-    """Tool name → the OAuth scope it needs (`<app>:read` for read-only tools, else `<app>:write`)."""
-    return {
-        spec.name: required_scope(ts.app, bool(spec.annotations.read_only_hint)) for ts in toolsets for spec in ts.tools
-    }

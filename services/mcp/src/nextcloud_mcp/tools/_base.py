@@ -9,8 +9,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -19,24 +18,13 @@ from mcp.types import ToolAnnotations
 from nextcloud_mcp import metrics
 from nextcloud_mcp.errors import NextcloudMCPError
 from nextcloud_mcp.nextcloud import NextcloudSession
-from nextcloud_mcp.state import AppState
+from nextcloud_mcp.state import AppState, request_scope
+from nextcloud_mcp.toolspec import ToolSpec
 
 __all__ = ["ToolSpec", "request_scope", "session", "tool"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class ToolSpec:
-    """A tool before registration. `app` is the capability that must be present for it to be listed."""
-
-    fn: Callable[..., Awaitable[Any]]
-    name: str
-    title: str
-    description: str
-    annotations: ToolAnnotations
-    app: str
 
 
 def tool(
@@ -89,9 +77,3 @@ def session(ctx: Context) -> NextcloudSession:
     state = ctx.request_context.lifespan_context
     assert isinstance(state, AppState)
     return state.session(request_scope(ctx.request_context.request))
-
-
-def request_scope(request: object) -> dict[str, Any] | None:
-    """The ASGI scope of a Starlette request (None on stdio)."""
-    scope = getattr(request, "scope", None)
-    return scope if isinstance(scope, dict) else None

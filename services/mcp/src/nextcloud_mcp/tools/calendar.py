@@ -14,7 +14,6 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
 from nextcloud_mcp.nextcloud.calendar import CalendarClient, CalendarInfo
-from nextcloud_mcp.nextcloud.core import Capabilities
 from nextcloud_mcp.nextcloud.ical_time import InvalidInput, UserZone, format_value, parse_instant, parse_time, zone
 from nextcloud_mcp.tools._base import ToolSpec, session, tool
 from nextcloud_mcp.tools._dav import Item, compact, default_zone
@@ -22,7 +21,7 @@ from nextcloud_mcp.tools._dav import Item, compact, default_zone
 if TYPE_CHECKING:
     from nextcloud_mcp.nextcloud.ical import EventFields
 
-__all__ = ["TOOLS", "available", "event_fields"]
+__all__ = ["TOOLS", "event_fields"]
 
 Name = Annotated[str, Field(max_length=255)]  # checked by caldav.check_name
 When = str  # checked by ical_time.parse_time
@@ -65,11 +64,6 @@ class FreeBusy(BaseModel):
     attendees: list[Item]
     suggested: list[str] | None
     tz: str
-
-
-def available(caps: Capabilities) -> bool:
-    """CalDAV is served by Nextcloud's always-enabled `dav` app, so the tools are always listed."""
-    return True
 
 
 def _fmt(value: datetime, zone_name: str) -> str:

@@ -9,14 +9,13 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
 from nextcloud_mcp.nextcloud.contacts import ContactsClient, matches
-from nextcloud_mcp.nextcloud.core import Capabilities
 from nextcloud_mcp.tools._base import ToolSpec, session, tool
 from nextcloud_mcp.tools._dav import Item, compact
 
 if TYPE_CHECKING:
     from nextcloud_mcp.nextcloud.vcard import ContactFields
 
-__all__ = ["TOOLS", "available"]
+__all__ = ["TOOLS"]
 
 Name = Annotated[str, Field(max_length=255)]
 DEFAULT_BOOK = "contacts"  # CardDavBackend::PERSONAL_ADDRESSBOOK_URI
@@ -43,11 +42,6 @@ class Groups(BaseModel):
 class Done(BaseModel):
     name: str
     result: str
-
-
-def available(caps: Capabilities) -> bool:
-    """CardDAV is served by Nextcloud's always-enabled `dav` app."""
-    return True
 
 
 def _client(ctx: Context) -> ContactsClient:

@@ -13,10 +13,9 @@ from pydantic import BaseModel, Field
 
 from nextcloud_mcp.errors import BadRequest
 from nextcloud_mcp.nextcloud.cookbook import RecipeStub
-from nextcloud_mcp.nextcloud.core import Capabilities
 from nextcloud_mcp.tools._base import ToolSpec, session, tool
 
-__all__ = ["TOOLS", "available"]
+__all__ = ["TOOLS"]
 
 RecipeId = Annotated[int, Field(ge=1)]
 Text = Annotated[str | None, Field(max_length=10000)]
@@ -258,8 +257,3 @@ TOOLS: list[ToolSpec] = [
     cookbook_config,
     cookbook_reindex,
 ]
-
-
-def available(caps: Capabilities) -> bool:
-    """Listed when the Cookbook app publishes its capability (nextcloud/cookbook lib/AppInfo/Capabilities.php)."""
-    return caps.app("cookbook") is not None

@@ -13,7 +13,6 @@ from mcp.server.mcpserver import Context
 from pydantic import AfterValidator, BaseModel, Field
 
 from nextcloud_mcp.errors import BadRequest
-from nextcloud_mcp.nextcloud.core import Capabilities
 from nextcloud_mcp.tools._base import ToolSpec, session, tool
 
 __all__ = [
@@ -24,7 +23,6 @@ __all__ = [
     "Id",
     "Ref",
     "Title",
-    "available",
     "card_out",
     "cut",
 ]
@@ -336,11 +334,6 @@ async def label_save(
 async def label_delete(ctx: Context, board_id: BoardId, label_id: Id) -> Done:
     await session(ctx).deck.delete_label(board_id, label_id)
     return Done(id=label_id, ok=True)
-
-
-def available(caps: Capabilities) -> bool:
-    """Deck tools are listed when the Deck app publishes its capability to this user."""
-    return caps.app("deck") is not None
 
 
 TOOLS: list[ToolSpec] = [

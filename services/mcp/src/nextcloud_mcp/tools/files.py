@@ -10,12 +10,11 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
-from nextcloud_mcp.nextcloud.core import Capabilities
 from nextcloud_mcp.nextcloud.dav import DavEntry
 from nextcloud_mcp.state import AppState
 from nextcloud_mcp.tools._base import ToolSpec, session, tool
 
-__all__ = ["TOOLS", "available"]
+__all__ = ["TOOLS"]
 
 MAX_READ_BYTES = 512 * 1024
 
@@ -443,8 +442,3 @@ TOOLS: list[ToolSpec] = [
     files_download,
     files_upload,
 ]
-
-
-def available(caps: Capabilities) -> bool:
-    """WebDAV is core: files tools are always listed."""
-    return True

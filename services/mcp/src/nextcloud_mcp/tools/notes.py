@@ -12,11 +12,10 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
 from nextcloud_mcp.errors import Conflict
-from nextcloud_mcp.nextcloud.core import Capabilities
-from nextcloud_mcp.nextcloud.notes import Note, supports_notes
+from nextcloud_mcp.nextcloud.notes import Note
 from nextcloud_mcp.tools._base import ToolSpec, session, tool
 
-__all__ = ["TOOLS", "available"]
+__all__ = ["TOOLS"]
 
 APPEND_RETRIES = 3
 MAX_DIFF_LINES = 40
@@ -358,8 +357,3 @@ TOOLS: list[ToolSpec] = [
     notes_search,
     notes_categories,
 ]
-
-
-def available(caps: Capabilities) -> bool:
-    """Notes tools are listed only when the Notes app advertises API 1.2+ (If-Match) to this user."""
-    return supports_notes(caps.app("notes"))

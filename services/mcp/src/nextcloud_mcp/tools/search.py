@@ -10,11 +10,10 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
 from nextcloud_mcp.errors import NextcloudError
-from nextcloud_mcp.nextcloud.core import Capabilities
 from nextcloud_mcp.nextcloud.search import SearchResult
 from nextcloud_mcp.tools._base import ToolSpec, session, tool
 
-__all__ = ["TOOLS", "available"]
+__all__ = ["TOOLS"]
 
 
 class Provider(BaseModel):
@@ -87,7 +86,3 @@ def _hits(provider: str, result: SearchResult) -> list[Hit]:
 
 
 TOOLS: list[ToolSpec] = [search_providers, search_query]
-
-
-def available(caps: Capabilities) -> bool:
-    return True

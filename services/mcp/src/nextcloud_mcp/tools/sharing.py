@@ -8,11 +8,10 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
-from nextcloud_mcp.nextcloud.core import Capabilities
 from nextcloud_mcp.nextcloud.sharing import Permission, Share, ShareType, flags, mask, share_type_name
 from nextcloud_mcp.tools._base import ToolSpec, session, tool
 
-__all__ = ["TOOLS", "available"]
+__all__ = ["TOOLS"]
 
 ShareId = Annotated[str, Field(pattern=r"^\d{1,18}$")]
 Perms = Annotated[list[Permission] | None, Field(max_length=5)]
@@ -187,7 +186,3 @@ TOOLS: list[ToolSpec] = [
     shares_accept,
     shares_search_sharees,
 ]
-
-
-def available(caps: Capabilities) -> bool:
-    return caps.app("files_sharing") is not None

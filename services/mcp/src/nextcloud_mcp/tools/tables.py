@@ -14,12 +14,11 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
 from nextcloud_mcp.errors import BadRequest
-from nextcloud_mcp.nextcloud.core import Capabilities
 from nextcloud_mcp.nextcloud.table_values import Column, InvalidValue, decode, encode
 from nextcloud_mcp.nextcloud.tables import Row, Table, TablesClient
 from nextcloud_mcp.tools._base import ToolSpec, session, tool
 
-__all__ = ["TOOLS", "available"]
+__all__ = ["TOOLS"]
 
 Id = Annotated[int, Field(ge=1)]
 Values = Annotated[dict[str, Any], Field(max_length=200, description="Column name -> value.")]
@@ -287,9 +286,3 @@ TOOLS: list[ToolSpec] = [
     tables_create,
     tables_add_column,
 ]
-
-
-def available(caps: Capabilities) -> bool:
-    """Listed when the Tables app is enabled for this user (its capability says so)."""
-    block = caps.app("tables")
-    return block is not None and block.get("enabled", True) is not False

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
-from nextcloud_mcp.nextcloud.core import Capabilities
 from nextcloud_mcp.nextcloud.ical_time import parse_instant, parse_time
 from nextcloud_mcp.nextcloud.tasks import TasksClient, due_before
 from nextcloud_mcp.tools._base import ToolSpec, session, tool
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     from nextcloud_mcp.nextcloud.ical_time import UserZone
     from nextcloud_mcp.nextcloud.todo import TodoFields
 
-__all__ = ["TOOLS", "available"]
+__all__ = ["TOOLS"]
 
 Name = Annotated[str, Field(max_length=255)]
 
@@ -38,11 +37,6 @@ class TaskResult(BaseModel):
 class Done(BaseModel):
     task_id: str
     result: str
-
-
-def available(caps: Capabilities) -> bool:
-    """VTODO lives in CalDAV (the always-enabled `dav` app); the Tasks web app is not needed."""
-    return True
 
 
 def _client(ctx: Context) -> TasksClient:

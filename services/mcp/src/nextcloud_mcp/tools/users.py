@@ -7,10 +7,10 @@ from typing import Annotated
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
-from nextcloud_mcp.nextcloud.core import Capabilities, UserDetails
+from nextcloud_mcp.nextcloud.core import UserDetails
 from nextcloud_mcp.tools._base import ToolSpec, session, tool
 
-__all__ = ["TOOLS", "available"]
+__all__ = ["TOOLS"]
 
 UserId = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -80,7 +80,3 @@ async def users_search(
 
 
 TOOLS: list[ToolSpec] = [users_me, users_get, users_search]
-
-
-def available(caps: Capabilities) -> bool:
-    return caps.app("provisioning_api") is not None
