@@ -67,10 +67,10 @@ def _cold_start(cold: dict[str, Any], checks: list[Check]) -> str:
 
 Ratio of medians: **{cold["ratio"]:.2f}x** the one-tool SDK server, **{cold["ratio_same_tools"]:.2f}x** the SDK
 server with the same tools. The SDK builds a pydantic model and JSON schemas for every tool it registers
-(importing and registering our tools costs the bare SDK server {sdk_ms:.0f} ms); our server registers tools from a
-committed schema cache instead and builds a tool's models on its first call (`registry.py`). What remains is
-importing our modules and pydantic-settings, reading the settings, and asking Nextcloud for its capabilities
-(to list only the tools of installed apps).
+(importing and registering our tools costs the bare SDK server {sdk_ms:.0f} ms). Our server starts from a committed
+schema cache instead (`catalogue.py`, `registry.py`): no tool or app client module is imported and no pydantic model
+built until a tool is first called. What remains is importing pydantic-settings and our core modules, reading the
+settings, and asking Nextcloud for its capabilities (to list only the tools of installed apps).
 """
 
 
@@ -290,10 +290,11 @@ Profiled with py-spy (`py-spy record -p <server pid>` under load from this bench
   served (never on stdio); instrumented code calls a module function that returns at once without a recorder;
   label children are cached. Under load the recorder is under 2% of the server's CPU samples.
 - **Start-up**: cyclic GC is off while the server imports and registers its tools, then everything is frozen
-  (`gc.freeze()`), which keeps later collections from scanning the ~10^5 start-up objects. Tools are registered
-  from `tool_schemas.json` (written by `scripts/gen-docs`, checked by `tests/unit/test_registry.py`): their
-  pydantic models are built on first call, which took registration from ~340 ms to ~10 ms (cold start 1.31x ->
-  1.19x). Optional dependencies (`icalendar`, `vobject`, `redis`, `jwt`) stay unimported
+  (`gc.freeze()`), which keeps later collections from scanning the ~10^5 start-up objects. The catalogue comes
+  from `tool_schemas.json` (written by `scripts/gen-docs`, checked by `tests/unit/test_registry.py`, fingerprinted
+  so an edited checkout falls back to the modules): tool and client modules are imported and their pydantic models
+  built on first call. That took registration from ~340 ms to ~10 ms and imports from ~120 ms to ~30 ms (cold
+  start 1.31x -> 1.13x). Optional dependencies (`icalendar`, `vobject`, `redis`, `jwt`) stay unimported
   until used (checked with `-X importtime`). `MCP_APPS` registers only the chosen apps.
 - **One shared HTTP pool** to Nextcloud per process, **no per-call re-validation** (an L1 hit is ~1 µs; across
   replicas each token is validated once), **compact schemas** (`schema.py`, budget enforced by
@@ -301,10 +302,8 @@ Profiled with py-spy (`py-spy record -p <server pid>` under load from this bench
 
 What remains is below our code:
 
-- **Cold start**: with registration cached, the ~150 ms left over a one-tool server are imports (`python -X
-  importtime`): pydantic-settings (~50 ms, incl. its CLI source and python-dotenv), our settings class (~25 ms),
-  and ~100 ms spread over the client and tool modules' pydantic models (~4 ms per module; `defer_build` saves
-  only ~10 ms). Reaching 1.15x would mean dropping pydantic-settings or lazily importing the tool modules.
+- **Cold start** is now mostly the SDK's own import; of the ~110 ms over a one-tool server, pydantic-settings
+  (with its CLI source and python-dotenv) is ~50 ms.
 - **Per-call latency and throughput** are bounded by the SDK floor: a bare `MCPServer` forwarding the same GET
   adds about as much as ours. The server's CPU goes to the SDK's request handling (JSON-RPC dispatch, pydantic
   validation of arguments and results, task groups; stateless mode also builds a session per request), to
