@@ -3,32 +3,20 @@ OAuth Bearer tokens on a Nextcloud with and without the Bearer patch (OCS routes
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 
 from fake._oidc import create_client, token_for
 from fake_nextcloud.app import FakeNextcloud
-from fake_nextcloud.core.config import ProviderSpec
-from nextcloud_mcp.auth.cache import TokenCache
 from nextcloud_mcp.auth.identity import BearerAuth
-from nextcloud_mcp.auth.oidc import parse_discovery
-from nextcloud_mcp.auth.resource_server import ResourceServer
 from nextcloud_mcp.config import load_settings
 from nextcloud_mcp.errors import AuthenticationFailed
 from nextcloud_mcp.nextcloud.deck import DeckClient
 from nextcloud_mcp.nextcloud.http import NextcloudHTTP
-from nextcloud_mcp.server import build_http_app, build_server
-from support.asgi_server import serve
 from support.mcp_helpers import McpFactory, error_text, structured
-from support.processes import free_port
+from support.oauth_apps import oauth_gate
 
 pytestmark = pytest.mark.anyio
 
@@ -279,86 +267,14 @@ async def test_oauth_bearer_with_and_without_patch(
         assert isinstance(bare, list)
 
 
-# -- OAuth mode over real HTTP (same set-up as test_oauth_gate.py: an IdP behind a MockTransport that both the
-# resource server and the fake's user_oidc trust) ----------------------------------------------------------------
+# -- OAuth mode over real HTTP (support/oauth_apps.py: an IdP behind a MockTransport that both the resource server
+# and the fake's user_oidc trust) ---------------------------------------------------------------------------------
 
-ISSUER = "https://cloud.example.com"
-KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-JWKS = {"keys": [{**json.loads(RSAAlgorithm.to_jwk(KEY.public_key())), "kid": "k1", "alg": "RS256", "use": "sig"}]}
-DISCOVERY = {
-    "issuer": ISSUER,
-    "jwks_uri": f"{ISSUER}/index.php/apps/oidc/jwks",
-    "authorization_endpoint": f"{ISSUER}/index.php/apps/oidc/authorize",
-    "token_endpoint": f"{ISSUER}/index.php/apps/oidc/token",
-    "registration_endpoint": f"{ISSUER}/index.php/apps/oidc/register",
-    "code_challenge_methods_supported": ["S256"],
-}
+SCOPE = "deck:read deck:write"
 
 
-def _idp(request: httpx2.Request) -> httpx2.Response:
-    if request.url.path.endswith("/jwks"):
-        return httpx2.Response(200, json=JWKS)
-    if request.url.path.endswith("/openid-configuration"):
-        return httpx2.Response(200, json=DISCOVERY)
-    return httpx2.Response(404)
-
-
-class OAuthMcp:
-    """Tool calls as alice through the OAuth gate (stateless JSON responses)."""
-
-    def __init__(self, base: str, resource: str) -> None:
-        self.http = httpx2.AsyncClient(base_url=base, trust_env=False)
-        now = int(time.time())
-        claims = {
-            "iss": ISSUER,
-            "sub": "alice",
-            "aud": resource,
-            "exp": now + 600,
-            "iat": now,
-            "scope": "deck:read deck:write",
-            "client_id": "dcr-client",
-        }
-        self.token = jwt.encode(claims, KEY, algorithm="RS256", headers={"kid": "k1", "typ": "at+JWT"})
-
-    async def call(self, name: str, arguments: dict[str, Any]) -> tuple[bool, Any]:
-        headers = {"Accept": "application/json, text/event-stream", "Authorization": f"Bearer {self.token}"}
-        body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": arguments}}
-        response = await self.http.post("/mcp", json=body, headers=headers)
-        assert response.status_code == 200, response.text
-        result = response.json()["result"]
-        if result.get("isError"):
-            return False, result["content"][0]["text"]
-        return True, result["structuredContent"]
-
-
-@pytest.fixture(params=[True, False], ids=["patched", "unpatched"])
-async def oauth_mcp(request: pytest.FixtureRequest, fake: FakeNextcloud) -> AsyncIterator[OAuthMcp]:
-    fake.fake_state.config.bearer_patch = request.param
-    fake.fake_state.http_transport = httpx2.MockTransport(_idp)
-    fake.fake_state.config.oidc_providers.append(ProviderSpec("idp", f"{ISSUER}/.well-known/openid-configuration"))
-    fake.fake_state.config.set_user_oidc("selfencoded_bearer_validation_audience_check", False)
-    port = free_port()
-    settings = load_settings(
-        environ={
-            "NEXTCLOUD_HOST": "http://nc.test",
-            "MCP_TRANSPORT": "streamable-http",
-            "MCP_PORT": str(port),
-            "MCP_STATELESS_HTTP": "true",
-            "MCP_JSON_RESPONSE": "true",
-            "MCP_CAPABILITIES_TTL": "0",
-        }
-    )
-    server = build_server(settings, transport=httpx2.ASGITransport(app=fake))
-    idp_http = httpx2.AsyncClient(transport=httpx2.MockTransport(_idp))
-    resource_server = ResourceServer(settings, parse_discovery(DISCOVERY, settings), idp_http, TokenCache(3600))
-    async with serve(build_http_app(server, settings, resource_server), port) as base:
-        client = OAuthMcp(base, settings.resource_url)
-        yield client
-        await client.http.aclose()
-    await idp_http.aclose()
-
-
-async def test_every_deck_tool_in_oauth_mode(oauth_mcp: OAuthMcp, control: httpx2.AsyncClient) -> None:
+@pytest.mark.parametrize("patched", [True, False], ids=["patched", "unpatched"])
+async def test_every_deck_tool_in_oauth_mode(fake: FakeNextcloud, control: httpx2.AsyncClient, patched: bool) -> None:
     """In OAuth mode, with and without the Bearer patch, every Deck tool works: OCS routes accept Bearer tokens,
     and the REST ones pass CORSMiddleware because the client sends `OCS-APIRequest: true`."""
     seeded = await _seed(control)
@@ -384,24 +300,29 @@ async def test_every_deck_tool_in_oauth_mode(oauth_mcp: OAuthMcp, control: httpx
         ("nc_deck_comments_list", {"card_id": cid}),
         ("nc_deck_attachment_add", {"card_id": cid, "path": "a.txt"}),
     ]
-    for name, arguments in calls:
-        ok, result = await oauth_mcp.call(name, arguments)
-        assert ok, f"{name}: {result}"
-    comment = (await oauth_mcp.call("nc_deck_comments_list", {"card_id": cid}))[1]["result"][0]
-    attachment = (await oauth_mcp.call("nc_deck_card_get", {"board_id": bid, "card_id": cid}))[1]["attachments"][0]
-    label = (await oauth_mcp.call("nc_deck_board_get", {"board_id": bid}))[1]["labels"][-1]
-    stack = (await oauth_mcp.call("nc_deck_board_get", {"board_id": bid}))[1]["stacks"][-1]
-    destructive: list[tuple[str, dict[str, Any]]] = [
-        ("nc_deck_comment_delete", {"card_id": cid, "comment_id": comment["id"]}),
-        ("nc_deck_attachment_delete", {"card_id": cid, "attachment_id": attachment["id"]}),
-        ("nc_deck_label_delete", {"board_id": bid, "label_id": label["id"]}),
-        ("nc_deck_card_delete", {"board_id": bid, "card_id": cid}),
-        ("nc_deck_stack_delete", {"board_id": bid, "stack_id": stack["id"]}),
-        ("nc_deck_board_delete", {"board_id": bid}),
-    ]
-    for name, arguments in destructive:
-        ok, result = await oauth_mcp.call(name, arguments)
-        assert ok, f"{name}: {result}"
+    async with oauth_gate(fake, patched=patched) as gate:
+
+        async def call(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+            result = await gate.call(name, arguments, scope=SCOPE)
+            assert not result.error, f"{name}: {result.text}"
+            return result.data
+
+        for name, arguments in calls:
+            await call(name, arguments)
+        comment = (await call("nc_deck_comments_list", {"card_id": cid}))["result"][0]
+        attachment = (await call("nc_deck_card_get", {"board_id": bid, "card_id": cid}))["attachments"][0]
+        board = await call("nc_deck_board_get", {"board_id": bid})
+        label, stack = board["labels"][-1], board["stacks"][-1]
+        destructive: list[tuple[str, dict[str, Any]]] = [
+            ("nc_deck_comment_delete", {"card_id": cid, "comment_id": comment["id"]}),
+            ("nc_deck_attachment_delete", {"card_id": cid, "attachment_id": attachment["id"]}),
+            ("nc_deck_label_delete", {"board_id": bid, "label_id": label["id"]}),
+            ("nc_deck_card_delete", {"board_id": bid, "card_id": cid}),
+            ("nc_deck_stack_delete", {"board_id": bid, "stack_id": stack["id"]}),
+            ("nc_deck_board_delete", {"board_id": bid}),
+        ]
+        for name, arguments in destructive:
+            await call(name, arguments)
 
 
 async def test_card_update_with_a_stale_etag_changes_nothing(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:
