@@ -11,6 +11,10 @@ from __future__ import annotations
 import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
 
 __all__ = ["chromium_login", "chromium_path"]
 
@@ -32,6 +36,19 @@ def chromium_path() -> str | None:
         if candidate and Path(candidate).exists():
             return candidate
     return None
+
+
+async def _screenshot(page: Page, path: Path) -> None:
+    """Evidence only: Chromium refuses a capture while a page is being replaced (a script redirect, under load);
+    try again once the next paint is done, and never fail the login over it."""
+    from playwright.async_api import Error
+
+    for _ in range(3):
+        try:
+            await page.screenshot(path=str(path))
+            return
+        except Error:
+            await page.wait_for_timeout(200)
 
 
 def chromium_login(
@@ -59,7 +76,7 @@ def chromium_login(
                         break
                     await page.wait_for_load_state()
                     if screenshots is not None and not page.url.startswith(stop_prefix):
-                        await page.screenshot(path=str(screenshots / f"login-{step}.png"))
+                        await _screenshot(page, screenshots / f"login-{step}.png")
                     password_box = page.locator("input[type=password]:visible")
                     approve = page.locator(
                         "form:not([action*=deny]):not([action*=abort]) [type=submit]:visible, "
