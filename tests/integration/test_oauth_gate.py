@@ -18,14 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from fake_nextcloud.app import FakeNextcloud
-from fake_nextcloud.core.config import ProviderSpec
-from nextcloud_mcp.auth.cache import TokenCache
-from nextcloud_mcp.auth.oidc import parse_discovery
-from nextcloud_mcp.auth.resource_server import ResourceServer
-from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.server import build_http_app, build_server
-from support.asgi_server import serve
-from support.processes import free_port
+from support.oauth_apps import oauth_server
 
 pytestmark = pytest.mark.anyio
 ISSUER = "https://cloud.example.com"
@@ -82,30 +75,10 @@ class Gate:
 
 @pytest.fixture
 async def gate(fake: FakeNextcloud) -> AsyncIterator[Gate]:
-    # Nextcloud trusts the same IdP through user_oidc (`occ user_oidc:provider … --check-bearer=1`)
-    fake.fake_state.http_transport = httpx2.MockTransport(_idp)
-    fake.fake_state.config.oidc_providers.append(ProviderSpec("idp", f"{ISSUER}/.well-known/openid-configuration"))
-    fake.fake_state.config.set_user_oidc("selfencoded_bearer_validation_audience_check", False)
-    port = free_port()
-    settings = load_settings(
-        environ={
-            "NEXTCLOUD_HOST": "http://nc.test",
-            "MCP_TRANSPORT": "streamable-http",
-            "MCP_PORT": str(port),
-            "MCP_STATELESS_HTTP": "true",
-            "MCP_JSON_RESPONSE": "true",
-            "MCP_CAPABILITIES_TTL": "0",
-        }
-    )
-    server = build_server(settings, transport=httpx2.ASGITransport(app=fake))
-    idp_http = httpx2.AsyncClient(transport=httpx2.MockTransport(_idp))
-    resource_server = ResourceServer(settings, parse_discovery(DISCOVERY, settings), idp_http, TokenCache(3600))
-    app = build_http_app(server, settings, resource_server)
-    async with serve(app, port) as base:
-        gate = Gate(base, settings.resource_url)
+    async with oauth_server(fake, _idp, DISCOVERY) as (base, resource):
+        gate = Gate(base, resource)
         yield gate
         await gate.http.aclose()
-    await idp_http.aclose()
 
 
 async def test_protected_resource_metadata_is_published(gate: Gate) -> None:

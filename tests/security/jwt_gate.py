@@ -23,15 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from fake_nextcloud.app import FakeNextcloud
-from fake_nextcloud.core.config import ProviderSpec
-from nextcloud_mcp.auth.cache import TokenCache
-from nextcloud_mcp.auth.oidc import parse_discovery
-from nextcloud_mcp.auth.resource_server import ResourceServer
-from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.server import build_http_app, build_server
 from security.log_guard import register_secret
-from support.asgi_server import serve
-from support.processes import free_port
+from support.oauth_apps import oauth_server
 
 ISSUER = "https://idp.example.com"
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -158,25 +151,7 @@ async def gate(fake: FakeNextcloud) -> AsyncIterator[Gate]:
             return httpx2.Response(200, json=DISCOVERY)
         return httpx2.Response(401)
 
-    fake.fake_state.http_transport = httpx2.MockTransport(idp)  # Nextcloud's user_oidc trusts the same IdP
-    fake.fake_state.config.oidc_providers.append(ProviderSpec("idp", f"{ISSUER}/.well-known/openid-configuration"))
-    fake.fake_state.config.set_user_oidc("selfencoded_bearer_validation_audience_check", False)
-    port = free_port()
-    settings = load_settings(
-        environ={
-            "NEXTCLOUD_HOST": "http://nc.test",
-            "MCP_TRANSPORT": "streamable-http",
-            "MCP_PORT": str(port),
-            "MCP_STATELESS_HTTP": "true",
-            "MCP_JSON_RESPONSE": "true",
-            "MCP_CAPABILITIES_TTL": "0",
-        }
-    )
-    server = build_server(settings, transport=httpx2.ASGITransport(app=fake))
-    idp_http = httpx2.AsyncClient(transport=httpx2.MockTransport(idp))
-    resource_server = ResourceServer(settings, parse_discovery(DISCOVERY, settings), idp_http, TokenCache(3600))
-    async with serve(build_http_app(server, settings, resource_server), port) as base:
-        gate = Gate(base, settings.resource_url, fake, idp_log)
+    async with oauth_server(fake, idp, DISCOVERY) as (base, resource):  # Nextcloud's user_oidc trusts the same IdP
+        gate = Gate(base, resource, fake, idp_log)
         yield gate
         await gate.http.aclose()
-    await idp_http.aclose()

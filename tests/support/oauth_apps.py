@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -29,7 +29,7 @@ from nextcloud_mcp.server import build_http_app, build_server
 from support.asgi_server import serve
 from support.processes import free_port
 
-__all__ = ["OAuthGate", "RecordingTransport", "ToolResult", "oauth_gate"]
+__all__ = ["OAuthGate", "RecordingTransport", "ToolResult", "oauth_gate", "oauth_server"]
 
 ISSUER = "https://idp.example.com"
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -89,13 +89,16 @@ class OAuthGate:
 
 
 @asynccontextmanager
-async def oauth_gate(fake: FakeNextcloud, *, patched: bool) -> AsyncIterator[OAuthGate]:
-    """An OAuth-mode MCP server in front of `fake` (whose Bearer patch is set to `patched`)."""
+async def oauth_server(
+    fake: FakeNextcloud, idp: Callable[[httpx2.Request], httpx2.Response], discovery: dict[str, Any]
+) -> AsyncIterator[tuple[str, str]]:
+    """The real MCP server in OAuth mode (stateless JSON over HTTP) in front of `fake`; the authorization server is
+    `idp` behind a MockTransport, trusted by the resource server and by the fake's user_oidc
+    (`occ user_oidc:provider … --check-bearer=1`). Yields the server's base URL and its resource URL."""
     state = fake.fake_state
-    state.http_transport = httpx2.MockTransport(_idp)
-    state.config.oidc_providers.append(ProviderSpec("idp", f"{ISSUER}/.well-known/openid-configuration"))
+    state.http_transport = httpx2.MockTransport(idp)
+    state.config.oidc_providers.append(ProviderSpec("idp", f"{discovery['issuer']}/.well-known/openid-configuration"))
     state.config.set_user_oidc("selfencoded_bearer_validation_audience_check", False)
-    state.config.bearer_patch = patched
     port = free_port()
     settings = load_settings(
         environ={
@@ -108,15 +111,25 @@ async def oauth_gate(fake: FakeNextcloud, *, patched: bool) -> AsyncIterator[OAu
         }
     )
     server = build_server(settings, transport=httpx2.ASGITransport(app=fake))
-    idp_http = httpx2.AsyncClient(transport=httpx2.MockTransport(_idp))
-    resource_server = ResourceServer(settings, parse_discovery(_DISCOVERY, settings), idp_http, TokenCache(3600))
-    async with serve(build_http_app(server, settings, resource_server), port) as base:
-        gate = OAuthGate(base, settings.resource_url)
+    idp_http = httpx2.AsyncClient(transport=httpx2.MockTransport(idp))
+    resource_server = ResourceServer(settings, parse_discovery(discovery, settings), idp_http, TokenCache(3600))
+    try:
+        async with serve(build_http_app(server, settings, resource_server), port) as base:
+            yield base, settings.resource_url
+    finally:
+        await idp_http.aclose()
+
+
+@asynccontextmanager
+async def oauth_gate(fake: FakeNextcloud, *, patched: bool) -> AsyncIterator[OAuthGate]:
+    """An OAuth-mode MCP server in front of `fake` (whose Bearer patch is set to `patched`)."""
+    fake.fake_state.config.bearer_patch = patched
+    async with oauth_server(fake, _idp, _DISCOVERY) as (base, resource):
+        gate = OAuthGate(base, resource)
         try:
             yield gate
         finally:
             await gate.http.aclose()
-    await idp_http.aclose()
 
 
 class RecordingTransport(httpx2.AsyncBaseTransport):
