@@ -56,7 +56,15 @@ from fake_nextcloud.core.ocs import (
 from fake_nextcloud.core.php import PhpTypeError
 from fake_nextcloud.core.session import LAX_COOKIE, SESSION_COOKIE, STRICT_COOKIE, csrf_valid
 
-__all__ = ["Annotations", "OcsResult", "controller", "passes_csrf_check", "passes_strict_cookie_check", "rfc2822"]
+__all__ = [
+    "Annotations",
+    "OcsResult",
+    "controller",
+    "passes_csrf_check",
+    "passes_strict_cookie_check",
+    "preflighted_cors",
+    "rfc2822",
+]
 
 #: Headers ``OCP\\AppFramework\\Http\\Response::getHeaders`` adds to every AppFramework response.
 _DEFAULT_HEADERS = {"Cache-Control": "no-cache, no-store, must-revalidate", "X-Robots-Tag": "noindex, nofollow"}
@@ -236,3 +244,18 @@ def _render(ctx: NcContext, result: Response | OcsResult) -> Response:
     if fmt not in ("json", "xml"):  # buildResponse throws: no responder registered for that format
         return _server_error(ctx)
     return ocs_response(ctx.ocs_version, result.status, result.data, fmt=fmt, headers=result.headers, etag=result.etag)
+
+
+@controller(Annotations(public=True, no_csrf=True))
+async def preflighted_cors(ctx: NcContext, request: Request) -> Response:
+    """``OPTIONS /api/…/{path}`` of an ``ApiController`` (nextcloud/server lib/public/AppFramework/
+    ApiController.php::preflightedCors), shared by the Notes and Deck REST APIs."""
+    return Response(
+        headers={
+            "Access-Control-Allow-Origin": ctx.header("Origin") or "*",
+            "Access-Control-Allow-Methods": "PUT, POST, GET, DELETE, PATCH",
+            "Access-Control-Max-Age": "1728000",
+            "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept",
+            "Access-Control-Allow-Credentials": "false",
+        }
+    )

@@ -24,7 +24,7 @@ from fake_nextcloud.apps.deck import extras as X
 from fake_nextcloud.apps.deck.backend import DeckBackend, parse_date
 from fake_nextcloud.apps.deck.common import card_fields, path_int, read_upload, run_rest, since_1_19, stacks_json
 from fake_nextcloud.apps.deck.models import BadRequest, Board
-from fake_nextcloud.core.appframework import Annotations, controller
+from fake_nextcloud.core.appframework import Annotations, controller, preflighted_cors
 from fake_nextcloud.core.errors import html_error_page, json_response, not_implemented
 from fake_nextcloud.core.front import NcContext, get_context
 from fake_nextcloud.core.params import bool_param, int_param, str_param
@@ -315,20 +315,6 @@ async def attachment_delete(ctx: NcContext, request: Request) -> Response:
     return _ok(
         ctx,
         lambda deck, uid: X.attachment_json(deck, uid, X.delete_attachment(deck, uid, card_id, attachment_id, type_)),
-    )
-
-
-@controller(Annotations(public=True, no_csrf=True))
-async def preflighted_cors(ctx: NcContext, request: Request) -> Response:
-    """``OPTIONS /api/v{apiVersion}/{path}`` (``ApiController::preflightedCors``)."""
-    return Response(
-        headers={
-            "Access-Control-Allow-Origin": ctx.header("Origin") or "*",
-            "Access-Control-Allow-Methods": "PUT, POST, GET, DELETE, PATCH",
-            "Access-Control-Max-Age": "1728000",
-            "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept",
-            "Access-Control-Allow-Credentials": "false",
-        }
     )
 
 

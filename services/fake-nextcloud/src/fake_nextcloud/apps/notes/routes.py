@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from fake_nextcloud.apps.notes.models import API_VERSIONS, ETagDoesNotMatch, NotesBackend, NotesError
 from fake_nextcloud.apps.notes.naming import title_from_content
-from fake_nextcloud.core.appframework import Annotations, controller, rfc2822
+from fake_nextcloud.core.appframework import Annotations, controller, preflighted_cors, rfc2822
 from fake_nextcloud.core.errors import html_error_page, json_response, not_implemented
 from fake_nextcloud.core.front import NcContext
 from fake_nextcloud.core.params import bool_param, int_param, str_param
@@ -189,20 +189,6 @@ async def set_settings(ctx: NcContext, request: Request) -> Response:
 async def fail(ctx: NcContext, request: Request) -> Response:
     """``GET /api/{catchAll}`` (``NotesApiController::fail``): 400 ``[]``, e.g. for a non-numeric id."""
     return _handle(ctx, lambda backend, uid: json_response([], 400))
-
-
-@controller(Annotations(public=True, no_csrf=True))
-async def preflighted_cors(ctx: NcContext, request: Request) -> Response:
-    """``OPTIONS /api/{v0.2|v1}/{path}`` (``ApiController::preflightedCors``)."""
-    return Response(
-        headers={
-            "Access-Control-Allow-Origin": ctx.header("Origin") or "*",
-            "Access-Control-Allow-Methods": "PUT, POST, GET, DELETE, PATCH",
-            "Access-Control-Max-Age": "1728000",
-            "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept",
-            "Access-Control-Allow-Credentials": "false",
-        }
-    )
 
 
 async def attachment(request: Request) -> Response:
