@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 from xml.etree.ElementTree import Element
 
-import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
 import httpx2
 
 from nextcloud_mcp.errors import BadRequest, Conflict, NextcloudError, NotFound, ProtocolError
-from nextcloud_mcp.nextcloud.dav import NC, OC, D
+from nextcloud_mcp.nextcloud.dav import NC, OC, D, ok_props, parse_xml
 from nextcloud_mcp.nextcloud.http import NextcloudHTTP
 from nextcloud_mcp.nextcloud.ical_time import InvalidInput
 
@@ -97,21 +96,10 @@ def _path(href: str) -> str:
 
 def parse_props(body: bytes) -> list[DavResponse]:
     """Parse a 207 multistatus into responses (properties with non-200 propstat are left out)."""
-    try:
-        tree: Element = SafeET.fromstring(body)
-    except Exception as exc:  # defusedxml raises ParseError or its own DefusedXmlException
-        raise ProtocolError(f"Nextcloud sent DAV XML that cannot be parsed ({type(exc).__name__}).") from exc
-    out = []
-    for resp in tree.findall(f"{{{D}}}response"):
-        entry = DavResponse(_path(resp.findtext(f"{{{D}}}href") or ""), status=resp.findtext(f"{{{D}}}status") or "")
-        for propstat in resp.findall(f"{{{D}}}propstat"):
-            if " 200 " not in (propstat.findtext(f"{{{D}}}status") or "") + " ":
-                continue
-            prop = propstat.find(f"{{{D}}}prop")
-            for child in prop if prop is not None else []:
-                entry.props[child.tag] = child
-        out.append(entry)
-    return out
+    return [
+        DavResponse(_path(resp.findtext(f"{{{D}}}href") or ""), ok_props(resp), resp.findtext(f"{{{D}}}status") or "")
+        for resp in parse_xml(body, "DAV XML").findall(f"{{{D}}}response")
+    ]
 
 
 def _first_href(entry: DavResponse, tag: str) -> str | None:

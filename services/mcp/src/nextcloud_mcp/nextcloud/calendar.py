@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
 import httpx2
 from pydantic import BaseModel
 
-from nextcloud_mcp.errors import Conflict, Forbidden, NotFound, ProtocolError
+from nextcloud_mcp.errors import Conflict, Forbidden, NotFound
 from nextcloud_mcp.nextcloud.caldav import CAL, ICAL, NSDECL, DavClient, DavResponse, check_name, require
-from nextcloud_mcp.nextcloud.dav import OC, D
+from nextcloud_mcp.nextcloud.dav import OC, D, parse_xml
 from nextcloud_mcp.nextcloud.http import NextcloudHTTP
 from nextcloud_mcp.nextcloud.ical_time import InvalidInput, UserZone, zone
 
@@ -272,10 +271,7 @@ class CalendarClient:
 def _failed_props(body: bytes) -> list[str]:
     if not body.strip():
         return []
-    try:
-        tree: Any = SafeET.fromstring(body)
-    except Exception as exc:
-        raise ProtocolError("Nextcloud sent a PROPPATCH answer that cannot be parsed.") from exc
+    tree = parse_xml(body, "a PROPPATCH answer")
     failed = []
     for propstat in tree.iter(f"{{{D}}}propstat"):
         if " 200 " not in (propstat.findtext(f"{{{D}}}status") or "") + " ":
@@ -284,10 +280,7 @@ def _failed_props(body: bytes) -> list[str]:
 
 
 def _schedule_response(body: bytes) -> list[tuple[str, str, str | None]]:
-    try:
-        tree: Any = SafeET.fromstring(body)
-    except Exception as exc:
-        raise ProtocolError("Nextcloud sent a scheduling answer that cannot be parsed.") from exc
+    tree = parse_xml(body, "a scheduling answer")
     out = []
     for resp in tree.iter(f"{{{CAL}}}response"):
         recipient = resp.find(f"{{{CAL}}}recipient")

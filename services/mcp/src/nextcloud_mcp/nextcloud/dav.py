@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from nextcloud_mcp.errors import ProtocolError
 
-__all__ = ["NC", "NS", "OC", "D", "DavEntry", "parse_comments", "parse_multistatus"]
+__all__ = ["NC", "NS", "OC", "D", "DavEntry", "ok_props", "parse_comments", "parse_multistatus", "parse_xml"]
 
 D, OC, NC = "DAV:", "http://owncloud.org/ns", "http://nextcloud.org/ns"
 NS = f'xmlns:d="{D}" xmlns:oc="{OC}" xmlns:nc="{NC}"'
@@ -42,6 +42,27 @@ class DavEntry(BaseModel):
     deleted: str | None = None
 
 
+def parse_xml(body: bytes, what: str) -> Element:
+    """Parse a DAV answer with defusedxml; anything unparsable is a `ProtocolError` naming `what`."""
+    try:
+        tree: Element = SafeET.fromstring(body)
+    except Exception as exc:  # defusedxml raises ParseError or its own DefusedXmlException
+        raise ProtocolError(f"Nextcloud sent {what} that cannot be parsed ({type(exc).__name__}).") from exc
+    return tree
+
+
+def ok_props(response: Element) -> dict[str, Element]:
+    """The properties of one `d:response` that came back with status 200 (others are left out)."""
+    props: dict[str, Element] = {}
+    for propstat in response.findall(f"{{{D}}}propstat"):
+        if " 200 " not in (propstat.findtext(f"{{{D}}}status") or "") + " ":
+            continue
+        prop = propstat.find(f"{{{D}}}prop")
+        for child in prop if prop is not None else []:
+            props[child.tag] = child
+    return props
+
+
 def _iso(http_date: str | None) -> str | None:
     if not http_date:
         return None
@@ -60,21 +81,10 @@ def _int(text: str | None) -> int | None:
 
 def parse_multistatus(body: bytes, root_path: str) -> list[DavEntry]:
     """Parse a 207 body; `root_path` is the decoded URL path the entries' paths are made relative to."""
-    try:
-        tree: Element = SafeET.fromstring(body)
-    except Exception as exc:  # defusedxml raises ParseError or its own DefusedXmlException
-        raise ProtocolError(f"Nextcloud sent WebDAV XML that cannot be parsed ({type(exc).__name__}).") from exc
     entries = []
-    for resp in tree.findall(f"{{{D}}}response"):
+    for resp in parse_xml(body, "WebDAV XML").findall(f"{{{D}}}response"):
         href = resp.findtext(f"{{{D}}}href") or ""
-        props: dict[str, Element] = {}
-        for propstat in resp.findall(f"{{{D}}}propstat"):
-            status = propstat.findtext(f"{{{D}}}status") or ""
-            if " 200 " not in status + " ":
-                continue
-            prop = propstat.find(f"{{{D}}}prop")
-            for child in prop if prop is not None else []:
-                props[child.tag] = child
+        props = ok_props(resp)
 
         def text(tag: str, p: dict[str, Element] = props) -> str | None:
             el = p.get(tag)
@@ -111,12 +121,8 @@ def parse_multistatus(body: bytes, root_path: str) -> list[DavEntry]:
 
 
 def parse_comments(body: bytes) -> list[dict[str, Any]]:
-    try:
-        tree: Element = SafeET.fromstring(body)
-    except Exception as exc:
-        raise ProtocolError("Nextcloud sent comments XML that cannot be parsed.") from exc
     out = []
-    for resp in tree.findall(f"{{{D}}}response"):
+    for resp in parse_xml(body, "comments XML").findall(f"{{{D}}}response"):
         prop = resp.find(f"{{{D}}}propstat/{{{D}}}prop")
         if prop is None:
             continue
