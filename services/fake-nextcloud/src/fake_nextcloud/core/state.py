@@ -31,7 +31,7 @@ DEFAULT_APPS: dict[str, str] = {
     "dav": "1.36.0",
     "deck": "1.18.3",  # nextcloud/deck v1.18.3 (a480d8d5, NC 34); 1.19 routes when set to "1.19.0"
     "files": "2.5.0",
-    "files_sharing": "1.25.0",
+    "files_sharing": "1.25.0",  # shipped app (apps/files_sharing); the number itself is not checked by clients
     "notes": "6.0.2",
     "oidc": "2.0.9",
     "provisioning_api": "1.23.0",
