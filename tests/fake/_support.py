@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -26,6 +27,11 @@ ADMIN = ("admin", "admin-secret")
 #: Headers a well-behaved OCS client sends.
 OCS_HEADERS = {"OCS-APIRequest": "true", "Accept": "application/json"}
 NOTES = "/index.php/apps/notes/api/v1"
+
+
+def no_cookies() -> CookieJar:
+    """A cookie jar that keeps nothing (``allowed_domains=[]`` admits no domain)."""
+    return CookieJar(DefaultCookiePolicy(allowed_domains=[]))
 
 
 # -- OpenAPI validation ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx2
 import pytest
 
-from fake._support import ALICE_APP_PASSWORD, T0
+from fake._support import ALICE_APP_PASSWORD, T0, no_cookies
 from fake_nextcloud import FakeState, ManualClock, build_app
 
 
@@ -35,5 +35,8 @@ def state(clock: ManualClock) -> FakeState:
 @pytest.fixture
 async def client(state: FakeState) -> AsyncIterator[httpx2.AsyncClient]:
     transport = httpx2.ASGITransport(app=build_app(state))
-    async with httpx2.AsyncClient(transport=transport, base_url="http://nc.test") as http:
+    # An API client that keeps no cookies: the fake, like Nextcloud, serves a request that carries a logged-in
+    # session's cookie as that session's user, so a shared cookie jar would mix alice's and bob's requests.
+    # tests/fake/test_sessions.py drives cookies on purpose.
+    async with httpx2.AsyncClient(transport=transport, base_url="http://nc.test", cookies=no_cookies()) as http:
         yield http

@@ -34,7 +34,7 @@ from fake._caldav import (
     xml,
 )
 from fake._oidc import create_client, token_for
-from fake._support import ALICE, BOB
+from fake._support import ALICE, BOB, no_cookies
 from fake_nextcloud import FakeState, build_app
 from fake_nextcloud.apps.caldav.engine import CalDavEngine
 
@@ -423,7 +423,7 @@ def test_the_fake_process_serves_caldav(tmp_path: Path) -> None:
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         base_url = _wait_ready(proc)
-        with httpx2.Client(base_url=base_url, trust_env=False, timeout=10, auth=BOB) as http:
+        with httpx2.Client(base_url=base_url, trust_env=False, timeout=10, auth=BOB, cookies=no_cookies()) as http:
             assert http.get("/.well-known/caldav").headers["location"] == f"{base_url}/remote.php/dav/"
             root = http.request(
                 "PROPFIND", f"{DAV}/", headers={"Depth": "0"}, content=propfind("d:current-user-principal")

@@ -3,8 +3,9 @@ replica processes in OAuth mode sharing one real Redis, against the fake Nextclo
 issues the tokens, validated by introspection).
 
 Every call must succeed (0 errors) and every result must belong to its caller: notes, files, search
-hits and the user record are checked against the owner (0 cross-user data). `LOAD_CLIENTS` and
-`LOAD_CALLS` scale it.
+hits and the user record are checked against the owner (0 cross-user data), and the fake (which keeps
+PHP sessions as Nextcloud does) must have logged every request in by its own token, never by a cookie.
+`LOAD_CLIENTS` and `LOAD_CALLS` scale it.
 """
 
 from __future__ import annotations
@@ -177,5 +178,7 @@ async def test_fifty_clients_two_replicas_zero_errors_zero_cross_user_data(clust
     assert done == CLIENTS * CALLS
     assert not problems, f"{len(problems)} problems, e.g.:\n" + "\n".join(problems[:10])
     log = httpx2.get(f"{cluster.nextcloud}/__testbed__/requests", trust_env=False).json()["requests"]
+    from_sessions = [r for r in log if r["login"] == "session"]  # a kept cookie would log requests in (issue 13)
+    assert not from_sessions, from_sessions[:5]
     introspections = [r for r in log if r["path"].endswith("/introspect")]
     assert len(introspections) <= len(tokens) * REPLICAS  # Redis shares validations across replicas

@@ -29,7 +29,16 @@ from nextcloud_mcp.server import build_http_app, build_server
 from support.asgi_server import serve
 from support.processes import free_port
 
-__all__ = ["OAuthGate", "RecordingTransport", "ToolResult", "oauth_gate", "oauth_server"]
+__all__ = [
+    "ISSUER",
+    "OAuthGate",
+    "RecordingTransport",
+    "ToolResult",
+    "access_token",
+    "oauth_gate",
+    "oauth_server",
+    "trust_idp",
+]
 
 ISSUER = "https://idp.example.com"
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -53,6 +62,13 @@ def _idp(request: httpx2.Request) -> httpx2.Response:
     return httpx2.Response(404)
 
 
+def access_token(user: str, scope: str, resource: str) -> str:
+    """A signed at+JWT of the test IdP for `user` (its `sub`), valid for ten minutes."""
+    now = int(time.time())
+    claims = {"iss": ISSUER, "sub": user, "aud": resource, "exp": now + 600, "iat": now, "scope": scope}
+    return jwt.encode({**claims, "client_id": "c"}, _KEY, algorithm="RS256", headers={"kid": "k1", "typ": "at+JWT"})
+
+
 class ToolResult:
     """One `tools/call` answer: `error` (bool), `data` (structured content) and `text`."""
 
@@ -69,9 +85,7 @@ class OAuthGate:
         self.http = httpx2.AsyncClient(base_url=base, trust_env=False, timeout=30)
 
     def token(self, user: str, scope: str) -> str:
-        now = int(time.time())
-        claims = {"iss": ISSUER, "sub": user, "aud": self.resource, "exp": now + 600, "iat": now, "scope": scope}
-        return jwt.encode({**claims, "client_id": "c"}, _KEY, algorithm="RS256", headers={"kid": "k1", "typ": "at+JWT"})
+        return access_token(user, scope, self.resource)
 
     async def call(self, name: str, arguments: dict[str, Any], *, user: str = "alice", scope: str) -> ToolResult:
         body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": arguments}}
@@ -88,6 +102,18 @@ class OAuthGate:
         return {t["name"] for t in response.json()["result"]["tools"]}
 
 
+def trust_idp(
+    fake: FakeNextcloud,
+    idp: Callable[[httpx2.Request], httpx2.Response] = _idp,
+    discovery: dict[str, Any] = _DISCOVERY,
+) -> None:
+    """Make the fake's user_oidc accept bearer tokens of `idp` (`occ user_oidc:provider … --check-bearer=1`)."""
+    state = fake.fake_state
+    state.http_transport = httpx2.MockTransport(idp)
+    state.config.oidc_providers.append(ProviderSpec("idp", f"{discovery['issuer']}/.well-known/openid-configuration"))
+    state.config.set_user_oidc("selfencoded_bearer_validation_audience_check", False)
+
+
 @asynccontextmanager
 async def oauth_server(
     fake: FakeNextcloud, idp: Callable[[httpx2.Request], httpx2.Response], discovery: dict[str, Any]
@@ -95,10 +121,7 @@ async def oauth_server(
     """The real MCP server in OAuth mode (stateless JSON over HTTP) in front of `fake`; the authorization server is
     `idp` behind a MockTransport, trusted by the resource server and by the fake's user_oidc
     (`occ user_oidc:provider … --check-bearer=1`). Yields the server's base URL and its resource URL."""
-    state = fake.fake_state
-    state.http_transport = httpx2.MockTransport(idp)
-    state.config.oidc_providers.append(ProviderSpec("idp", f"{discovery['issuer']}/.well-known/openid-configuration"))
-    state.config.set_user_oidc("selfencoded_bearer_validation_audience_check", False)
+    trust_idp(fake, idp, discovery)
     port = free_port()
     settings = load_settings(
         environ={

@@ -54,8 +54,9 @@ from fake_nextcloud.control.middleware import TestbedMiddleware
 from fake_nextcloud.control.oidc import build_oidc_control_routes
 from fake_nextcloud.control.routes import build_control_routes
 from fake_nextcloud.control.tables import build_tables_control_routes
+from fake_nextcloud.core.context import Family, family_of
 from fake_nextcloud.core.errors import html_error_page, not_implemented
-from fake_nextcloud.core.front import Family, FrontControllerMiddleware, family_of
+from fake_nextcloud.core.front import FrontControllerMiddleware
 from fake_nextcloud.core.ocs import RESPOND_NOT_FOUND, api_helper_content_type, api_helper_respond
 from fake_nextcloud.core.state import FakeState
 

@@ -18,8 +18,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fake_nextcloud.core.auth import parse_basic
+from fake_nextcloud.core.context import Family, family_of
 from fake_nextcloud.core.faults import FaultRule
-from fake_nextcloud.core.front import Family, family_of
 from fake_nextcloud.core.requestlog import RequestRecord, redact_query
 from fake_nextcloud.core.state import FakeState
 
@@ -114,6 +114,7 @@ class TestbedMiddleware:
     ) -> None:
         log = self.state.request_log
         user = scope.get("state", {}).get("fake_nc_user")
+        login = scope.get("state", {}).get("fake_nc_login")
         log.append(
             RequestRecord(
                 seq=log.next_seq(),
@@ -123,6 +124,7 @@ class TestbedMiddleware:
                 query=redact_query(scope.get("query_string", b"").decode("latin-1")),
                 status=status,
                 user=user if isinstance(user, str) else None,
+                login=login if isinstance(login, str) else None,
                 fault=rule.id if rule is not None else None,
                 dropped=dropped,
                 duration_ms=(time.perf_counter() - started) * 1000,

@@ -35,6 +35,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fake_nextcloud.core.auth import check_client_login
+from fake_nextcloud.core.browser import log_in, log_out
+from fake_nextcloud.core.context import NcContext, get_context
+from fake_nextcloud.core.csrf import passes_csrf_check
 from fake_nextcloud.core.errors import (
     CorsRequiresBasicAuth,
     CsrfCheckFailed,
@@ -44,7 +47,6 @@ from fake_nextcloud.core.errors import (
     html_error_page,
     json_response,
 )
-from fake_nextcloud.core.front import NcContext, get_context
 from fake_nextcloud.core.ocs import (
     RESPOND_SERVER_ERROR,
     RESPOND_UNAUTHORISED,
@@ -54,14 +56,11 @@ from fake_nextcloud.core.ocs import (
     request_format,
 )
 from fake_nextcloud.core.php import PhpTypeError
-from fake_nextcloud.core.session import LAX_COOKIE, SESSION_COOKIE, STRICT_COOKIE, csrf_valid
 
 __all__ = [
     "Annotations",
     "OcsResult",
     "controller",
-    "passes_csrf_check",
-    "passes_strict_cookie_check",
     "preflighted_cors",
     "rfc2822",
 ]
@@ -94,38 +93,6 @@ Handler = Callable[[NcContext, Request], Awaitable[Response | OcsResult]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def passes_strict_cookie_check(ctx: NcContext) -> bool:
-    """``Request::passesStrictCookieCheck``: only requests carrying session cookies (and no
-    ``OCS-APIRequest`` header) must also carry both same-site marker cookies."""
-    if ctx.header("OCS-APIRequest") or (SESSION_COOKIE not in ctx.cookies and "nc_token" not in ctx.cookies):
-        return True
-    return ctx.cookies.get(STRICT_COOKIE) == "true" and ctx.cookies.get(LAX_COOKIE) == "true"
-
-
-def passes_csrf_check(ctx: NcContext) -> bool:
-    """``Request::passesCSRFCheck``: strict cookie check, then any non-empty ``OCS-APIRequest`` header, or a
-    ``requesttoken`` (query, body, then header) valid for the session (``CsrfTokenManager::isTokenValid``)."""
-    if not passes_strict_cookie_check(ctx):
-        return False
-    if ctx.header("OCS-APIRequest") != "":
-        return True
-    token = ctx.params.get("requesttoken")
-    if not isinstance(token, str):
-        token = ctx.headers.get("requesttoken")
-    if token is None:
-        return False
-    return ctx.session is not None and csrf_valid(ctx.session, token)
-
-
-def _logout(ctx: NcContext) -> None:
-    """``IUserSession::logout``: the session (if any) loses its user."""
-    ctx.user = None
-    ctx.auth_method = None
-    if ctx.session is not None:
-        ctx.state.sessions.destroy(ctx.session)
-        ctx.session = None
-
-
 def _is_valid_ocs_request(ctx: NcContext) -> bool:
     """``SecurityMiddleware::isValidOCSRequest``."""
     return ctx.header("OCS-APIRequest") == "true" or ctx.header("Authorization").startswith("Bearer ")
@@ -135,13 +102,12 @@ def _before(ctx: NcContext, ann: Annotations) -> None:
     if ann.cors and (not ann.public or ctx.user is not None) and not passes_csrf_check(ctx):
         bearer = ctx.header("Authorization").startswith("Bearer ")
         if not (ctx.state.config.bearer_patch and bearer):  # cors-bearer-token.patch: `return;` for Bearer
-            _logout(ctx)  # $this->session->logout()
+            log_out(ctx)  # $this->session->logout()
             creds = ctx.basic
             user = check_client_login(ctx.state, creds.user, creds.password) if creds is not None else None
             if user is None:
                 raise CorsRequiresBasicAuth()
-            ctx.user = user
-            ctx.auth_method = "basic"
+            log_in(ctx, user, creds.user if creds is not None else user.login, remember=False, method="basic")
     if not ann.public and ctx.user is None:
         raise NotLoggedIn()
     if not ann.no_csrf and not passes_csrf_check(ctx) and not (ann.ocs and _is_valid_ocs_request(ctx)):
@@ -224,8 +190,6 @@ def controller(ann: Annotations) -> Callable[[Handler], Endpoint]:
                 response = _render(ctx, result)
             for name, value in _DEFAULT_HEADERS.items():
                 response.headers.setdefault(name, value)
-            for cookie in ctx.set_cookies:
-                response.headers.append("set-cookie", cookie)
             if ann.cors and ctx.header("Origin"):
                 response.headers["Access-Control-Allow-Origin"] = ctx.header("Origin")
             return _not_modified(ctx, response)

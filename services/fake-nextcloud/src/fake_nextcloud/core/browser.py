@@ -1,11 +1,13 @@
-"""Session handling for controllers marked ``#[UseSession]``: start a session (and send its cookies), log a
-user into it, log out. See ``core.session`` for the cookie names and their sources."""
+"""The PHP session of a request: start it (and send its cookies), log a user into it, log out.
+
+Every request but ``status.php`` has a session (``HttpKernel::initSession``, see ``core.identity``); login pages
+and API logins alike bind their user to it. See ``core.session`` for the cookie names and their sources."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote
 
-from fake_nextcloud.core.front import NcContext
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.session import (
     LAX_COOKIE,
     SESSION_COOKIE,
@@ -16,7 +18,7 @@ from fake_nextcloud.core.session import (
 )
 from fake_nextcloud.core.state import User
 
-__all__ = ["DEFAULT_PAGE", "default_page_url", "ensure_session", "log_in", "log_out"]
+__all__ = ["DEFAULT_PAGE", "default_page_url", "ensure_session", "log_in", "log_out", "set_session_user"]
 
 #: The default app's page (``defaultapp`` list: dashboard first).
 DEFAULT_PAGE = "/index.php/apps/dashboard/"
@@ -57,22 +59,35 @@ def ensure_session(ctx: NcContext) -> Session:
     return session
 
 
-def log_in(ctx: NcContext, user: User, login_name: str) -> Session:
-    """``Session::completeLogin``: regenerate the session id, bind the user, update the last login;
-    ``createRememberMeToken`` sets ``nc_username`` and ``nc_session_id``."""
+def log_in(ctx: NcContext, user: User, login_name: str, *, remember: bool = True, method: str = "session") -> Session:
+    """``Session::completeLogin``: regenerate the session id, bind the user, update the last login. The browser
+    login (``remember``) also calls ``createRememberMeToken``, which sets ``nc_username`` and ``nc_session_id``;
+    an API login by ``Session::logClientIn`` (HTTP Basic) does not."""
     session = ensure_session(ctx)
     ctx.state.sessions.regenerate(session)
     session.uid = user.uid
     session.login_name = login_name
     _send_session_cookie(ctx, session)
-    secure = _secure(ctx)
-    ctx.set_cookies.append(cookie_header("nc_username", user.uid, secure=secure, expires=_FAR_FUTURE))
-    ctx.set_cookies.append(cookie_header("nc_session_id", session.id, secure=secure, expires=_FAR_FUTURE))
+    if remember:
+        secure = _secure(ctx)
+        ctx.set_cookies.append(cookie_header("nc_username", user.uid, secure=secure, expires=_FAR_FUTURE))
+        ctx.set_cookies.append(cookie_header("nc_session_id", session.id, secure=secure, expires=_FAR_FUTURE))
     user.last_login = ctx.state.time()
     if not user.first_login:
         user.first_login = user.last_login
     ctx.user = user
-    ctx.auth_method = "session"
+    ctx.auth_method = method
+    return session
+
+
+def set_session_user(ctx: NcContext, user: User, method: str) -> Session:
+    """``OC_User::loginWithApache`` (nextcloud/server ``lib/private/legacy/OC_User.php``), the path user_oidc's
+    Bearer login takes: ``IUserSession::setUser`` on the running session, without a new session id."""
+    session = ensure_session(ctx)
+    session.uid = user.uid
+    session.login_name = user.uid
+    ctx.user = user
+    ctx.auth_method = method
     return session
 
 

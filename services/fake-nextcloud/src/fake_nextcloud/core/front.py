@@ -8,10 +8,13 @@ formerly ``OC::handleRequest`` in ``lib/base.php``):
 2. request body decoding (``Request::decodeContent``): JSON bodies for JSON content types, form bodies for
    ``application/x-www-form-urlencoded``; an undecodable JSON body makes ``throwDecodingExceptionIfAny``
    throw -> 500 error page (index.php) or OCS 996 "Internal Server Error" (ocs, HTTP 500 on v2, 200 on v1);
-3. login: a browser session (session cookie with a logged-in user) wins; otherwise ``OC::handleLogin`` runs
-   the authenticator chain (user_oidc Bearer, then HTTP Basic). Wrong Basic credentials throw
-   ``LoginException`` -> 401 ``{"message": ""}`` (index.php, JSON unless ``Accept`` contains ``html``) or
-   OCS 997 "Unauthorised" (ocs);
+0. the PHP session is started or resumed and its cookies sent with whatever answer follows
+   (``HttpKernel::initSession``); ``ocs`` and ``remote.php`` requests that carry cookies must pass the strict
+   cookie check, else 412 (``performSameSiteCookieProtection``);
+3. login (``core.identity``): a logged-in session wins; otherwise ``OC::handleLogin`` runs the authenticator
+   chain (user_oidc Bearer, then HTTP Basic) and the login sticks to the session. Wrong Basic credentials
+   throw ``LoginException`` -> 401 ``{"message": ""}`` (index.php, JSON unless ``Accept`` contains ``html``)
+   or OCS 997 "Unauthorised" (ocs);
 4. routing.
 
 The result is an ``NcContext`` stored in ``scope["state"]["nc"]`` for the route handlers.
@@ -22,111 +25,26 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
-from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fake_nextcloud.core.auth import (
-    DEFAULT_AUTHENTICATORS,
-    Authenticator,
-    AuthFailure,
-    AuthRequest,
-    BasicCredentials,
-    Login,
-    authenticate,
-    parse_basic,
-)
+from fake_nextcloud.core.auth import DEFAULT_AUTHENTICATORS, Authenticator, AuthFailure, parse_basic
+from fake_nextcloud.core.browser import ensure_session
+from fake_nextcloud.core.context import Family, NcContext, family_of
+from fake_nextcloud.core.csrf import passes_strict_cookie_check
 from fake_nextcloud.core.errors import html_error_page, json_response, not_implemented
+from fake_nextcloud.core.identity import DavRefused, identify
 from fake_nextcloud.core.ocs import RESPOND_SERVER_ERROR, RESPOND_UNAUTHORISED, api_helper_respond
-from fake_nextcloud.core.session import SESSION_COOKIE, Session, parse_cookies
-from fake_nextcloud.core.state import FakeState, User
-from fake_nextcloud.core.urls import absolute_url, base_url
+from fake_nextcloud.core.session import SESSION_COOKIE, parse_cookies
+from fake_nextcloud.core.state import FakeState
 
-__all__ = ["Family", "FrontControllerMiddleware", "NcContext", "family_of", "get_context"]
+__all__ = ["FrontControllerMiddleware", "sabre_not_authenticated", "same_site_cookie_refusal"]
 
 _JSON_CONTENT_TYPE = re.compile(r"^application/(?:[a-z0-9.+-]+\+)?json\b", re.IGNORECASE)
-
-
-class Family(Enum):
-    """Which entry point of a real server would handle a path."""
-
-    INDEX = "index"  # index.php and pretty URLs
-    OCS = "ocs"  # ocs/v1.php, ocs/v2.php
-    STATUS = "status"  # status.php
-    DAV = "dav"  # remote.php (apps/dav), public.php (not implemented yet)
-    CONTROL = "control"  # /__testbed__ (not Nextcloud)
-
-
-def family_of(path: str) -> tuple[Family, int]:
-    """The family of ``path`` and, for OCS, its version (1 or 2; 0 otherwise)."""
-    for prefix, version in (("/ocs/v1.php", 1), ("/ocs/v2.php", 2)):
-        if path == prefix or path.startswith(prefix + "/"):
-            return Family.OCS, version
-    if path == "/status.php":
-        return Family.STATUS, 0
-    if path.startswith(("/remote.php", "/public.php")):
-        return Family.DAV, 0
-    if path == "/__testbed__" or path.startswith("/__testbed__/"):
-        return Family.CONTROL, 0
-    return Family.INDEX, 0
-
-
-@dataclass
-class NcContext:
-    """What a Nextcloud controller can see of the request: merged parameters (``Request::getParams``:
-    query, then body), headers, the logged-in user (and how: ``auth_method``), the raw Basic credentials
-    (re-checked by ``CORSMiddleware``), cookies and the PHP session. ``set_cookies`` collects ``Set-Cookie``
-    values the controller wants sent."""
-
-    state: FakeState
-    family: Family
-    ocs_version: int
-    method: str
-    path: str
-    headers: Headers
-    params: dict[str, Any] = field(default_factory=dict)
-    basic: BasicCredentials | None = None
-    user: User | None = None
-    form_semantics: bool = False
-    auth_method: str | None = None
-    scheme: str = "http"
-    host: str = ""
-    client_ip: str = ""
-    query: dict[str, str] = field(default_factory=dict)
-    cookies: dict[str, str] = field(default_factory=dict)
-    session: Session | None = None
-    set_cookies: list[str] = field(default_factory=list)
-
-    @property
-    def base_url(self) -> str:
-        """``IURLGenerator::getBaseUrl`` (honours ``overwritehost``/``overwriteprotocol``)."""
-        return base_url(self.state.config, self.scheme, self.host)
-
-    def absolute_url(self, url: str) -> str:
-        return absolute_url(self.state.config, self.scheme, self.host, url)
-
-    def header(self, name: str) -> str:
-        """``IRequest::getHeader`` (empty string when absent)."""
-        return self.headers.get(name, "")
-
-    def param(self, name: str, default: Any = None) -> Any:
-        """``IRequest::getParam``: ``isset()`` semantics, so an explicit ``null`` counts as absent."""
-        value = self.params.get(name)
-        return default if value is None else value
-
-
-def get_context(request: Request) -> NcContext:
-    """The context the front controller attached to this request."""
-    ctx = request.scope.get("state", {}).get("nc")
-    if not isinstance(ctx, NcContext):
-        raise RuntimeError("request did not pass through FrontControllerMiddleware")
-    return ctx
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -185,14 +103,17 @@ class FrontControllerMiddleware:
             return
         # DAV bodies are streamed to the handler (uploads may be GiBs), never buffered here
         body = b"" if family is Family.DAV else await _read_body(receive)
-        response, ctx = await self._prepare(scope, family, version, body)
+        ctx = self._context(scope, family, version, body)
+        send = _sending_cookies(send, ctx)
+        response = await self._prepare(ctx, body)
+        state = scope.setdefault("state", {})
+        if ctx.user is not None:
+            state["fake_nc_user"] = ctx.user.uid
+            state["fake_nc_login"] = ctx.auth_method
         if response is not None:
             await response(scope, receive, send)
             return
-        assert ctx is not None
-        scope.setdefault("state", {})["nc"] = ctx
-        if ctx.user is not None:
-            scope["state"]["fake_nc_user"] = ctx.user.uid
+        state["nc"] = ctx
         if family is Family.DAV:
             await self.app(scope, receive, send)
             return
@@ -207,43 +128,13 @@ class FrontControllerMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _prepare(
-        self, scope: Scope, family: Family, version: int, body: bytes
-    ) -> tuple[Response | None, NcContext | None]:
+    def _context(self, scope: Scope, family: Family, version: int, body: bytes) -> NcContext:
         headers = Headers(scope=scope)
         method = scope["method"]
         params, decoding_failed = _decode_params(method, headers, scope.get("query_string", b""), body)
-        ocs = family is Family.OCS
-        if self.state.maintenance:
-            extra = {"X-Nextcloud-Maintenance-Mode": "1"}
-            if ocs:
-                return api_helper_respond(
-                    version, 503, "Service unavailable", params, headers=extra, http_status=503
-                ), None
-            return html_error_page(503, {**extra, "Retry-After": "120"}), None
-        if decoding_failed:
-            if ocs:
-                return api_helper_respond(version, RESPOND_SERVER_ERROR, "Internal Server Error\n", params), None
-            return html_error_page(500), None
         cookies = parse_cookies(headers.get("cookie", ""))
-        session = self.state.sessions.get(cookies.get(SESSION_COOKIE))
-        result: Login | AuthFailure | None = None
-        if session is not None and session.uid is not None:
-            session_user = self.state.user(session.uid)
-            if session_user is not None and session_user.enabled:
-                result = Login(session_user, "session")
-        if result is None:
-            result = await authenticate(self.state, AuthRequest(method, scope["path"], headers), self.authenticators)
-        if isinstance(result, AuthFailure):
-            if ocs:
-                return api_helper_respond(version, RESPOND_UNAUTHORISED, "Unauthorised", params), None
-            if family is Family.DAV:
-                return sabre_not_authenticated(), None
-            if "html" in headers.get("accept", "").lower():
-                return html_error_page(401), None
-            return json_response({"message": result.message}, 401), None
         content_type = headers.get("content-type", "")
-        ctx = NcContext(
+        return NcContext(
             state=self.state,
             family=family,
             ocs_version=version,
@@ -252,26 +143,77 @@ class FrontControllerMiddleware:
             headers=headers,
             params=params,
             basic=parse_basic(headers.get("authorization")),
-            user=result.user if result is not None else None,
             form_semantics=method == "GET" or "application/x-www-form-urlencoded" in content_type,
-            auth_method=result.method if result is not None else None,
             scheme=scope.get("scheme", "http"),
             host=headers.get("host") or _server_netloc(scope),
             client_ip=(scope.get("client") or ("", 0))[0] or "",
             query=dict(parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True)),
             cookies=cookies,
-            session=session,
+            session=self.state.sessions.get(cookies.get(SESSION_COOKIE)),
+            decoding_failed=decoding_failed,
         )
-        return None, ctx
+
+    async def _prepare(self, ctx: NcContext, body: bytes) -> Response | None:
+        """Steps 1-4 of the module docstring; a response ends the request there."""
+        ensure_session(ctx)  # initSession: every request but status.php has a PHP session
+        refused = same_site_cookie_refusal(ctx)
+        if refused is not None:
+            return refused
+        ocs, version, params = ctx.family is Family.OCS, ctx.ocs_version, ctx.params
+        if self.state.maintenance:
+            extra = {"X-Nextcloud-Maintenance-Mode": "1"}
+            if ocs:
+                return api_helper_respond(version, 503, "Service unavailable", params, headers=extra, http_status=503)
+            return html_error_page(503, {**extra, "Retry-After": "120"})
+        if ctx.decoding_failed:
+            if ocs:
+                return api_helper_respond(version, RESPOND_SERVER_ERROR, "Internal Server Error\n", params)
+            return html_error_page(500)
+        result = await identify(ctx, self.authenticators)
+        if isinstance(result, DavRefused):
+            return sabre_not_authenticated(result.message)
+        if isinstance(result, AuthFailure):
+            if ocs:
+                return api_helper_respond(version, RESPOND_UNAUTHORISED, "Unauthorised", params)
+            if ctx.family is Family.DAV:
+                return sabre_not_authenticated()
+            if "html" in ctx.header("Accept").lower():
+                return html_error_page(401)
+            return json_response({"message": result.message}, 401)
+        return None
 
 
-def sabre_not_authenticated() -> Response:
+def _sending_cookies(send: Send, ctx: NcContext) -> Send:
+    """Add the ``Set-Cookie`` headers collected in ``ctx.set_cookies`` (PHP sends them with whatever answer the
+    request gets, error pages included)."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start" and ctx.set_cookies:
+            cookies = [(b"set-cookie", c.encode("latin-1")) for c in ctx.set_cookies]
+            message = {**message, "headers": [*message.get("headers", []), *cookies]}
+        await send(message)
+
+    return wrapped
+
+
+def same_site_cookie_refusal(ctx: NcContext) -> Response | None:
+    """``HttpKernel::performSameSiteCookieProtection``: a request to ``ocs/v*.php`` or ``remote.php`` that carries
+    any cookie must pass the strict cookie check (index.php leaves it to the middleware), else 412. WebDAV
+    clients known to drop cookies (``csrf.optout``: macOS Finder, the Windows WebDAV redirector) are exempt."""
+    if not ctx.cookies or ctx.family is Family.INDEX or passes_strict_cookie_check(ctx):
+        return None
+    if ctx.header("User-Agent").startswith(("WebDAVFS", "Microsoft-WebDAV-MiniRedir")):
+        return None
+    return json_response({"error": "Strict Cookie has not been found in request"}, 412)
+
+
+def sabre_not_authenticated(message: str = "Username or password was incorrect") -> Response:
     """Wrong credentials on ``remote.php``: apps/dav/lib/Connector/Sabre/Auth.php turns the failed login into
     ``Sabre\\DAV\\Exception\\NotAuthenticated``, rendered by ``Sabre\\DAV\\Server::exec`` as XML."""
     body = (
         '<?xml version="1.0" encoding="utf-8"?>\n<d:error xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">\n'
         "  <s:exception>Sabre\\DAV\\Exception\\NotAuthenticated</s:exception>\n"
-        "  <s:message>Username or password was incorrect</s:message>\n</d:error>\n"
+        f"  <s:message>{message}</s:message>\n</d:error>\n"
     )
     return Response(
         body.encode("utf-8"),

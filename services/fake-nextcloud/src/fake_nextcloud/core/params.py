@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from fake_nextcloud.core.front import NcContext
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.php import php_bool, php_int, php_str
 
 __all__ = ["bool_param", "int_param", "str_param"]

@@ -37,6 +37,7 @@ class RequestRecord:
     query: str
     status: int | None
     user: str | None
+    login: str | None  # how the user was logged in: "session" (cookie), "basic", "bearer"
     fault: str | None
     dropped: bool
     duration_ms: float
@@ -50,6 +51,7 @@ class RequestRecord:
             "query": self.query,
             "status": self.status,
             "user": self.user,
+            "login": self.login,
             "fault": self.fault,
             "dropped": self.dropped,
             "duration_ms": round(self.duration_ms, 3),

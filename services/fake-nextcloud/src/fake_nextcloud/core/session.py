@@ -14,7 +14,7 @@
   ``nc_sameSiteCookielax=true`` (``lib/private/AppFramework/Http/Request.php``). The ``__Host-`` prefix used
   over https is not modelled.
 
-Sessions are only started by pages that use them (login, authorize, consent), not by API requests.
+Every request but ``status.php`` starts a session (``core.identity``), API requests included, as PHP does.
 """
 
 from __future__ import annotations
@@ -74,10 +74,13 @@ class Session:
 
 
 class SessionStore:
-    """Server-side sessions of one instance."""
+    """Server-side sessions of one instance. Like PHP's session garbage collector (``session.gc_maxlifetime``),
+    it forgets the oldest sessions, here once more than ``capacity`` exist (every cookie-less API request
+    starts one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, capacity: int = 50_000) -> None:
         self._sessions: dict[str, Session] = {}
+        self._capacity = capacity
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -88,6 +91,8 @@ class SessionStore:
     def create(self, now: float) -> Session:
         session = Session(id=random_string(26, string.ascii_lowercase + string.digits), created=now)
         self._sessions[session.id] = session
+        while len(self._sessions) > self._capacity:
+            del self._sessions[next(iter(self._sessions))]
         return session
 
     def regenerate(self, session: Session) -> Session:

@@ -15,6 +15,7 @@ from nextcloud_mcp.auth.middleware import OAuthMiddleware
 from nextcloud_mcp.auth.oidc import AuthServer, discover
 from nextcloud_mcp.auth.verifier import TokenValidator
 from nextcloud_mcp.config import Settings
+from nextcloud_mcp.core.cookies import cookieless_jar
 
 __all__ = ["ResourceServer"]
 
@@ -41,6 +42,7 @@ class ResourceServer:
             verify=settings.nextcloud_verify_ssl,
             transport=transport,
             follow_redirects=False,
+            cookies=cookieless_jar(),  # discovery/introspection/userinfo answers may set session cookies
             trust_env=False,
         )
         try:

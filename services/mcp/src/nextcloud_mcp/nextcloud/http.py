@@ -2,7 +2,8 @@
 
 One `NextcloudHTTP` per process wraps one `httpx2.AsyncClient` (httpx2 is the maintained httpx line
 that the MCP SDK itself depends on). It carries no credentials: every request names the caller's
-`httpx2.Auth`, so one user's credentials never ride along with another user's request.
+`httpx2.Auth`, so one user's credentials never ride along with another user's request, and it keeps no
+cookies, so no user's Nextcloud session rides along either (see `core.cookies` for why that matters).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import httpx2
 
 from nextcloud_mcp import __version__, metrics
 from nextcloud_mcp.config import Settings
+from nextcloud_mcp.core.cookies import cookieless_jar
 from nextcloud_mcp.errors import (
     AuthenticationFailed,
     BadRequest,
@@ -135,6 +137,7 @@ class NextcloudHTTP:
             verify=settings.nextcloud_verify_ssl,
             transport=transport,
             follow_redirects=False,  # a redirect could carry credentials to another host
+            cookies=cookieless_jar(),  # a kept session cookie would serve the next user as the previous one
             headers={"User-Agent": f"nextcloud-mcp-bridge/{__version__}", "Accept": "application/json"},
             trust_env=False,
         )

@@ -20,8 +20,8 @@ from starlette.types import Receive, Scope, Send
 
 from fake_nextcloud.apps.cookbook.models import API_VERSION, CookbookBackend, CookbookError, app_version
 from fake_nextcloud.core.appframework import Annotations, controller
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import html_error_page, json_response
-from fake_nextcloud.core.front import NcContext
 from fake_nextcloud.core.state import FakeState
 
 __all__ = ["CookbookApp"]

@@ -29,10 +29,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from fake_nextcloud.core.appframework import Annotations, controller, passes_csrf_check
+from fake_nextcloud.core.appframework import Annotations, controller
 from fake_nextcloud.core.auth import check_browser_login
 from fake_nextcloud.core.browser import default_page_url, ensure_session, log_in, log_out
-from fake_nextcloud.core.front import NcContext
+from fake_nextcloud.core.context import NcContext
+from fake_nextcloud.core.csrf import passes_csrf_check
 from fake_nextcloud.core.params import str_param
 from fake_nextcloud.core.php import php_trim
 from fake_nextcloud.core.session import csrf_token

@@ -9,8 +9,8 @@ from starlette.routing import BaseRoute, Route, Router
 
 from fake_nextcloud.apps.core.models import capabilities, status_info, user_details
 from fake_nextcloud.core.appframework import Annotations, OcsResult, controller
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError
-from fake_nextcloud.core.front import NcContext
 from fake_nextcloud.core.ocs import RESPOND_NOT_FOUND
 from fake_nextcloud.core.php import md5_hex, php_json_encode
 from fake_nextcloud.core.state import FakeState

@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from fake_nextcloud.apps.core.models import user_details
 from fake_nextcloud.core.appframework import Annotations, OcsResult, controller
-from fake_nextcloud.core.front import NcContext
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.state import User
 
 __all__ = ["USERS_ROUTES"]

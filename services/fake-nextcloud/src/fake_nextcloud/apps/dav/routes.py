@@ -45,7 +45,7 @@ from fake_nextcloud.apps.dav.xmlio import (
     q,
     texts,
 )
-from fake_nextcloud.core.front import get_context
+from fake_nextcloud.core.context import get_context
 from fake_nextcloud.core.state import FakeState, User
 
 __all__ = ["DavApp"]

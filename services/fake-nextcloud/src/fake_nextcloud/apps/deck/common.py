@@ -15,8 +15,8 @@ from starlette.responses import Response
 from fake_nextcloud.apps.deck import cards as C
 from fake_nextcloud.apps.deck.backend import DeckBackend, InternalError, parse_date
 from fake_nextcloud.apps.deck.models import DeckError
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError, json_response
-from fake_nextcloud.core.front import NcContext
 from fake_nextcloud.core.params import bool_param, int_param, str_param
 from fake_nextcloud.core.php import php_int
 

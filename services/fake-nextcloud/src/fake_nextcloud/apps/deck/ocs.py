@@ -23,8 +23,8 @@ from fake_nextcloud.apps.deck import extras as X
 from fake_nextcloud.apps.deck.backend import DeckBackend, parse_date
 from fake_nextcloud.apps.deck.common import card_fields, path_int, read_upload, run_ocs, since_1_19, stacks_json
 from fake_nextcloud.core.appframework import Annotations, OcsResult, controller
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError
-from fake_nextcloud.core.front import NcContext
 from fake_nextcloud.core.params import bool_param, int_param, str_param
 from fake_nextcloud.core.php import PhpTypeError
 

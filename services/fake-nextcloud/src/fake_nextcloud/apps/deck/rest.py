@@ -25,8 +25,8 @@ from fake_nextcloud.apps.deck.backend import DeckBackend, parse_date
 from fake_nextcloud.apps.deck.common import card_fields, path_int, read_upload, run_rest, since_1_19, stacks_json
 from fake_nextcloud.apps.deck.models import BadRequest, Board
 from fake_nextcloud.core.appframework import Annotations, controller, preflighted_cors
+from fake_nextcloud.core.context import NcContext, get_context
 from fake_nextcloud.core.errors import html_error_page, json_response, not_implemented
-from fake_nextcloud.core.front import NcContext, get_context
 from fake_nextcloud.core.params import bool_param, int_param, str_param
 from fake_nextcloud.core.state import FakeState
 

@@ -26,8 +26,8 @@ from fake_nextcloud.apps.files_sharing.models import (
     parse_expire_date,
 )
 from fake_nextcloud.core.appframework import Annotations, OcsResult, controller
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError
-from fake_nextcloud.core.front import NcContext
 
 __all__ = ["SHARING_ROUTES"]
 

@@ -19,8 +19,8 @@ from starlette.types import Receive, Scope, Send
 from fake_nextcloud.apps.notes.models import API_VERSIONS, ETagDoesNotMatch, NotesBackend, NotesError
 from fake_nextcloud.apps.notes.naming import title_from_content
 from fake_nextcloud.core.appframework import Annotations, controller, preflighted_cors, rfc2822
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import html_error_page, json_response, not_implemented
-from fake_nextcloud.core.front import NcContext
 from fake_nextcloud.core.params import bool_param, int_param, str_param
 from fake_nextcloud.core.state import FakeState
 

@@ -36,7 +36,7 @@ from fake_nextcloud.apps.oidc.models import ALNUM, AccessToken, Client, OidcBack
 from fake_nextcloud.apps.oidc.redirect_uri import match_redirect_uri
 from fake_nextcloud.core.appframework import Annotations, controller
 from fake_nextcloud.core.browser import ensure_session, log_out
-from fake_nextcloud.core.front import NcContext
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.php import php_empty, php_str
 from fake_nextcloud.core.session import Session, csrf_token, random_string
 from fake_nextcloud.core.templates import template_error

@@ -29,8 +29,8 @@ from fake_nextcloud.apps.oidc.keys import jwt_parts, signing_key, verify_rs256
 from fake_nextcloud.apps.oidc.models import OidcBackend
 from fake_nextcloud.core.appframework import Annotations, controller
 from fake_nextcloud.core.browser import ensure_session, log_out
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import json_response
-from fake_nextcloud.core.front import NcContext
 from fake_nextcloud.core.php import php_empty
 from fake_nextcloud.core.session import csrf_token
 from fake_nextcloud.core.templates import template_error

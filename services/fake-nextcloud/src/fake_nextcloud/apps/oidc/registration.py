@@ -28,8 +28,8 @@ from starlette.responses import Response
 from fake_nextcloud.apps.oidc.keys import signing_key
 from fake_nextcloud.apps.oidc.models import Client, OidcBackend
 from fake_nextcloud.core.appframework import Annotations, controller
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import json_response
-from fake_nextcloud.core.front import NcContext
 from fake_nextcloud.core.params import str_param
 from fake_nextcloud.core.php import PhpTypeError
 

@@ -25,8 +25,8 @@ from fake_nextcloud.apps.oidc.registration import (
     well_known_discovery,
 )
 from fake_nextcloud.apps.oidc.token import get_token, introspect, user_info
+from fake_nextcloud.core.context import get_context
 from fake_nextcloud.core.errors import html_error_page
-from fake_nextcloud.core.front import get_context
 from fake_nextcloud.core.state import FakeState
 
 __all__ = ["ROUTES", "OidcApp", "WellKnownApp"]

@@ -39,8 +39,8 @@ from fake_nextcloud.apps.oidc.claims import id_token, mint_access_token, userinf
 from fake_nextcloud.apps.oidc.keys import b64url
 from fake_nextcloud.apps.oidc.models import ALNUM, AccessToken, Client, OidcBackend, hash_code
 from fake_nextcloud.core.appframework import Annotations, controller
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import json_response
-from fake_nextcloud.core.front import NcContext
 from fake_nextcloud.core.params import str_param
 from fake_nextcloud.core.php import PhpTypeError, php_empty, php_str
 from fake_nextcloud.core.session import random_string

@@ -15,8 +15,8 @@ from starlette.routing import BaseRoute, Route
 from fake_nextcloud.apps.dav.models import DavBackend
 from fake_nextcloud.apps.notes.models import NotesBackend
 from fake_nextcloud.core.appframework import Annotations, OcsResult, controller
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError
-from fake_nextcloud.core.front import NcContext
 
 __all__ = ["SEARCH_ROUTES"]
 

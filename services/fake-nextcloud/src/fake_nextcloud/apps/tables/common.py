@@ -11,7 +11,7 @@ from typing import Any
 
 from fake_nextcloud.apps.tables.models import TablesBackend, TablesError
 from fake_nextcloud.apps.tables.values import TablesBadRequest
-from fake_nextcloud.core.front import NcContext
+from fake_nextcloud.core.context import NcContext
 
 __all__ = ["SUBTYPES", "create_column", "int_or_none", "row_data", "uid_of"]
 

@@ -19,7 +19,7 @@ from fake_nextcloud.apps.tables.common import SUBTYPES, create_column, int_or_no
 from fake_nextcloud.apps.tables.models import TablesBackend, TablesError
 from fake_nextcloud.apps.tables.values import TablesBadRequest
 from fake_nextcloud.core.appframework import Annotations, OcsResult, controller
-from fake_nextcloud.core.front import NcContext
+from fake_nextcloud.core.context import NcContext
 
 __all__ = ["OCS_ROUTES"]
 

@@ -21,8 +21,8 @@ from fake_nextcloud.apps.tables.models import Table, TablesBackend, TablesError,
 from fake_nextcloud.apps.tables.ocs import OCS_ROUTES
 from fake_nextcloud.apps.tables.values import TablesBadRequest
 from fake_nextcloud.core.appframework import Annotations, controller
+from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import html_error_page, json_response
-from fake_nextcloud.core.front import NcContext
 from fake_nextcloud.core.state import FakeState
 
 __all__ = ["OCS_ROUTES", "ROUTES", "TablesApp"]

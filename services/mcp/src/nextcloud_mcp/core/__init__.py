@@ -1,0 +1,1 @@
+"""What every app's client shares: the HTTP client to Nextcloud and its guards."""
