@@ -6,12 +6,14 @@ without our settings, capability gating, schema compaction or the capabilities r
 
 from mcp.server.mcpserver import MCPServer
 
-from nextcloud_mcp.tools import TOOLSETS
+from nextcloud_mcp.apps import APPS
+from nextcloud_mcp.server.registry import specs_of
 
 server = MCPServer("bare-catalogue")
-for toolset in TOOLSETS:
-    for spec in toolset.tools:
-        server.add_tool(spec.fn, name=spec.name, description=spec.description, structured_output=True)
+for app in APPS:
+    for module in app.tool_modules:
+        for spec in specs_of(module):
+            server.add_tool(spec.fn, name=spec.name, description=spec.description, structured_output=True)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def measure_catalogue(run_dir: Path, env: Mapping[str, str]) -> dict[str, Any]:
 
 async def _all_tools(env: Mapping[str, str]) -> list[dict[str, Any]]:
     from nextcloud_mcp.config import load_settings
-    from nextcloud_mcp.server import build_server
+    from nextcloud_mcp.server.build import build_server
 
     server = build_server(load_settings(environ=dict(env)))
     return [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in await server.list_tools()]

@@ -67,9 +67,10 @@ def _cold_start(cold: dict[str, Any], checks: list[Check]) -> str:
 
 Ratio of medians: **{cold["ratio"]:.2f}x** the one-tool SDK server, **{cold["ratio_same_tools"]:.2f}x** the SDK
 server with the same tools. The SDK builds a pydantic model and JSON schemas for every tool it registers
-(importing and registering our tools costs the bare SDK server {sdk_ms:.0f} ms). Our server starts from a committed
-schema cache instead (`catalogue.py`, `registry.py`): no tool or app client module is imported and no pydantic model
-built until a tool is first called. What remains is importing pydantic-settings and our core modules, reading the
+(importing and registering our tools costs the bare SDK server {sdk_ms:.0f} ms). Our server starts from a schema
+cache instead (`server/catalogue.py`, written to the user's cache folder at the first start of a version, never
+committed): no tool or app client module is imported and no pydantic model built until a tool is first called.
+The first start after an install or upgrade builds the tools and writes the cache (measured below). What remains is importing pydantic-settings and our core modules, reading the
 settings, and asking Nextcloud for its capabilities (to list only the tools of installed apps).
 """
 
@@ -291,14 +292,14 @@ Profiled with py-spy (`py-spy record -p <server pid>` under load from this bench
   label children are cached. Under load the recorder is under 2% of the server's CPU samples.
 - **Start-up**: cyclic GC is off while the server imports and registers its tools, then everything is frozen
   (`gc.freeze()`), which keeps later collections from scanning the ~10^5 start-up objects. The catalogue comes
-  from `tool_schemas.json` (written by `scripts/gen-docs`, checked by `tests/unit/test_registry.py`, fingerprinted
-  so an edited checkout falls back to the modules): tool and client modules are imported and their pydantic models
-  built on first call. That took registration from ~340 ms to ~10 ms and imports from ~120 ms to ~30 ms (cold
+  from a schema cache in the user's cache folder (`server/catalogue.py`: written at the first start, named after
+  the version and a hash of the sources, so an edited checkout never reads a stale one; nothing is committed):
+  tool and client modules are imported and their pydantic models built on first call. That took registration from ~340 ms to ~10 ms and imports from ~120 ms to ~30 ms (cold
   start 1.31x -> 1.13x). Optional dependencies (`icalendar`, `vobject`, `redis`, `jwt`) stay unimported
   until used (checked with `-X importtime`). `MCP_APPS` registers only the chosen apps.
 - **One shared HTTP pool** to Nextcloud per process, **no per-call re-validation** (an L1 hit is ~1 µs; across
   replicas each token is validated once), **compact schemas** (`schema.py`, budget enforced by
-  `tests/unit/tools/test_catalogue.py`).
+  `tests/unit/server/test_catalogue.py`).
 
 What remains is below our code:
 
@@ -310,6 +311,6 @@ What remains is below our code:
   `httpx`/`h11`, and to loopback socket writes (about a quarter of the samples under load in this VM); our own
   code (OAuth gate, tool gating, error mapping, metrics) is a few percent. The direct baseline needs one HTTP
   hop, ours two, and the benchmark client, the server and the fake share the machine's CPU cores.
-- **Download RSS growth** is bounded by the 256 KiB read buffer (`READ_CHUNK` in `nextcloud/files.py`; it was the
+- **Download RSS growth** is bounded by the 256 KiB read buffer (`READ_CHUNK` in `apps/files/client.py`; it was the
   10 MiB upload chunk, +50 MB), not by the file size.
 """

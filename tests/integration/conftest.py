@@ -13,7 +13,7 @@ from mcp import Client
 from fake_nextcloud.app import FakeNextcloud, build_app
 from fake_nextcloud.core.state import FakeState
 from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.server import build_server
+from nextcloud_mcp.server.build import build_server
 from support.mcp_helpers import McpFactory
 
 USERS = {"alice": "alice-secret", "bob": "bob-secret"}

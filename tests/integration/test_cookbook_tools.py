@@ -8,13 +8,13 @@ import httpx2
 import pytest
 from mcp import Client
 
-from fake._support import HttpxOpenAPIRequest, load_spec
 from fake_nextcloud.app import FakeNextcloud
 from fake_nextcloud.apps.cookbook.models import CookbookBackend
 from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.server import build_server
+from nextcloud_mcp.server.build import build_server
 from support.mcp_helpers import McpFactory, error_text, structured
 from support.oauth_apps import RecordingTransport, oauth_gate
+from support.openapi import HttpxOpenAPIRequest, load_spec
 
 pytestmark = pytest.mark.anyio
 PANCAKES = {

@@ -8,13 +8,13 @@ from typing import Any
 import httpx2
 import pytest
 
-from fake._oidc import create_client, token_for
 from fake_nextcloud.app import FakeNextcloud
+from nextcloud_mcp.apps.deck.client import DeckClient
 from nextcloud_mcp.auth.identity import BearerAuth
 from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.errors import AuthenticationFailed
-from nextcloud_mcp.nextcloud.deck import DeckClient
-from nextcloud_mcp.nextcloud.http import NextcloudHTTP
+from nextcloud_mcp.core.errors import AuthenticationFailed
+from nextcloud_mcp.core.http import NextcloudHTTP
+from support.fake_oidc import create_client, token_for
 from support.mcp_helpers import McpFactory, error_text, structured
 from support.oauth_apps import oauth_gate
 

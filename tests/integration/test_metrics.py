@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from fake_nextcloud.app import FakeNextcloud
 from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.server import build_http_app, build_server
+from nextcloud_mcp.server.build import build_http_app, build_server
 from support.mcp_helpers import structured
 
 pytestmark = pytest.mark.anyio

@@ -21,7 +21,7 @@ from typing import Any
 import anyio
 import pytest
 
-import nextcloud_mcp.nextcloud.http as nextcloud_http
+import nextcloud_mcp.core.http as nextcloud_http
 from fake_nextcloud.app import FakeNextcloud
 from support.oauth_apps import OAuthGate, oauth_gate
 

@@ -1,10 +1,11 @@
 """Every piece of state the server shares between users is keyed by the caller's identity (issue 13's audit).
 
-Shared across users in one process: the capability cache (`AppState`), the Notes cache, the user-id cache of
-the Files client, the DAV home cache of the CalDAV/CardDAV clients and the token cache. alice and bob use each
+Shared across users in one process: the capability cache and the apps' shared stores (`AppState`: the Notes
+cache), the user-id cache of the Files client, the DAV home cache of the CalDAV/CardDAV clients and the token
+cache. alice and bob use each
 through the real clients against the fake Nextcloud in OAuth mode; each cache then holds one entry per
-identity, with that identity's own data. The tool catalogue (`catalogue`'s `@cache`) is the same for everyone
-and holds no user data.
+identity, with that identity's own data. The tool catalogue and its source hash (`@cache`) are the same for
+everyone and hold no user data.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ import pytest
 from pydantic import SecretStr
 
 from fake_nextcloud.app import FakeNextcloud
+from nextcloud_mcp.apps.calendar.client import calendar_client
+from nextcloud_mcp.apps.files import client as files
+from nextcloud_mcp.apps.notes.client import NotesCache, notes_client
 from nextcloud_mcp.auth.basic import BasicCredentials
 from nextcloud_mcp.auth.cache import TokenCache
-from nextcloud_mcp.auth.identity import IDENTITY_KEY, TOKEN_KEY, Identity, token_digest
+from nextcloud_mcp.auth.identity import Identity, token_digest
 from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.nextcloud import caldav, files
-from nextcloud_mcp.state import AppState
+from nextcloud_mcp.core import caldav
+from nextcloud_mcp.server.state import AppState
 from support.oauth_apps import ISSUER, access_token, trust_idp
 
 pytestmark = pytest.mark.anyio
@@ -44,13 +48,13 @@ async def test_per_user_caches_hold_one_entry_per_identity_with_its_own_data(fak
     keys: dict[str, str] = {}
     async with state.running():
         for user in USERS:
-            scope = {IDENTITY_KEY: _identity(user), TOKEN_KEY: access_token(user, "notes:write", RESOURCE)}
-            session = state.session(scope)
+            token = _identity(user).access_token(access_token(user, "notes:write", RESOURCE))
+            session = state.session_for(token)
             keys[user] = session.key
-            assert await session.files.uid() == user
-            homes = await session.calendar.dav.homes()
+            assert await files.files_client(session).uid() == user
+            homes = await calendar_client(session).dav.homes()
             assert await state.capabilities(session) is not None
-            assert [n.title for n in await session.notes.list_all()] == [f"{user} note"]
+            assert [n.title for n in await notes_client(session).list_all()] == [f"{user} note"]
             assert homes.principal.rstrip("/").endswith(f"/{user}")
     assert keys["alice"] != keys["bob"]
     for user, key in keys.items():
@@ -58,7 +62,8 @@ async def test_per_user_caches_hold_one_entry_per_identity_with_its_own_data(fak
         assert files._UIDS.get(key) == user
         cached_homes = caldav._HOMES.get(key)
         assert cached_homes is not None and cached_homes.principal.rstrip("/").endswith(f"/{user}")
-        assert [n.title for n in state.notes_cache.for_user(key).notes.values()] == [f"{user} note"]
+        notes_cache = state._shared[NotesCache]
+        assert [n.title for n in notes_cache.for_user(key).notes.values()] == [f"{user} note"]
     assert set(state._capabilities) == set(keys.values())
     await control.aclose()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import httpx2
@@ -17,11 +18,12 @@ from mcp import Client
 from fake_nextcloud.app import FakeNextcloud, build_app
 from fake_nextcloud.core.state import FakeState
 from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.server import build_server
-from nextcloud_mcp.tools import TOOLSETS, Toolset
+from nextcloud_mcp.core.app import always
+from nextcloud_mcp.server.build import build_server
+from nextcloud_mcp.server.catalogue import Catalogue, build_catalogue
 from support.mcp_helpers import McpFactory
 
-__all__ = ["USERS", "control", "fake", "mcp_as", "server_env"]
+__all__ = ["USERS", "control", "every_tool_available", "fake", "mcp_as", "server_env"]
 
 USERS = {"alice": "alice-secret", "bob": "bob-secret", "carol": "carol-secret", "dave": "dave-secret"}
 
@@ -35,6 +37,13 @@ def server_env(user: str, host: str = "http://nc.test", **env: Any) -> dict[str,
         "MCP_CAPABILITIES_TTL": "0",
         **{k.upper(): str(v) for k, v in env.items()},
     }
+
+
+def every_tool_available() -> Catalogue:
+    """The whole catalogue, each app offered whatever the capabilities say."""
+    catalogue, _ = build_catalogue()
+    apps = {name: replace(app, available=always) for name, app in catalogue.apps.items()}
+    return Catalogue(catalogue.tools, apps, catalogue.read_only)
 
 
 @pytest.fixture
@@ -60,8 +69,8 @@ def mcp_as(fake: FakeNextcloud) -> McpFactory:
     async def connect(user: str = "alice", *, all_tools: bool = False, **env: Any) -> AsyncIterator[Client]:
         """`all_tools`: list every toolset whatever the fake's capabilities say (for fuzzing)."""
         settings = load_settings(environ=server_env(user, **env))
-        toolsets = [Toolset(ts.app, ts.tools, lambda _: True) for ts in TOOLSETS] if all_tools else None
-        server = build_server(settings, transport=httpx2.ASGITransport(app=fake), toolsets=toolsets)
+        catalogue = every_tool_available() if all_tools else None
+        server = build_server(settings, transport=httpx2.ASGITransport(app=fake), catalogue=catalogue)
         async with Client(server) as client:
             yield client
 

@@ -11,9 +11,9 @@ import pytest
 
 from fake_nextcloud.app import FakeNextcloud
 from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.errors import BadRequest
-from nextcloud_mcp.nextcloud.http import NextcloudHTTP
-from nextcloud_mcp.nextcloud.paths import InvalidPath, normalize
+from nextcloud_mcp.core.errors import BadRequest
+from nextcloud_mcp.core.http import NextcloudHTTP
+from nextcloud_mcp.core.paths import InvalidPath, normalize
 from security.fixtures import server_env
 from support.mcp_helpers import McpFactory, error_text, structured
 

@@ -18,7 +18,7 @@ import pytest
 from fake_nextcloud.app import FakeNextcloud
 from nextcloud_mcp.auth.resource_server import ResourceServer
 from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.server import build_http_app, build_server
+from nextcloud_mcp.server.build import build_http_app, build_server
 from security.fixtures import USERS
 from security.log_guard import register_secret
 from support.asgi_server import serve

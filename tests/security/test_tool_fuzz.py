@@ -24,13 +24,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from fake_nextcloud.app import FakeNextcloud
-from nextcloud_mcp.tools import TOOLSETS
+from nextcloud_mcp.server.catalogue import build_catalogue
 from security.schema_fuzz import arguments
 from support.mcp_helpers import McpFactory, error_text
 
 pytestmark = pytest.mark.anyio
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
-TOOL_NAMES = sorted(spec.name for ts in TOOLSETS for spec in ts.tools)
+TOOL_NAMES = sorted(tool.name for tool in build_catalogue()[0].tools)
 SECRETS = ("alice-secret", "bob-secret")
 USER_SPACE = re.compile(r"^/remote\.php/dav/(?:files|trashbin|versions|uploads|calendars|addressbooks/users)/([^/]+)")
 

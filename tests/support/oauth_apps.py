@@ -25,7 +25,7 @@ from nextcloud_mcp.auth.cache import TokenCache
 from nextcloud_mcp.auth.oidc import parse_discovery
 from nextcloud_mcp.auth.resource_server import ResourceServer
 from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.server import build_http_app, build_server
+from nextcloud_mcp.server.build import build_http_app, build_server
 from support.asgi_server import serve
 from support.processes import free_port
 

@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nextcloud_mcp.auth.scopes import scopes_for_apps
-from nextcloud_mcp.tools import TOOLSETS
+from nextcloud_mcp.apps import APPS
 from support.processes import ManagedProcess, http_ready
 
 __all__ = [
@@ -42,7 +41,7 @@ __all__ = [
 IDP_DIR = Path(__file__).resolve().parent / "idp"
 DEFAULT_USERS: Mapping[str, str] = {"alice": "alice-secret", "bob": "bob-secret"}
 # The scopes the MCP server asks for (one read/write pair per toolset), so its clients can register them.
-RESOURCE_SCOPES = tuple(scopes_for_apps(ts.app for ts in TOOLSETS))
+RESOURCE_SCOPES = tuple(scope for app in APPS for scope in app.scopes)
 MIN_NODE = (20, 18)  # oidc-provider 9 uses URL.parse (node >= 20.18 / 22.1); it recommends node 22 LTS
 NPM_CI_TIMEOUT = 300.0
 _READY = re.compile(r"oidc-provider (?P<version>\S+) ready: issuer=(?P<issuer>\S+) port=(?P<port>\d+)")

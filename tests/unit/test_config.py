@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.errors import ConfigError
+from nextcloud_mcp.core.errors import ConfigError
 
 
 def test_basic_mode_when_username_and_password_are_set() -> None:

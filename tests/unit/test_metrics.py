@@ -131,7 +131,7 @@ def test_stdio_server_does_not_import_prometheus_client() -> None:
     code = (
         "import sys\n"
         "from nextcloud_mcp.config import load_settings\n"
-        "from nextcloud_mcp.server import build_server\n"
+        "from nextcloud_mcp.server.build import build_server\n"
         "build_server(load_settings(environ={'NEXTCLOUD_HOST': 'http://nc.test', 'NEXTCLOUD_USERNAME': 'a',"
         " 'NEXTCLOUD_PASSWORD': 'b'}))\n"
         "print('prometheus_client' in sys.modules)\n"

@@ -9,7 +9,7 @@ import pytest
 
 from nextcloud_mcp.auth.oidc import discovery_url, parse_discovery
 from nextcloud_mcp.config import Settings
-from nextcloud_mcp.errors import ConfigError
+from nextcloud_mcp.core.errors import ConfigError
 
 ISSUER = "https://cloud.example.com"
 

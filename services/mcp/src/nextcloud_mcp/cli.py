@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from nextcloud_mcp.config import load_settings
-    from nextcloud_mcp.errors import ConfigError
+    from nextcloud_mcp.core.errors import ConfigError
 
     overrides: dict[str, Any] = {
         "mcp_transport": args.transport,
@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         settings = load_settings(overrides)
-        from nextcloud_mcp.run import run
+        from nextcloud_mcp.server.run import run
 
         run(settings)
     except ConfigError as exc:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from nextcloud_mcp.errors import ConfigError
+from nextcloud_mcp.core.errors import ConfigError
 
 __all__ = ["AuthMode", "Settings", "load_settings"]
 
@@ -150,6 +150,12 @@ class Settings(BaseSettings):
         default=True,
         description="Serve Prometheus metrics at `GET /metrics` on the HTTP port (no token; see "
         "docs/observability.md). stdio never loads them.",
+    )
+    mcp_cache_dir: str | None = Field(
+        default=None,
+        description="Folder for the tool schema cache, written at the first start of each version and reused "
+        "after (docs/performance.md). Unset: `$XDG_CACHE_HOME/nextcloud-mcp` or `~/.cache/nextcloud-mcp`; `off`: "
+        "no cache (every start builds the schemas).",
     )
     mcp_default_timezone: str | None = Field(
         default=None,

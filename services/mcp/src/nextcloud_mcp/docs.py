@@ -95,29 +95,21 @@ def _arguments(schema: dict[str, Any]) -> str:
 
 
 def render_tools() -> str:
-    import anyio
+    from nextcloud_mcp.apps import APPS
+    from nextcloud_mcp.server.catalogue import build_catalogue
 
-    from nextcloud_mcp.server import build_server
-    from nextcloud_mcp.tools import TOOLSETS
-
-    settings = Settings.model_validate(
-        {"nextcloud_host": "http://nextcloud.invalid", "nextcloud_username": "docs", "nextcloud_password": "docs"}
-    )
-    server = build_server(settings)
-    rendered = {tool.name: tool for tool in anyio.run(server.list_tools)}
+    catalogue, _ = build_catalogue(APPS)
     out = [TOOLS_HEADER]
-    for toolset in TOOLSETS:
-        out.append(f"## {toolset.app.capitalize()}\n\n| Tool | Hints | Arguments | What it does |\n|---|---|---|---|")
-        for spec in toolset.tools:
-            tool = rendered[spec.name]
-            ann = spec.annotations
-            hints = " ".join(
-                flag
-                for flag, on in (("RO", ann.read_only_hint), ("D", ann.destructive_hint), ("I", ann.idempotent_hint))
-                if on
-            )
-            out.append(f"| `{spec.name}` | {hints or '-'} | {_arguments(tool.input_schema)} | {spec.description} |")
-        if toolset.app == "notes":
+    for app in APPS:
+        out.append(f"## {app.toolset.capitalize()}\n\n| Tool | Hints | Arguments | What it does |\n|---|---|---|---|")
+        for tool in catalogue.tools:
+            if catalogue.apps[tool.name] is not app:
+                continue
+            ann = tool.annotations
+            flags = (("RO", ann.read_only_hint), ("D", ann.destructive_hint), ("I", ann.idempotent_hint)) if ann else ()
+            hints = " ".join(flag for flag, on in flags if on)
+            out.append(f"| `{tool.name}` | {hints or '-'} | {_arguments(tool.parameters)} | {tool.description} |")
+        if app.toolset == "notes":
             out.append(NOTES_GUIDE)
     return "\n".join(out).rstrip() + "\n"
 

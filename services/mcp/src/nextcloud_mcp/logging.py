@@ -47,10 +47,6 @@ class RedactingFilter(logging.Filter):
         super().__init__()
         self._secrets = [s for s in secrets if s]
 
-    def add_secret(self, secret: str) -> None:
-        if secret and secret not in self._secrets:
-            self._secrets.append(secret)
-
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()

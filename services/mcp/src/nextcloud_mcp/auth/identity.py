@@ -9,11 +9,7 @@ from dataclasses import dataclass, field
 import httpx2
 from mcp.server.auth.provider import AccessToken
 
-__all__ = ["IDENTITY_KEY", "TOKEN_KEY", "BearerAuth", "Identity", "token_digest"]
-
-# Where the OAuth gate leaves the validated identity and the raw token in the ASGI scope.
-IDENTITY_KEY = "nextcloud_mcp.identity"
-TOKEN_KEY = "nextcloud_mcp.token"  # noqa: S105 (a dict key, not a secret)
+__all__ = ["BearerAuth", "Identity", "caller_key", "token_digest"]
 
 
 def token_digest(token: str) -> str:
@@ -36,7 +32,7 @@ class Identity:
     @property
     def key(self) -> str:
         """A stable, non-secret id of the user for per-user caches."""
-        return "oidc:" + hashlib.sha256(f"{self.issuer}\n{self.subject}".encode()).hexdigest()[:24]
+        return _key(self.issuer, self.subject)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -75,6 +71,16 @@ class Identity:
             subject=self.subject,
             claims={"iss": self.issuer},
         )
+
+
+def _key(issuer: str, subject: str) -> str:
+    return "oidc:" + hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()[:24]
+
+
+def caller_key(token: AccessToken) -> str:
+    """`Identity.key` of the identity behind an SDK `AccessToken` made by `Identity.access_token`."""
+    claims = token.claims or {}
+    return _key(str(claims.get("iss", "")), token.subject or "")
 
 
 class BearerAuth(httpx2.Auth):

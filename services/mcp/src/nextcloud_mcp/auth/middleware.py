@@ -5,7 +5,8 @@ For every request to the MCP path it
 - validates the Bearer token through the shared `TokenCache` (401 `invalid_token` otherwise),
 - for `tools/call`, checks the tool's scope before the call runs (403 `insufficient_scope` with the
   `scope` to ask for, which lets clients step up),
-- hands the identity to the SDK (`scope["user"]`, used for session ownership) and to our tools.
+- hands the identity to the SDK (`scope["user"]`, used for session ownership) and, through the SDK's
+  `AuthContextMiddleware`, to the tools (`get_access_token()`).
 Every challenge carries `resource_metadata` (RFC 9728) and `scope`.
 """
 
@@ -13,23 +14,22 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
+from mcp.server.auth.middleware.auth_context import AuthContextMiddleware
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from starlette.authentication import AuthCredentials
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from nextcloud_mcp.auth.cache import TokenCache
-from nextcloud_mcp.auth.identity import IDENTITY_KEY, TOKEN_KEY, Identity
 from nextcloud_mcp.auth.metadata import challenge
 from nextcloud_mcp.auth.scopes import allowed
-from nextcloud_mcp.auth.verifier import MAX_TOKEN_LENGTH, TokenValidator
+from nextcloud_mcp.auth.token_verifier import CachedTokenVerifier
+from nextcloud_mcp.auth.verifier import MAX_TOKEN_LENGTH
 
-__all__ = ["IDENTITY_KEY", "TOKEN_KEY", "OAuthMiddleware"]
+__all__ = ["OAuthMiddleware"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,17 +45,15 @@ class OAuthMiddleware:
         *,
         path: str,
         resource: str,
-        cache: TokenCache,
-        validator: TokenValidator,
+        verifier: CachedTokenVerifier,
         tool_scopes: Mapping[str, str],
         challenge_scopes: list[str],
         require_scopes: bool,
     ) -> None:
-        self.app = app
+        self.app = AuthContextMiddleware(app)  # the SDK's: get_access_token() for tools and middleware
         self.path = path.rstrip("/") or "/"
         self.resource = resource
-        self.cache = cache
-        self.validator = validator
+        self.verifier = verifier
         self.tool_scopes = dict(tool_scopes)
         self.challenge_scopes = challenge_scopes
         self.require_scopes = require_scopes
@@ -83,8 +81,8 @@ class OAuthMiddleware:
         if len(token) > MAX_TOKEN_LENGTH:
             await self._deny(send, 401, "invalid_token", "token too long")
             return
-        identity = await self.cache.get_or_validate(token, self.validator.validate)
-        if identity is None or (identity.expires_at is not None and identity.expires_at <= time.time()):
+        access = await self.verifier.verify_token(token)
+        if access is None:
             await self._deny(send, 401, "invalid_token", "the access token is invalid, expired or not for this server")
             return
         if self.require_scopes and scope["method"] == "POST":
@@ -92,18 +90,16 @@ class OAuthMiddleware:
             if body is None:
                 await _send_json(send, 413, {"error": "request body too large"}, {})
                 return
-            missing = self._missing_scopes(body, identity)
+            missing = self._missing_scopes(body, frozenset(access.scopes))
             if missing:
                 await self._deny(send, 403, "insufficient_scope", f"this call needs {' '.join(missing)}", missing)
                 return
             receive = _replay(body, receive)
-        scope["user"] = AuthenticatedUser(identity.access_token(token))
-        scope["auth"] = AuthCredentials(sorted(identity.scopes))
-        scope[IDENTITY_KEY] = identity
-        scope[TOKEN_KEY] = token
+        scope["user"] = AuthenticatedUser(access)
+        scope["auth"] = AuthCredentials(sorted(access.scopes))
         await self.app(scope, receive, send)
 
-    def _missing_scopes(self, body: bytes, identity: Identity) -> list[str]:
+    def _missing_scopes(self, body: bytes, granted: frozenset[str]) -> list[str]:
         try:
             payload = json.loads(body)
         except ValueError:
@@ -116,7 +112,7 @@ class OAuthMiddleware:
             params = message.get("params")
             name = params.get("name") if isinstance(params, dict) else None
             needed = self.tool_scopes.get(name) if isinstance(name, str) else None
-            if needed and not allowed(needed, identity.scopes) and needed not in missing:
+            if needed and not allowed(needed, granted) and needed not in missing:
                 missing.append(needed)
         return missing
 

@@ -18,7 +18,7 @@ import anyio
 import httpx2
 
 from nextcloud_mcp.config import Settings
-from nextcloud_mcp.errors import ConfigError
+from nextcloud_mcp.core.errors import ConfigError
 
 __all__ = ["AuthServer", "discover"]
 

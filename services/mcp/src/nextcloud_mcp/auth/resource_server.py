@@ -13,6 +13,7 @@ from nextcloud_mcp.auth.cache import TokenCache, connect_redis
 from nextcloud_mcp.auth.metadata import metadata_routes
 from nextcloud_mcp.auth.middleware import OAuthMiddleware
 from nextcloud_mcp.auth.oidc import AuthServer, discover
+from nextcloud_mcp.auth.token_verifier import CachedTokenVerifier
 from nextcloud_mcp.auth.verifier import TokenValidator
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.core.cookies import cookieless_jar
@@ -33,6 +34,7 @@ class ResourceServer:
         self.http = http
         self.cache = cache
         self.validator = TokenValidator(settings, auth_server, http)
+        self.verifier = CachedTokenVerifier(cache, self.validator)
 
     @classmethod
     async def start(cls, settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> ResourceServer:
@@ -70,8 +72,7 @@ class ResourceServer:
             app,
             path=self.settings.mcp_path,
             resource=self.settings.resource_url,
-            cache=self.cache,
-            validator=self.validator,
+            verifier=self.verifier,
             tool_scopes=tool_scopes,
             challenge_scopes=scopes,
             require_scopes=self.settings.mcp_require_scopes,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["allowed", "required_scope", "scopes_for_apps"]
+__all__ = ["allowed", "required_scope"]
 
 
 def required_scope(app: str, read_only: bool) -> str:
@@ -21,7 +21,3 @@ def allowed(required: str, granted: Iterable[str]) -> bool:
         return True
     app, _, level = required.partition(":")
     return level == "read" and f"{app}:write" in granted
-
-
-def scopes_for_apps(apps: Iterable[str]) -> list[str]:
-    return [scope for app in apps for scope in (f"{app}:read", f"{app}:write")]

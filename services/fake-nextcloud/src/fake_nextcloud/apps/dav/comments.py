@@ -19,7 +19,7 @@ from fake_nextcloud.apps.dav.models import DavError
 from fake_nextcloud.apps.dav.xmlio import OC, PropValue, multistatus, parse_body, parse_propfind, q, texts
 
 if TYPE_CHECKING:
-    from fake_nextcloud.apps.dav.routes import DavApp
+    from fake_nextcloud.apps.dav.view import DavView
     from fake_nextcloud.core.state import User
 
 __all__ = ["Comment", "comments"]
@@ -57,7 +57,7 @@ def _props(c: Comment) -> dict[str, PropValue]:
     }
 
 
-async def comments(app: DavApp, request: Request, user: User, rest: str) -> Response:
+async def comments(app: DavView, request: Request, user: User, rest: str) -> Response:
     """``rest`` is ``files/{fileid}[/…]``."""
     parts = rest.strip("/").split("/")
     if len(parts) < 2 or parts[0] != "files" or not parts[1].isdigit():

@@ -18,25 +18,27 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
-import anyio
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from fake_nextcloud.apps.caldav import routes as caldav
 from fake_nextcloud.apps.dav import comments, search, trash, uploads
 from fake_nextcloud.apps.dav.models import DavBackend, DavError, Node, normalize
+from fake_nextcloud.apps.dav.transfer import (
+    destination_path,
+    file_response,
+    insufficient_storage,
+    put_headers,
+    stream_to_blob,
+)
 from fake_nextcloud.apps.dav.xmlio import (
-    INSTANCE_ID,
     OC,
     PropValue,
     error_response,
     href,
-    http_date,
     multistatus,
     node_props,
     parse_body,
@@ -50,7 +52,6 @@ from fake_nextcloud.core.state import FakeState, User
 
 __all__ = ["DavApp"]
 
-CHUNK = 1024 * 1024
 _FORBIDDEN = "Forbidden"
 
 
@@ -215,7 +216,7 @@ class DavApp:
         free = backend.free_space(user.uid)
         replaced = existing.size if existing is not None and not existing.is_dir else 0
         if free is not None and declared is not None and declared.isdigit() and int(declared) > free + replaced:
-            raise _insufficient(path, int(declared), free)
+            raise insufficient_storage(path, int(declared), free)
         parent = path.rsplit("/", 1)[0] if "/" in path else ""
         if request.headers.get("x-nc-webdav-automkcol") == "1" and parent and backend.get(user.uid, parent) is None:
             # apps/dav/lib/Connector/Sabre/FilesPlugin.php::onBeforeRequest (X-NC-WebDAV-AutoMkcol, NC 30)
@@ -255,54 +256,6 @@ class DavApp:
         return Response(status_code=201 if created else 204, headers={"Content-Length": "0"})
 
 
-def destination_path(request: Request, prefix: str) -> str:
-    """The ``Destination`` header as a path below ``prefix`` (sabre-io/dav lib/DAV/Server.php::calculateUri)."""
-    header = request.headers.get("destination")
-    if not header:
-        raise DavError(400, "BadRequest", "The destination header was not supplied")
-    dest = unquote(urlsplit(header).path)
-    base = prefix.rstrip("/") + "/"
-    if not (dest + "/").startswith(base):
-        raise DavError(403, _FORBIDDEN, f"Requested uri ({dest}) is out of base uri ({base})")
-    return normalize(dest[len(base) :])
-
-
-async def stream_to_blob(backend: DavBackend, request: Request, limit: int | None, path: str) -> tuple[Path, int]:
-    """Write the request body to a new blob file chunk by chunk; 507 once it exceeds ``limit`` bytes."""
-    staged = backend.new_blob()
-    size = 0
-    async with await anyio.open_file(staged, "wb") as out:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if limit is not None and size > limit:
-                await out.aclose()
-                staged.unlink(missing_ok=True)
-                raise _insufficient(path, size, limit)
-            await out.write(chunk)
-    return staged, size
-
-
-def put_headers(user: User, node: Node) -> dict[str, str]:
-    """apps/dav/lib/Connector/Sabre/File.php::put + FilesPlugin::sendFileIdHeader."""
-    return {
-        "ETag": f'"{node.etag}"',
-        "OC-Etag": f'"{node.etag}"',
-        "OC-FileId": f"{node.file_id:08d}{INSTANCE_ID}",
-        "X-NC-OwnerId": user.uid,
-        "X-NC-Permissions": "RGDNVW",
-        "Content-Length": "0",
-    }
-
-
-def _insufficient(path: str, length: int, free: int) -> DavError:
-    # apps/dav/lib/Connector/Sabre/QuotaPlugin.php::checkQuota
-    return DavError(
-        507,
-        "InsufficientStorage",
-        f"Insufficient space in {path}, {length} required, {free} available",
-    )
-
-
 def _check_preconditions(request: Request, node: Node | None) -> None:
     """sabre-io/dav lib/DAV/Server.php::checkPreconditions (If-Match / If-None-Match)."""
     failed = "PreconditionFailed"
@@ -321,22 +274,3 @@ def _check_preconditions(request: Request, node: Node | None) -> None:
             if request.method in ("GET", "HEAD"):
                 return
             raise DavError(412, failed, message)
-
-
-async def _stream(path: str) -> AsyncIterator[bytes]:
-    async with await anyio.open_file(path, "rb") as handle:
-        while chunk := await handle.read(CHUNK):
-            yield chunk
-
-
-def file_response(request: Request, node: Node, *, etag: str | None = None) -> Response:
-    headers = {
-        "Content-Length": str(node.size),
-        "ETag": f'"{etag or node.etag}"',
-        "OC-ETag": f'"{etag or node.etag}"',
-        "Last-Modified": http_date(node.mtime),
-        "Content-Disposition": f'attachment; filename="{node.name}"',
-    }
-    if request.method == "HEAD" or node.blob is None:
-        return Response(status_code=200, headers=headers, media_type=node.content_type)
-    return StreamingResponse(_stream(str(node.blob)), headers=headers, media_type=node.content_type)

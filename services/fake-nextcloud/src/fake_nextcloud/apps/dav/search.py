@@ -22,7 +22,7 @@ from fake_nextcloud.apps.dav.models import DavError, Node, normalize
 from fake_nextcloud.apps.dav.xmlio import DAV, NC, OC, href, multistatus, parse_body, q
 
 if TYPE_CHECKING:
-    from fake_nextcloud.apps.dav.routes import DavApp
+    from fake_nextcloud.apps.dav.view import DavView
     from fake_nextcloud.core.state import User
 
 __all__ = ["search"]
@@ -34,7 +34,7 @@ def _bad(message: str) -> DavError:
     return DavError(400, "BadRequest", message)
 
 
-def _value(app: DavApp, uid: str, node: Node, prop: str) -> Any:
+def _value(app: DavView, uid: str, node: Node, prop: str) -> Any:
     if prop == q(DAV, "displayname"):
         return node.name
     if prop == q(DAV, "getcontenttype"):
@@ -73,7 +73,7 @@ def _literal(prop: str, text: str) -> Any:
     return text
 
 
-def _match(app: DavApp, uid: str, node: Node, where: Element) -> bool:
+def _match(app: DavView, uid: str, node: Node, where: Element) -> bool:
     op = where.tag.removeprefix("{DAV:}")
     if op == "and":
         return all(_match(app, uid, node, child) for child in where)
@@ -101,7 +101,7 @@ def _match(app: DavApp, uid: str, node: Node, where: Element) -> bool:
     return bool(ops[op])
 
 
-async def search(app: DavApp, request: Request, user: User) -> Response:
+async def search(app: DavView, request: Request, user: User) -> Response:
     root = parse_body(await request.body())
     basic = root.find(q(DAV, "basicsearch")) if root is not None else None
     if basic is None:

@@ -11,7 +11,7 @@ from fake_nextcloud.apps.dav.models import DavError, Node, TrashItem, mime_type
 from fake_nextcloud.apps.dav.xmlio import DAV, NC, OC, PropValue, http_date, multistatus, parse_propfind, q
 
 if TYPE_CHECKING:
-    from fake_nextcloud.apps.dav.routes import DavApp
+    from fake_nextcloud.apps.dav.view import DavView
     from fake_nextcloud.core.state import User
 
 __all__ = ["trashbin", "versions"]
@@ -58,7 +58,7 @@ def _trash_props(item: TrashItem) -> dict[str, PropValue]:
     return props
 
 
-async def trashbin(app: DavApp, request: Request, user: User, owner: str, rest: str) -> Response:
+async def trashbin(app: DavView, request: Request, user: User, owner: str, rest: str) -> Response:
     """``/remote.php/dav/trashbin/{uid}/{trash|restore}[/{name}]``."""
     if owner != user.uid:
         raise _other_user(owner)
@@ -84,7 +84,7 @@ async def trashbin(app: DavApp, request: Request, user: User, owner: str, rest: 
         backend.purge(owner, name or None)  # files_trashbin TrashRoot::delete empties the bin
         return Response(status_code=204)
     if request.method == "MOVE" and section == "trash" and name:
-        from fake_nextcloud.apps.dav.routes import destination_path
+        from fake_nextcloud.apps.dav.transfer import destination_path
 
         dest = destination_path(request, prefix)
         if not dest.startswith("restore/"):
@@ -94,7 +94,7 @@ async def trashbin(app: DavApp, request: Request, user: User, owner: str, rest: 
     raise DavError(405, "MethodNotAllowed", f"{request.method} is not allowed here")
 
 
-async def versions(app: DavApp, request: Request, user: User, owner: str, rest: str) -> Response:
+async def versions(app: DavView, request: Request, user: User, owner: str, rest: str) -> Response:
     """``/remote.php/dav/versions/{uid}/versions/{fileid}[/{version}]`` and ``…/restore/target``."""
     if owner != user.uid:
         raise _other_user(owner)
@@ -137,12 +137,12 @@ async def versions(app: DavApp, request: Request, user: User, owner: str, rest: 
                 )
         return multistatus(entries, requested)
     if request.method in ("GET", "HEAD") and version is not None:
-        from fake_nextcloud.apps.dav.routes import file_response
+        from fake_nextcloud.apps.dav.transfer import file_response
 
         view = Node(node.path, False, file_id, version.etag, version.mtime, size=version.size, blob=version.blob)
         return file_response(request, view)
     if request.method == "MOVE" and version is not None:
-        from fake_nextcloud.apps.dav.routes import destination_path
+        from fake_nextcloud.apps.dav.transfer import destination_path
 
         if destination_path(request, prefix) != "restore/target":
             raise DavError(403, "Forbidden", "Permission denied to rename this file")

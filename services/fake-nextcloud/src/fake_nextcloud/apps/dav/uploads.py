@@ -18,7 +18,7 @@ from starlette.responses import Response
 from fake_nextcloud.apps.dav.models import DavError, Upload
 
 if TYPE_CHECKING:
-    from fake_nextcloud.apps.dav.routes import DavApp
+    from fake_nextcloud.apps.dav.view import DavView
     from fake_nextcloud.core.state import User
 
 __all__ = ["uploads"]
@@ -31,8 +31,8 @@ def _assemble(parts: list[Path], target: Path) -> None:
                 shutil.copyfileobj(src, out, 1024 * 1024)
 
 
-async def uploads(app: DavApp, request: Request, user: User, owner: str, rest: str) -> Response:
-    from fake_nextcloud.apps.dav.routes import destination_path, put_headers, stream_to_blob
+async def uploads(app: DavView, request: Request, user: User, owner: str, rest: str) -> Response:
+    from fake_nextcloud.apps.dav.transfer import destination_path, put_headers, stream_to_blob
 
     if owner != user.uid:
         raise DavError(404, "NotFound", f"File with name {owner} could not be located")

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from fake_nextcloud.apps.tables.models import Column
+    from fake_nextcloud.apps.tables.columns import Column
 
 __all__ = ["TablesBadRequest", "parse_cell"]
 

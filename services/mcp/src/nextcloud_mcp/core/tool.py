@@ -1,0 +1,84 @@
+"""How an app declares its tools: the `tool` decorator (a `ToolSpec`, nothing registered), and how a tool reaches
+the caller's Nextcloud (`session(ctx)`) and the server's settings (`settings(ctx)`).
+
+Registration, error mapping, metrics and the per-caller policy are the server's (`nextcloud_mcp.server`); app
+modules only describe their tools here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from mcp.server.mcpserver import Context
+from mcp.types import ToolAnnotations
+from pydantic import BaseModel
+
+from nextcloud_mcp.config import Settings
+from nextcloud_mcp.core.session import NextcloudSession, ServerState
+
+__all__ = ["Item", "ToolSpec", "compact", "session", "settings", "tool"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+Item = dict[str, Any]  # a loose result object (keys documented per app) that keeps tools/list small
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool before registration. `app` is the capability that must be present for it to be listed."""
+
+    fn: Callable[..., Awaitable[Any]]
+    name: str
+    title: str
+    description: str
+    annotations: ToolAnnotations
+    app: str
+
+
+def tool(
+    name: str,
+    title: str,
+    description: str,
+    *,
+    app: str,
+    read_only: bool,
+    destructive: bool = False,
+    idempotent: bool = False,
+) -> Callable[[Callable[P, Awaitable[R]]], ToolSpec]:
+    """Describe an async function as a tool (the server wraps and registers it)."""
+    annotations = ToolAnnotations(
+        read_only_hint=read_only,
+        destructive_hint=destructive,
+        idempotent_hint=idempotent,
+        open_world_hint=False,
+    )
+
+    def decorate(fn: Callable[P, Awaitable[R]]) -> ToolSpec:
+        return ToolSpec(fn, name, title, description, annotations, app)
+
+    return decorate
+
+
+def _state(ctx: Context) -> ServerState:
+    state = ctx.request_context.lifespan_context
+    if not isinstance(state, ServerState):
+        raise RuntimeError("tool called outside a Nextcloud MCP server")
+    return state
+
+
+def session(ctx: Context) -> NextcloudSession:
+    """The caller's Nextcloud session."""
+    return _state(ctx).session()
+
+
+def settings(ctx: Context) -> Settings:
+    """The server's settings."""
+    return _state(ctx).settings
+
+
+def compact(model: BaseModel) -> Item:
+    """A model as a dict without empty values (the model sees only what is set)."""
+    return {k: v for k, v in model.model_dump().items() if v not in (None, "", [], False)}
