@@ -124,12 +124,14 @@ def _with_fake(run_dir: Path, body: Callable[[dict[str, str]], Any]) -> Any:
 
 
 def _cold_start(run_dir: Path, plan: Plan) -> dict[str, Any]:
-    def both(env: dict[str, str]) -> dict[str, Any]:
+    def both(fake_env: dict[str, str]) -> dict[str, Any]:
         bench = ROOT / "bench"
+        env = {**fake_env, "MCP_CACHE_DIR": str(run_dir / "schema-cache")}  # written by the warm-up spawn
         figures = measure(
             {
                 "server": (server_argv("--transport", "stdio"), env),
                 "server_notes_only": (server_argv("--transport", "stdio"), {**env, "MCP_APPS": "notes"}),
+                "server_no_cache": (server_argv("--transport", "stdio"), {**env, "MCP_CACHE_DIR": "off"}),
                 "bare_mcpserver": ([sys.executable, str(bench / "bare_server.py")], {}),
                 "bare_same_tools": ([sys.executable, str(bench / "bare_catalogue_server.py")], {}),
             },

@@ -18,7 +18,7 @@ from mcp import Client
 from fake_nextcloud.app import FakeNextcloud
 from nextcloud_mcp.config import load_settings
 from nextcloud_mcp.server.build import build_server
-from security.fixtures import server_env
+from support.fixtures import server_env
 from support.asgi_server import serve
 from support.mcp_helpers import error_text, structured
 from support.processes import free_port

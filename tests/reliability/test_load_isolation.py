@@ -22,7 +22,7 @@ import anyio
 import httpx2
 import pytest
 
-from security.fixtures import USERS
+from support.fixtures import USERS
 from security.log_guard import register_secret
 from support.oauth_flow import AuthServerClient
 from support.processes import ManagedProcess, free_port, http_ready

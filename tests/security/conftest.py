@@ -1,5 +1,5 @@
-"""Fixtures: the in-process fake Nextcloud and MCP clients (see security/fixtures.py)."""
+"""Fixtures: the in-process fake Nextcloud and MCP clients (defined once in support/fixtures.py)."""
 
-from security.fixtures import control, fake, mcp_as
+from support.fixtures import control, fake, mcp_as
 
 __all__ = ["control", "fake", "mcp_as"]

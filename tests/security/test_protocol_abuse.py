@@ -17,7 +17,7 @@ import pytest
 from fake_nextcloud.app import FakeNextcloud
 from nextcloud_mcp.config import load_settings
 from nextcloud_mcp.server.build import build_http_app, build_server
-from security.fixtures import server_env
+from support.fixtures import server_env
 from security.jwt_gate import HEADERS, Gate, gate
 from support.asgi_server import serve
 from support.processes import free_port

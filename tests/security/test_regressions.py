@@ -14,7 +14,7 @@ from nextcloud_mcp.config import load_settings
 from nextcloud_mcp.core.errors import BadRequest
 from nextcloud_mcp.core.http import NextcloudHTTP
 from nextcloud_mcp.core.paths import InvalidPath, normalize
-from security.fixtures import server_env
+from support.fixtures import server_env
 from support.mcp_helpers import McpFactory, error_text, structured
 
 pytestmark = pytest.mark.anyio

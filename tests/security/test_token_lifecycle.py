@@ -19,7 +19,7 @@ from fake_nextcloud.app import FakeNextcloud
 from nextcloud_mcp.auth.resource_server import ResourceServer
 from nextcloud_mcp.config import load_settings
 from nextcloud_mcp.server.build import build_http_app, build_server
-from security.fixtures import USERS
+from support.fixtures import USERS
 from security.log_guard import register_secret
 from support.asgi_server import serve
 from support.oauth_flow import AuthServerClient

@@ -70,6 +70,34 @@ Generated from the tool definitions by `scripts/gen-docs`. Every tool returns st
 (changes or removes existing data), **I** idempotent (repeating it changes nothing more).
 A toolset is listed only when the user's Nextcloud offers the app (checked through its capabilities).
 
+## The tool contract
+
+Every tool follows these rules; `tests/unit/server/test_contract.py` checks them over the whole `tools/list`,
+so a new app inherits them.
+
+- **Names**: `nc_<toolset>_<verb>_<object>`, lowercase, e.g. `nc_calendar_create_event`, `nc_tables_delete_row`.
+  The object is always named (singular for one item, plural for lists and searches). Verbs come from one set:
+  `list get search create update delete append move copy restore upload download read write set add remove
+  accept import clone complete reopen assign query`. No two names differ by a single character. Renames are listed
+  in CHANGELOG.md.
+- **Lists**: every list or search tool takes `limit` and `cursor` and returns `{"items": [...], "next_cursor":
+  "…" | null, "total": n | null}`; pass `next_cursor` back as `cursor` for the next page.
+- **Objects**: create and update return the same full object as the matching get, with its `etag` where the item
+  has one. Times are ISO 8601 with an offset (`2026-12-05T09:30:00+00:00`); dates `YYYY-MM-DD`. Booleans are
+  booleans; absent values are `null`. File paths are absolute within the user's files (`/Documents/a.txt`).
+  Permissions are lists of named flags (`read`, `update`, `create`, `delete`, `share`). One spelling per concept
+  (`favorite`).
+- **Parameters**: every parameter has a description: its format, where its value comes from (the tool that lists
+  it), an example where it is not obvious. Identifiers people naturally give are accepted (a calendar's display
+  name, an event's UID, a user's display name or e-mail), or refused with the valid values listed.
+- **Writes that replace content** take the `etag` the caller read (from get, list or the previous write). Without
+  it they refuse, unless `force=true` says to overwrite whatever is there now. A changed item is a conflict error
+  that names the get tool to re-read.
+- **Errors** are one message: what happened, then what to do next, naming a real tool. Nextcloud's own message is
+  kept when it gives one. "Already exists", "changed since you read it", "not found" and "not allowed" are never
+  confused. Argument errors name the argument and the rule it broke. 4xx errors never say "try again later".
+- **Results** are sent once as structured content; the text copy is compact JSON.
+
 """
 
 NOTES_GUIDE = """

@@ -12,12 +12,23 @@ request authenticates with its own credentials alone (docs/security.md, "Session
 
 from __future__ import annotations
 
-from http.cookiejar import CookieJar, DefaultCookiePolicy
+from http.cookiejar import CookieJar
+from typing import Any
 
-__all__ = ["cookieless_jar"]
+__all__ = ["NoCookies", "cookieless_jar"]
+
+
+class NoCookies(CookieJar):
+    """A cookie jar that takes no cookie from an answer and puts none on a request (it does not even parse the
+    `Set-Cookie` headers, which Nextcloud sends with every API answer)."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+    def add_cookie_header(self, request: Any) -> None:
+        return None
 
 
 def cookieless_jar() -> CookieJar:
-    """A jar for ``httpx2.AsyncClient(cookies=...)`` that stores no ``Set-Cookie`` and sends no ``Cookie``:
-    with an empty ``allowed_domains`` list, ``DefaultCookiePolicy`` accepts and returns cookies of no domain."""
-    return CookieJar(DefaultCookiePolicy(allowed_domains=[]))
+    """The jar for `httpx2.AsyncClient(cookies=...)` of every client that talks to Nextcloud or its IdP."""
+    return NoCookies()

@@ -10,25 +10,28 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 import time
 from collections.abc import Awaitable, Callable
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
-from pydantic import Field, PrivateAttr
+from mcp.types import CallToolResult, TextContent
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from nextcloud_mcp import metrics
 from nextcloud_mcp.core.errors import NextcloudMCPError
 from nextcloud_mcp.core.tool import ToolSpec
 from nextcloud_mcp.server.schema import compact_schema
 
-__all__ = ["LazyTool", "build_tool", "specs_of", "wrap"]
+__all__ = ["LazyTool", "NextcloudTool", "argument_errors", "build_tool", "specs_of", "wrap"]
 
 
 def wrap(spec: ToolSpec) -> Callable[..., Awaitable[Any]]:
-    """The tool function as registered: Nextcloud errors become tool errors; calls are counted and timed."""
+    """The tool function as registered: Nextcloud errors become tool errors; calls are counted and timed; a model
+    result is sent once as structured content with a compact JSON copy as its text (the SDK would indent it)."""
     fn, name = spec.fn, spec.name
 
     @functools.wraps(fn)
@@ -40,6 +43,10 @@ def wrap(spec: ToolSpec) -> Callable[..., Awaitable[Any]]:
             except NextcloudMCPError as exc:
                 raise ToolError(str(exc)) from exc
             outcome = "ok"
+            if isinstance(result, BaseModel):
+                data = result.model_dump(mode="json", by_alias=True)
+                text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+                return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
             return result
         finally:
             metrics.tool_call(name, outcome, started)
@@ -47,15 +54,44 @@ def wrap(spec: ToolSpec) -> Callable[..., Awaitable[Any]]:
     return wrapper
 
 
-def build_tool(spec: ToolSpec) -> Tool:
+def argument_errors(error: ValidationError) -> str:
+    """A pydantic validation error as one line per argument, without library noise (types, URLs)."""
+    parts = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(part) for part in item["loc"]) or "arguments"
+        message = str(item["msg"])
+        if item["type"] == "missing":
+            message = "is required"
+        elif item["type"] == "extra_forbidden":
+            message = "is not an argument of this tool"
+        parts.append(f"{where}: {message}")
+    return "Invalid arguments: " + "; ".join(parts) + ". Fix them and call the tool again."
+
+
+class NextcloudTool(Tool):
+    """The SDK's `Tool`, with argument errors rewritten per argument (`argument_errors`)."""
+
+    async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+        try:
+            return await super().run(arguments, context, convert_result)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                raise ToolError(f"Error executing tool {self.name}: {argument_errors(exc.__cause__)}") from exc
+            raise
+
+
+def build_tool(spec: ToolSpec) -> NextcloudTool:
     """The SDK's `Tool.from_function` of the wrapped function, with the input and output schemas compacted."""
-    tool = Tool.from_function(
-        wrap(spec),
-        name=spec.name,
-        title=spec.title,
-        description=spec.description,
-        annotations=spec.annotations,
-        structured_output=True,
+    tool = cast(
+        NextcloudTool,
+        NextcloudTool.from_function(
+            wrap(spec),
+            name=spec.name,
+            title=spec.title,
+            description=spec.description,
+            annotations=spec.annotations,
+            structured_output=True,
+        ),
     )
     tool.parameters = compact_schema(tool.parameters, input_schema=True)
     meta = tool.fn_metadata
@@ -70,18 +106,18 @@ def specs_of(module: str) -> list[ToolSpec]:
     return specs
 
 
-class LazyTool(Tool):
+class LazyTool(NextcloudTool):
     """A tool listed from cached metadata: `module` is imported and the real `Tool` built on the first call."""
 
     module: str = Field(exclude=True)
     cached_output: dict[str, Any] | None = Field(default=None, exclude=True)
-    _real: Tool | None = PrivateAttr(default=None)
+    _real: NextcloudTool | None = PrivateAttr(default=None)
 
     @cached_property
     def output_schema(self) -> dict[str, Any] | None:
         return self.cached_output
 
-    def real(self) -> Tool:
+    def real(self) -> NextcloudTool:
         if self._real is None:
             spec = next(s for s in specs_of(self.module) if s.name == self.name)
             self._real = build_tool(spec)

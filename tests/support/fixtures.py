@@ -1,4 +1,4 @@
-"""Fixtures shared by the security and reliability suites (imported by their conftest.py files).
+"""Fixtures shared by the integration, security and reliability suites (imported by their conftest.py files).
 
 `fake` is the fake Nextcloud as an in-process ASGI app with users alice, bob, carol and dave; `mcp_as`
 connects the official MCP client in memory to a server acting as one of them (BasicAuth mode).
