@@ -18,7 +18,7 @@ server = MCPServer("bare", log_level="WARNING")
 
 
 @server.tool()
-async def nc_notes_get(note_id: int) -> dict[str, Any]:
+async def nc_notes_get_note(note_id: int) -> dict[str, Any]:
     """Get a note."""
     response = await http.get(f"/index.php/apps/notes/api/v1/notes/{note_id}", headers={"Accept": "application/json"})
     response.raise_for_status()

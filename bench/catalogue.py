@@ -14,14 +14,18 @@ from common import StdioRpc, server_argv
 __all__ = ["BYTES_PER_TOKEN", "measure_catalogue"]
 
 BYTES_PER_TOKEN = 4  # the usual rough figure for English and JSON
+LIST_TOOL = "nc_notes_list_notes"
+LIST_NOTES = 20  # a typical page: twenty notes
 
 
 def measure_catalogue(run_dir: Path, env: Mapping[str, str]) -> dict[str, Any]:
     """`tools/list` of a stdio server against the fake, as sent on the wire; and every registered tool
     (no capability filter) rendered in process, which is what a Nextcloud with every app installed lists."""
+    _seed_notes(env)
     with StdioRpc("catalogue", server_argv("--transport", "stdio"), run_dir, env) as rpc:
         rpc.initialize()
         answer, wire = rpc.request("tools/list")
+        listed_page, page_wire = rpc.request("tools/call", {"name": LIST_TOOL, "arguments": {"limit": LIST_NOTES}})
     listed: list[dict[str, Any]] = answer["result"]["tools"]
     tools = anyio.run(_all_tools, env)
     sizes = {t["name"]: len(json.dumps(t, separators=(",", ":"), ensure_ascii=False).encode()) for t in tools}
@@ -38,6 +42,32 @@ def measure_catalogue(run_dir: Path, env: Mapping[str, str]) -> dict[str, Any]:
         "largest": [{"name": n, "bytes": b} for n, b in largest],
         "approx_tokens": round(total / BYTES_PER_TOKEN),
         "apps": sorted({str(t["name"]).split("_")[1] for t in tools}),
+        "list_result": _list_result(listed_page, page_wire),
+    }
+
+
+def _seed_notes(env: Mapping[str, str]) -> None:
+    """Twenty notes of a realistic size for the user of `env`, through the fake's control API."""
+    host = env.get("NEXTCLOUD_HOST")
+    if not host:
+        return
+    import httpx2
+
+    notes = [{"title": f"Meeting notes {i}", "content": "x" * 400, "category": "Work"} for i in range(LIST_NOTES)]
+    user = env.get("NEXTCLOUD_USERNAME", "alice")
+    httpx2.post(f"{host}/__testbed__/seed/notes", json={"user": user, "notes": notes}, trust_env=False)
+
+
+def _list_result(answer: dict[str, Any], wire: int) -> dict[str, Any]:
+    """Bytes of one list page on the wire, and what an indented second text copy (the SDK's default) adds."""
+    structured = answer["result"].get("structuredContent") or {}
+    indented = len(json.dumps(structured, indent=2, ensure_ascii=False).encode())
+    compact = len(json.dumps(structured, separators=(",", ":"), ensure_ascii=False).encode())
+    return {
+        "tool": LIST_TOOL,
+        "items": len(structured.get("items", [])),
+        "wire_bytes": wire,
+        "with_indented_text_copy": wire - compact + indented,
     }
 
 

@@ -73,7 +73,7 @@ async def targets(stack: Stack, token: str, note_id: int, floor_url: str, *, sta
         headers = await _session(url, mcp_headers) if stateful else mcp_headers
 
         async def call(http: httpx2.AsyncClient) -> bool:
-            body = rpc_body("nc_notes_get", {"note_id": note_id}, next(ids))
+            body = rpc_body("nc_notes_get_note", {"note_id": note_id}, next(ids))
             response = await http.post(url, content=body, headers=headers)
             if response.status_code != 200:
                 return False

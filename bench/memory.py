@@ -47,7 +47,7 @@ def _write_file(path: Path, size: int) -> str:
 
 
 def measure_transfer(run_dir: Path, env: Mapping[str, str], size: int) -> dict[str, Any]:
-    """Upload then download `size` bytes with nc_files_upload / nc_files_download; peak RSS above the
+    """Upload then download `size` bytes with nc_files_upload_file / nc_files_download_file; peak RSS above the
     RSS after a small warm-up transfer (so the growth is what streaming costs, not first-use imports)."""
     source, back = run_dir / "bench-source.bin", run_dir / "bench-back.bin"
     small = run_dir / "bench-small.bin"
@@ -57,12 +57,12 @@ def measure_transfer(run_dir: Path, env: Mapping[str, str], size: int) -> dict[s
     try:
         with StdioRpc("transfer", server_argv("--transport", "stdio"), run_dir, env) as rpc:
             rpc.initialize()
-            rpc.call_tool("nc_files_upload", {"local_path": str(small), "path": "bench/small.bin"})
-            rpc.call_tool("nc_files_download", {"path": "bench/small.bin", "local_path": str(back)})
+            rpc.call_tool("nc_files_upload_file", {"local_path": str(small), "path": "bench/small.bin"})
+            rpc.call_tool("nc_files_download_file", {"path": "bench/small.bin", "local_path": str(back)})
             back.unlink()
             for step, args in (
-                ("upload", ("nc_files_upload", {"local_path": str(source), "path": "bench/big.bin"})),
-                ("download", ("nc_files_download", {"path": "bench/big.bin", "local_path": str(back)})),
+                ("upload", ("nc_files_upload_file", {"local_path": str(source), "path": "bench/big.bin"})),
+                ("download", ("nc_files_download_file", {"path": "bench/big.bin", "local_path": str(back)})),
             ):
                 before, _ = rss_mb(rpc.pid)
                 if not reset_peak_rss(rpc.pid):
@@ -73,7 +73,7 @@ def measure_transfer(run_dir: Path, env: Mapping[str, str], size: int) -> dict[s
                     raise RuntimeError(f"{name} moved {structured['bytes']} bytes, not {size}")
                 _, peak = rss_mb(rpc.pid)
                 result[step] = {"rss_before_mb": before, "peak_mb": peak, "growth_mb": peak - before}
-            rpc.call_tool("nc_files_delete", {"path": "bench"})
+            rpc.call_tool("nc_files_delete_file", {"path": "bench"})
         if _sha256(back) != digest:
             raise RuntimeError("the downloaded file differs from the uploaded one")
     finally:

@@ -41,7 +41,7 @@ async def measure_token_cache(run_dir: Path, tokens: int) -> dict[str, Any]:
         stack.start(replicas=3, redis_url=f"redis://127.0.0.1:{port}/0")
         minted = await stack.tokens(tokens)
         stack.clear_requests()
-        body = rpc_body("nc_notes_list", {})
+        body = rpc_body("nc_notes_list_notes", {})
         errors = 0
         async with httpx2.AsyncClient(trust_env=False, timeout=30.0) as http:
             for token in minted:

@@ -39,9 +39,11 @@ async def sdk_login(stack: OAuthStack, user: str, mode: Literal["auto", "legacy"
 
     Returns the negotiated protocol version."""
     async with oauth_mcp_client(stack.mcp_url, stack.login(user), mode=mode) as (client, login, st):
-        assert "nc_notes_create" in {t.name for t in (await client.list_tools()).tools}
-        note = structured(await client.call_tool("nc_notes_create", {"title": f"Via OAuth ({mode})", "content": "hi"}))
-        assert structured(await client.call_tool("nc_notes_get", {"note_id": note["id"]}))["content"] == "hi"
+        assert "nc_notes_create_note" in {t.name for t in (await client.list_tools()).tools}
+        note = structured(
+            await client.call_tool("nc_notes_create_note", {"title": f"Via OAuth ({mode})", "content": "hi"})
+        )
+        assert structured(await client.call_tool("nc_notes_get_note", {"note_id": note["id"]}))["content"] == "hi"
         version = client.protocol_version
     [authorize] = login.authorize_urls
     assert "code_challenge_method=S256" in authorize and "resource=" in authorize
@@ -53,7 +55,7 @@ async def sdk_login(stack: OAuthStack, user: str, mode: Literal["auto", "legacy"
 async def browser_login(stack: OAuthStack, user: str, screenshots: Path) -> None:
     """The same flow with the login in Debian Chromium (Playwright)."""
     async with oauth_mcp_client(stack.mcp_url, chromium_login(user, stack.users[user], screenshots)) as (c, _, _):
-        note = structured(await c.call_tool("nc_notes_create", {"title": "From Chromium"}))
+        note = structured(await c.call_tool("nc_notes_create_note", {"title": "From Chromium"}))
     assert note["id"] in [n["id"] for n in stack.notes_of(user)]
 
 
@@ -64,9 +66,9 @@ async def two_users_at_once(stack: OAuthStack, users: tuple[str, str]) -> None:
     async def session(user: str) -> None:
         async with oauth_mcp_client(stack.mcp_url, stack.login(user)) as (client, _, _):
             for i in range(3):
-                structured(await client.call_tool("nc_notes_create", {"title": f"{user} {i}"}))
-            listed = structured(await client.call_tool("nc_notes_list", {}))
-            seen[user] = {n["title"] for n in listed["notes"]}
+                structured(await client.call_tool("nc_notes_create_note", {"title": f"{user} {i}"}))
+            listed = structured(await client.call_tool("nc_notes_list_notes", {}))
+            seen[user] = {n["title"] for n in listed["items"]}
 
     async with anyio.create_task_group() as tg:
         for user in users:
@@ -82,8 +84,8 @@ async def bearer_patch(stack: OAuthStack, user: str, *, patched: bool) -> None:
     client sends `OCS-APIRequest: true` (which passes the CSRF check CORSMiddleware applies to sessions).
     Without that header an unpatched Nextcloud refuses the bearer (tests/fake/test_user_oidc.py)."""
     async with oauth_mcp_client(stack.mcp_url, stack.login(user)) as (client, _, _):
-        assert "nc_notes_list" in {t.name for t in (await client.list_tools()).tools}  # capabilities via OCS
-        me = structured(await client.call_tool("nc_users_me", {}))
+        assert "nc_notes_list_notes" in {t.name for t in (await client.list_tools()).tools}  # capabilities via OCS
+        me = structured(await client.call_tool("nc_users_get_me", {}))
         assert me["id"]
-        result = await client.call_tool("nc_notes_list", {})
+        result = await client.call_tool("nc_notes_list_notes", {})
     assert not result.is_error, (patched, error_text(result))

@@ -186,7 +186,12 @@ async def test_three_replicas_validate_each_token_upstream_once(stack: Stack) ->
                 await auth.token(user, USERS[user], scope="openid notes:read notes:write", resource=stack.public_url)
             )
     stack.control.delete("/__testbed__/requests")
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "nc_notes_list", "arguments": {}}}
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "nc_notes_list_notes", "arguments": {}},
+    }
     async with httpx2.AsyncClient(trust_env=False) as http:
         for token in tokens:
             for replica in replicas:
@@ -271,8 +276,8 @@ async def test_missing_scope_makes_the_sdk_client_step_up(stack: Stack) -> None:
     storage.tokens = OAuthToken(access_token=token, token_type="Bearer", expires_in=900, scope="openid notes:read")
     async with oauth_mcp_client(f"{base}/mcp", form_login("alice", USERS["alice"]), storage=storage) as (mcp, login, _):
         names = {t.name for t in (await mcp.list_tools()).tools}
-        assert "nc_notes_create" not in names and "nc_notes_list" in names  # read-only token
-        structured(await mcp.call_tool("nc_notes_create", {"title": "after step-up"}))  # 403 → re-authorize
+        assert "nc_notes_create_note" not in names and "nc_notes_list_notes" in names  # read-only token
+        structured(await mcp.call_tool("nc_notes_create_note", {"title": "after step-up"}))  # 403 → re-authorize
     assert len(login.authorize_urls) == 1 and "notes%3Awrite" in login.authorize_urls[0]
 
 
@@ -307,7 +312,7 @@ async def test_redis_stopped_mid_run_keeps_serving_without_trusting_unvalidated_
             "jsonrpc": "2.0",
             "id": 1,
             "method": "tools/call",
-            "params": {"name": "nc_notes_create", "arguments": {"title": "t"}},
+            "params": {"name": "nc_notes_create_note", "arguments": {"title": "t"}},
         }
 
         async def call(token: str) -> httpx2.Response:
@@ -359,7 +364,7 @@ async def test_external_idp_issues_jwt_access_tokens_validated_by_jwks(
             base = stack.start_server(port, own_client=False, env={"MCP_OIDC_ISSUER": idp.issuer})
             assert base + "/mcp" == resource
             async with oauth_mcp_client(resource, form_login("alice", USERS["alice"])) as (client, login, _):
-                note = structured(await client.call_tool("nc_notes_create", {"title": "External IdP"}))
+                note = structured(await client.call_tool("nc_notes_create_note", {"title": "External IdP"}))
             assert login.authorize_urls[0].startswith(idp.issuer)
             assert [n["id"] for n in stack.notes_of("alice")] == [note["id"]]
             assert not stack.requests("/apps/oidc/introspect")  # JWTs are checked locally against the JWKS

@@ -20,7 +20,7 @@ async def test_stdio_lists_tools_and_manages_notes(fake_url: str, fake: httpx2.C
     params = StdioServerParameters(command=argv[0], args=argv[1:], env={**os.environ, **server_env(fake_url, "bob")})
     async with Client(stdio_client(params)) as client:
         names = {t.name for t in (await client.list_tools()).tools}
-        assert {"nc_notes_list", "nc_notes_create"} <= names
-        note = structured(await client.call_tool("nc_notes_create", {"title": "From stdio", "content": "hi"}))
-        listed = structured(await client.call_tool("nc_notes_list", {}))
-    assert [n["id"] for n in listed["notes"]] == [note["id"]]
+        assert {"nc_notes_list_notes", "nc_notes_create_note"} <= names
+        note = structured(await client.call_tool("nc_notes_create_note", {"title": "From stdio", "content": "hi"}))
+        listed = structured(await client.call_tool("nc_notes_list_notes", {}))
+    assert [n["id"] for n in listed["items"]] == [note["id"]]

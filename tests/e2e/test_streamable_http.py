@@ -11,6 +11,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from e2e.conftest import USERS, server_argv, server_env
+from nextcloud_mcp.core.tool import hints
 from support.mcp_helpers import error_text, structured
 from support.processes import ManagedProcess, free_port, http_ready
 
@@ -36,12 +37,12 @@ def server_url(request: pytest.FixtureRequest, fake_url: str, run_dir: Path) -> 
 async def test_tools_and_full_notes_round_trip(server_url: str, fake: httpx2.Client) -> None:
     async with Client(streamable_http_client(f"{server_url}/mcp")) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-        assert "nc_notes_update" in tools
-        update = tools["nc_notes_update"]
-        assert update.annotations is not None and update.annotations.destructive_hint is True
+        assert "nc_notes_update_note" in tools
+        update = tools["nc_notes_update_note"]
+        assert hints(update.annotations).destructive
         assert update.output_schema is not None and "etag" in update.output_schema["properties"]
 
-        note = structured(await client.call_tool("nc_notes_create", {"title": "Trip", "content": "Day 1: Lyon"}))
+        note = structured(await client.call_tool("nc_notes_create_note", {"title": "Trip", "content": "Day 1: Lyon"}))
         # a concurrent edit behind the assistant's back
         other = fake.put(
             f"/index.php/apps/notes/api/v1/notes/{note['id']}",
@@ -50,25 +51,25 @@ async def test_tools_and_full_notes_round_trip(server_url: str, fake: httpx2.Cli
         )
         assert other.status_code == 200
         conflict = await client.call_tool(
-            "nc_notes_update", {"note_id": note["id"], "etag": note["etag"], "content": "Day 1: Paris"}
+            "nc_notes_update_note", {"note_id": note["id"], "etag": note["etag"], "content": "Day 1: Paris"}
         )
         assert conflict.is_error and "NOT applied" in error_text(conflict)
-        fresh = structured(await client.call_tool("nc_notes_get", {"note_id": note["id"]}))
+        fresh = structured(await client.call_tool("nc_notes_get_note", {"note_id": note["id"]}))
         merged = structured(
             await client.call_tool(
-                "nc_notes_update",
+                "nc_notes_update_note",
                 {"note_id": note["id"], "etag": fresh["etag"], "content": "Day 1: Paris\nDay 2: Annecy"},
             )
         )
         appended = structured(
-            await client.call_tool("nc_notes_append", {"note_id": note["id"], "text": "Day 3: Geneva"})
+            await client.call_tool("nc_notes_append_note", {"note_id": note["id"], "text": "Day 3: Geneva"})
         )
         assert appended["content"] == "Day 1: Paris\nDay 2: Annecy\nDay 3: Geneva"
         assert merged["etag"] != appended["etag"]
-        hits = structured(await client.call_tool("nc_notes_search", {"query": "annecy"}))
-        assert [h["id"] for h in hits["results"]] == [note["id"]]
-        assert structured(await client.call_tool("nc_notes_delete", {"note_id": note["id"]}))["deleted"]
-        assert structured(await client.call_tool("nc_notes_list", {}))["total"] == 0
+        hits = structured(await client.call_tool("nc_notes_search_notes", {"query": "annecy"}))
+        assert [h["id"] for h in hits["items"]] == [note["id"]]
+        assert structured(await client.call_tool("nc_notes_delete_note", {"note_id": note["id"]}))["deleted"]
+        assert structured(await client.call_tool("nc_notes_list_notes", {}))["total"] == 0
 
 
 async def test_health_endpoints(server_url: str, fake: httpx2.Client) -> None:

@@ -24,17 +24,18 @@ async def _raw_get(control: httpx2.AsyncClient, calendar: str, event_id: str, us
 
 
 async def _create(client: Any, **args: Any) -> dict[str, Any]:
-    result: dict[str, Any] = structured(await client.call_tool("nc_calendar_create_event", args))["event"]
+    result: dict[str, Any] = structured(await client.call_tool("nc_calendar_create_event", args))
     return result
 
 
 async def test_calendars_are_listed_with_flags(mcp_as: McpFactory) -> None:
     async with mcp_as("alice") as client:
         out = structured(await client.call_tool("nc_calendar_list_calendars", {}))
-    names = {c["name"]: c for c in out["calendars"]}
+    assert set(out) == {"items", "next_cursor", "total"} and out["next_cursor"] is None
+    names = {c["name"]: c for c in out["items"]}
     assert "personal" in names and names["personal"]["read_only"] is False
-    assert "VEVENT" in names["personal"]["components"]
-    assert out["tz"] == "UTC" and out["tz_source"] == "utc"
+    assert "VEVENT" in names["personal"]["components"] and names["personal"]["etag"]
+    assert names["personal"]["display_name"] == "Personal" and names["personal"]["timezone"] is None
 
 
 async def test_calendar_create_update_delete(mcp_as: McpFactory) -> None:
@@ -44,17 +45,22 @@ async def test_calendar_create_update_delete(mcp_as: McpFactory) -> None:
                 "nc_calendar_create_calendar",
                 {"name": "work", "display_name": "Work", "color": "#ff0000", "components": ["VEVENT"]},
             )
-        )["calendar"]
-        assert made["display_name"] == "Work" and made["components"] == ["VEVENT"]
+        )
+        assert made["display_name"] == "Work" and made["components"] == ["VEVENT"] and made["etag"]
         again = await client.call_tool("nc_calendar_create_calendar", {"name": "work", "display_name": "W"})
         assert again.is_error and "already exists" in error_text(again)
+        assert "changed" not in error_text(again)
         upd = structured(
-            await client.call_tool("nc_calendar_update_calendar", {"name": "work", "display_name": "Job"})
-        )["calendar"]
-        assert upd["display_name"] == "Job" and upd["color"].lower() == "#ff0000"
-        structured(await client.call_tool("nc_calendar_delete_calendar", {"name": "work"}))
+            await client.call_tool(
+                "nc_calendar_update_calendar", {"calendar": "Work", "display_name": "Job", "etag": made["etag"]}
+            )
+        )
+        assert upd["display_name"] == "Job" and upd["color"].lower() == "#ff0000" and upd["etag"] != made["etag"]
+        assert set(upd) == set(made)
+        gone = structured(await client.call_tool("nc_calendar_delete_calendar", {"calendar": "job"}))
+        assert gone == {"calendar": "work", "result": "deleted"}
         listed = structured(await client.call_tool("nc_calendar_list_calendars", {}))
-    assert "work" not in {c["name"] for c in listed["calendars"]}
+    assert "work" not in {c["name"] for c in listed["items"]}
 
 
 async def test_zoned_event_round_trip_keeps_zone_and_vtimezone(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:
@@ -75,7 +81,7 @@ async def test_zoned_event_round_trip_keeps_zone_and_vtimezone(mcp_as: McpFactor
         assert "DTSTART;TZID=Europe/Berlin:20260329T090000" in raw and "BEGIN:VTIMEZONE" in raw
         got = structured(
             await client.call_tool("nc_calendar_get_event", {"calendar": "personal", "event_id": event["event_id"]})
-        )["event"]
+        )
     assert got["end"] == "2026-03-29T10:30:00+02:00" and got["reminders"] == [15]
     assert got["location"] == "Room 1" and got["etag"]
 
@@ -128,7 +134,7 @@ async def test_time_zone_matrix(
             await client.call_tool(
                 "nc_calendar_list_events", {"start": "2026-06-01T00:00:00Z", "end": "2026-11-30T00:00:00Z"}
             )
-        )["events"]
+        )["items"]
     assert stored in raw
     (hit,) = [e for e in listed if e["event_id"] == event["event_id"]]
     assert hit["start"] == read_start and hit["tz"] == read_tz
@@ -163,7 +169,7 @@ async def test_bad_input_is_refused_clearly(mcp_as: McpFactory, args: dict[str, 
             await client.call_tool("nc_calendar_list_events", {"start": "2026-01-01", "end": "2027-01-01"})
         )
     assert result.is_error and message in error_text(result), error_text(result)
-    assert listed["events"] == []
+    assert listed["items"] == []
 
 
 async def _series(client: Any) -> dict[str, Any]:
@@ -179,7 +185,7 @@ async def _series(client: Any) -> dict[str, Any]:
 
 async def _instances(client: Any) -> list[dict[str, Any]]:
     out = structured(await client.call_tool("nc_calendar_list_events", {"start": "2026-03-20", "end": "2026-04-10"}))
-    events: list[dict[str, Any]] = out["events"]
+    events: list[dict[str, Any]] = out["items"]
     return events
 
 
@@ -207,16 +213,20 @@ async def test_edit_this_instance_only(mcp_as: McpFactory, control: httpx2.Async
                 {
                     "calendar": "personal",
                     "event_id": series["event_id"],
+                    "etag": series["etag"],
                     "scope": "this",
                     "recurrence_id": third["recurrence_id"],
                     "title": "Moved standup",
                     "start": "2026-03-29T11:00:00",
                 },
             )
-        )["events"]
+        )
         events = await _instances(client)
-    assert changed[0]["recurrence_id"] == "2026-03-29T09:00:00+02:00"
-    assert [e["summary"] for e in events] == ["Standup", "Standup", "Moved standup", "Standup", "Standup"]
+    # the object returned is the changed instance, in the shape nc_calendar_get_event returns
+    assert changed["recurrence_id"] == "2026-03-29T09:00:00+02:00" and changed["event_id"] == series["event_id"]
+    assert changed["start"] == "2026-03-29T11:00:00+02:00" and changed["title"] == "Moved standup"
+    assert set(changed) == set(series) and changed["etag"] != series["etag"]
+    assert [e["title"] for e in events] == ["Standup", "Standup", "Moved standup", "Standup", "Standup"]
     assert events[2]["start"] == "2026-03-29T11:00:00+02:00" and events[2]["end"] == "2026-03-29T11:15:00+02:00"
     raw = await _raw_get(control, "personal", series["event_id"])
     assert "RECURRENCE-ID;TZID=Europe/Berlin:20260329T090000" in raw
@@ -232,22 +242,28 @@ async def test_edit_this_and_following_splits_the_series(mcp_as: McpFactory) -> 
                 {
                     "calendar": "personal",
                     "event_id": series["event_id"],
+                    "force": True,
                     "scope": "following",
                     "recurrence_id": fourth["recurrence_id"],
                     "location": "Room B",
                 },
             )
-        )["events"]
+        )
         events = await _instances(client)
-    assert len(changed) == 2 and changed[1]["event_id"] != series["event_id"]
-    assert [(e["start"][:10], e.get("location")) for e in events] == [
+        original = structured(
+            await client.call_tool("nc_calendar_get_event", {"calendar": "personal", "event_id": series["event_id"]})
+        )
+    # the object returned is the new series; the original now ends before the instance
+    assert changed["event_id"] != series["event_id"] and changed["uid"] != series["uid"]
+    assert changed["start"] == "2026-03-30T09:00:00+02:00" and changed["location"] == "Room B"
+    assert [(e["start"][:10], e["location"]) for e in events] == [
         ("2026-03-27", None),
         ("2026-03-28", None),
         ("2026-03-29", None),
         ("2026-03-30", "Room B"),
         ("2026-03-31", "Room B"),
     ]
-    assert "COUNT=2" in changed[1]["rrule"] and "UNTIL=20260330T065959Z" in changed[0]["rrule"]
+    assert "COUNT=2" in changed["rrule"] and "UNTIL=20260330T065959Z" in original["rrule"]
 
 
 async def test_edit_all_moves_the_series_and_its_overrides(mcp_as: McpFactory) -> None:
@@ -255,20 +271,27 @@ async def test_edit_all_moves_the_series_and_its_overrides(mcp_as: McpFactory) -
         series = await _series(client)
         second = (await _instances(client))[1]
         args = {"calendar": "personal", "event_id": series["event_id"]}
-        structured(
+        this = structured(
             await client.call_tool(
                 "nc_calendar_update_event",
-                {**args, "scope": "this", "recurrence_id": second["recurrence_id"], "description": "notes"},
+                {
+                    **args,
+                    "etag": series["etag"],
+                    "scope": "this",
+                    "recurrence_id": second["recurrence_id"],
+                    "description": "notes",
+                },
             )
         )
         structured(
             await client.call_tool(
-                "nc_calendar_update_event", {**args, "scope": "all", "title": "Daily", "start": "2026-03-27T10:00:00"}
+                "nc_calendar_update_event",
+                {**args, "etag": this["etag"], "scope": "all", "title": "Daily", "start": "2026-03-27T10:00:00"},
             )
         )
         events = await _instances(client)
     assert [e["start"][11:16] for e in events] == ["10:00"] * 5
-    assert {e["summary"] for e in events} == {"Daily"}
+    assert {e["title"] for e in events} == {"Daily"}
     assert events[1]["description"] == "notes"
 
 
@@ -303,7 +326,7 @@ async def test_concurrent_update_is_a_conflict_without_lost_update(
                 {"calendar": "personal", "event_id": event["event_id"], "etag": stale, "title": "Budget v2"},
             )
         )
-        assert ok["events"][0]["etag"] != stale
+        assert ok["etag"] != stale
         clash = await client.call_tool(
             "nc_calendar_update_event",
             {"calendar": "personal", "event_id": event["event_id"], "etag": stale, "title": "Budget v3"},
@@ -311,6 +334,7 @@ async def test_concurrent_update_is_a_conflict_without_lost_update(
     assert clash.is_error
     text = error_text(clash)
     assert "not the current one" in text and "Budget v2" in text and "Nothing was overwritten" in text
+    assert "nc_calendar_get_event" in text
     assert "SUMMARY:Budget v2" in await _raw_get(control, "personal", event["event_id"])
     async with mcp_as("alice") as client:
         refused = await client.call_tool(
@@ -332,8 +356,16 @@ async def test_search_and_upcoming(mcp_as: McpFactory) -> None:
         upcoming = structured(
             await client.call_tool("nc_calendar_list_events", {"start": "2026-06-01T00:00:00Z", "limit": 2})
         )
-    assert [e["summary"] for e in found["events"]] == ["Dentist", "Dentist follow-up"]
-    assert [e["summary"] for e in upcoming["events"]] == ["Dentist", "Team lunch"] and upcoming["truncated"]
+        rest = structured(
+            await client.call_tool(
+                "nc_calendar_list_events",
+                {"start": "2027-01-01", "limit": 2, "cursor": upcoming["next_cursor"]},  # the cursor keeps its range
+            )
+        )
+    assert [e["title"] for e in found["items"]] == ["Dentist", "Dentist follow-up"] and found["total"] == 2
+    assert [e["title"] for e in upcoming["items"]] == ["Dentist", "Team lunch"] and upcoming["next_cursor"]
+    assert upcoming["total"] == 3 and "tz_source" not in upcoming["items"][0]
+    assert [e["title"] for e in rest["items"]] == ["Dentist follow-up"] and rest["next_cursor"] is None
 
 
 async def test_alice_and_bob_are_isolated(mcp_as: McpFactory) -> None:
@@ -344,7 +376,7 @@ async def test_alice_and_bob_are_isolated(mcp_as: McpFactory) -> None:
             await bob.call_tool("nc_calendar_list_events", {"start": "2026-06-01", "end": "2026-07-01"})
         )
         peek = await bob.call_tool("nc_calendar_get_event", {"calendar": "personal", "event_id": event["event_id"]})
-    assert listed["events"] == [] and peek.is_error
+    assert listed["items"] == [] and peek.is_error
 
 
 async def test_ldap_style_user_uses_discovered_homes(fake: FakeNextcloud, mcp_as: McpFactory) -> None:
@@ -354,7 +386,7 @@ async def test_ldap_style_user_uses_discovered_homes(fake: FakeNextcloud, mcp_as
         listed = structured(
             await client.call_tool("nc_calendar_list_events", {"start": "2026-06-01", "end": "2026-07-01"})
         )
-    assert [e["event_id"] for e in listed["events"]] == [event["event_id"]]
+    assert [e["event_id"] for e in listed["items"]] == [event["event_id"]]
 
 
 async def test_read_only_calendar_is_flagged_and_refused(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:
@@ -368,8 +400,10 @@ async def test_read_only_calendar_is_flagged_and_refused(mcp_as: McpFactory, con
         refused = await client.call_tool(
             "nc_calendar_create_event", {"title": "x", "start": "2026-06-10", "calendar": "holidays"}
         )
-    assert {c["name"]: c["read_only"] for c in listed["calendars"]}["holidays"] is True
-    assert refused.is_error and "read-only" in error_text(refused)
+    assert {c["name"]: c["read_only"] for c in listed["items"]}["holidays"] is True
+    assert (
+        refused.is_error and "read-only" in error_text(refused) and "nc_calendar_list_calendars" in error_text(refused)
+    )
 
 
 async def test_free_busy_and_suggested_slot(fake: FakeNextcloud, mcp_as: McpFactory) -> None:
@@ -381,7 +415,7 @@ async def test_free_busy_and_suggested_slot(fake: FakeNextcloud, mcp_as: McpFact
         await _create(dave, title="Mine", start="2026-06-15T11:00:00Z", end="2026-06-15T12:00:00Z")
         out = structured(
             await dave.call_tool(
-                "nc_calendar_free_busy",
+                "nc_calendar_get_free_busy",
                 {
                     "attendees": ["dave", "erin@example.com", "bob", "nobody@example.com"],
                     "start": "2026-06-15T00:00:00Z",
@@ -405,7 +439,7 @@ async def test_free_busy_of_yourself_without_email_uses_your_calendars(mcp_as: M
         await _create(alice, title="Mine", start="2026-06-15T09:00:00Z", end="2026-06-15T10:00:00Z")
         out = structured(
             await alice.call_tool(
-                "nc_calendar_free_busy",
+                "nc_calendar_get_free_busy",
                 {"attendees": ["alice"], "start": "2026-06-15T08:00:00Z", "end": "2026-06-15T18:00:00Z"},
             )
         )
@@ -424,7 +458,7 @@ async def test_missing_etag_on_write_is_re_read(mcp_as: McpFactory, control: htt
                 "nc_calendar_update_event",
                 {"calendar": "personal", "event_id": event["event_id"], "etag": event["etag"], "title": "Still fine"},
             )
-        )["events"][0]
+        )
     assert updated["etag"] and updated["etag"] != event["etag"]
 
 
@@ -437,4 +471,79 @@ async def test_search_without_range_looks_a_year_back_and_ahead(mcp_as: McpFacto
             when = (now + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
             await _create(client, title=title, start=when)
         found = structured(await client.call_tool("nc_calendar_list_events", {"query": "DENTIST"}))
-    assert [e["summary"] for e in found["events"]] == ["Old dentist", "Future dentist"]
+    assert [e["title"] for e in found["items"]] == ["Old dentist", "Future dentist"]
+
+
+async def test_calendars_by_display_name_and_events_by_uid(mcp_as: McpFactory) -> None:
+    async with mcp_as("alice") as client:
+        event = await _create(client, title="Review", start="2026-06-10T08:00:00Z", calendar="Personal")
+        uid = event["uid"]
+        assert event["calendar"] == "personal" and event["event_id"].endswith(".ics")
+        got = structured(await client.call_tool("nc_calendar_get_event", {"calendar": "PERSONAL", "event_id": uid}))
+        assert got["event_id"] == event["event_id"] and got["etag"] == event["etag"]
+        changed = structured(
+            await client.call_tool(
+                "nc_calendar_update_event",
+                {"calendar": "personal", "event_id": uid, "etag": got["etag"], "location": "Room 4"},
+            )
+        )
+        assert changed["location"] == "Room 4" and changed["event_id"] == event["event_id"]
+        unknown = await client.call_tool("nc_calendar_get_event", {"calendar": "Work", "event_id": uid})
+        missing = await client.call_tool("nc_calendar_get_event", {"calendar": "personal", "event_id": "no-such-uid"})
+        listed = structured(await client.call_tool("nc_calendar_list_events", {"calendar": "Personal"}))
+        gone = structured(await client.call_tool("nc_calendar_delete_event", {"calendar": "personal", "event_id": uid}))
+    assert unknown.is_error and "personal (Personal)" in error_text(unknown)
+    assert "nc_calendar_list_calendars" in error_text(unknown)
+    assert missing.is_error and "nc_calendar_list_events" in error_text(missing)
+    assert listed["total"] == 0 or all(e["calendar"] == "personal" for e in listed["items"])
+    assert gone == {"event_id": event["event_id"], "result": "deleted"}
+
+
+async def test_updates_need_the_etag_read_or_force(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:
+    async with mcp_as("alice") as client:
+        event = await _create(client, title="Budget", start="2026-05-04T14:00:00Z")
+        ref = {"calendar": "personal", "event_id": event["event_id"]}
+        blind = await client.call_tool("nc_calendar_update_event", {**ref, "title": "Blind"})
+        assert blind.is_error and "nc_calendar_get_event" in error_text(blind) and "force" in error_text(blind)
+        assert "SUMMARY:Budget" in await _raw_get(control, "personal", event["event_id"])
+        forced = structured(
+            await client.call_tool("nc_calendar_update_event", {**ref, "title": "Forced", "force": True})
+        )
+        assert forced["title"] == "Forced"
+        calendars = structured(await client.call_tool("nc_calendar_list_calendars", {}))["items"]
+        personal = next(c for c in calendars if c["name"] == "personal")
+        no_etag = await client.call_tool("nc_calendar_update_calendar", {"calendar": "personal", "color": "#00ff00"})
+        assert no_etag.is_error and "nc_calendar_list_calendars" in error_text(no_etag)
+        await _create(client, title="Changes the calendar's etag", start="2026-05-05T14:00:00Z")
+        stale = await client.call_tool(
+            "nc_calendar_update_calendar", {"calendar": "personal", "color": "#00ff00", "etag": personal["etag"]}
+        )
+        assert stale.is_error and "changed since you read it" in error_text(stale)
+        recoloured = structured(
+            await client.call_tool(
+                "nc_calendar_update_calendar", {"calendar": "Personal", "color": "#00ff00", "force": True}
+            )
+        )
+    assert recoloured["color"].lower() == "#00ff00"
+
+
+async def test_create_and_update_return_what_get_returns(mcp_as: McpFactory) -> None:
+    async with mcp_as("alice") as client:
+        created = await _create(client, title="Trip", start="2026-07-01", end="2026-07-03")
+        ref = {"calendar": created["calendar"], "event_id": created["event_id"]}
+        got = structured(await client.call_tool("nc_calendar_get_event", ref))
+        updated = structured(
+            await client.call_tool("nc_calendar_update_event", {**ref, "etag": got["etag"], "title": "Holiday trip"})
+        )
+    assert set(created) == set(got) == set(updated)
+    assert got["location"] is None and got["all_day"] is True and got["recurring"] is False
+    assert (got["start"], got["end"], got["tz"]) == ("2026-07-01", "2026-07-03", "date")
+    assert got["tz_source"] is None and created["tz_source"] == "input" and updated["etag"] != got["etag"]
+
+
+async def test_nextclouds_own_message_is_kept(mcp_as: McpFactory) -> None:
+    async with mcp_as("alice") as client:
+        refused = await client.call_tool(
+            "nc_calendar_create_calendar", {"name": "contact_birthdays", "display_name": "Birthdays"}
+        )
+    assert refused.is_error and "reserved name" in error_text(refused)

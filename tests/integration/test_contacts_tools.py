@@ -17,20 +17,51 @@ BOOK = "/remote.php/dav/addressbooks/users/alice/contacts/"
 
 
 async def _create(client: Any, **args: Any) -> dict[str, Any]:
-    contact: dict[str, Any] = structured(await client.call_tool("nc_contacts_create", args))["contact"]
-    return contact
+    return structured(await client.call_tool("nc_contacts_create_contact", args))
 
 
 async def test_addressbooks_create_list_delete(mcp_as: McpFactory) -> None:
     async with mcp_as("alice") as client:
-        structured(await client.call_tool("nc_contacts_create_addressbook", {"name": "work", "display_name": "Work"}))
+        made = structured(
+            await client.call_tool("nc_contacts_create_addressbook", {"name": "work", "display_name": "Work"})
+        )
         dup = await client.call_tool("nc_contacts_create_addressbook", {"name": "work", "display_name": "Work"})
-        books = structured(await client.call_tool("nc_contacts_addressbooks", {}))["addressbooks"]
-        structured(await client.call_tool("nc_contacts_delete_addressbook", {"name": "work"}))
-        after = structured(await client.call_tool("nc_contacts_addressbooks", {}))["addressbooks"]
-    assert {b["name"] for b in books} >= {"contacts", "work"}
-    assert dup.is_error and "already exists" in error_text(dup)
-    assert "work" not in {b["name"] for b in after}
+        reserved = await client.call_tool(
+            "nc_contacts_create_addressbook", {"name": "z-app-generated--x", "display_name": "X"}
+        )
+        books = structured(await client.call_tool("nc_contacts_list_addressbooks", {}))
+        first = structured(await client.call_tool("nc_contacts_list_addressbooks", {"limit": 1}))
+        gone = structured(await client.call_tool("nc_contacts_delete_addressbook", {"addressbook": "work"}))
+        after = structured(await client.call_tool("nc_contacts_list_addressbooks", {}))
+    assert made == {"name": "work", "display_name": "Work", "read_only": False}
+    assert {b["name"] for b in books["items"]} >= {"contacts", "work"} and books["total"] == len(books["items"])
+    assert len(first["items"]) == 1 and first["next_cursor"] == "1"
+    # Sabre's own message is kept, and "already exists" is never confused with "has a reserved name"
+    assert dup.is_error and "The resource you tried to create already exists" in error_text(dup)
+    assert "nc_contacts_list_addressbooks" in error_text(dup)
+    assert reserved.is_error and "reserved name" in error_text(reserved) and "already" not in error_text(reserved)
+    assert gone == {"addressbook": "work", "contact_id": None, "deleted": True}
+    assert "work" not in {b["name"] for b in after["items"]}
+
+
+async def test_addressbook_by_display_name_or_refused_with_the_valid_names(mcp_as: McpFactory) -> None:
+    async with mcp_as("alice") as client:
+        structured(await client.call_tool("nc_contacts_create_addressbook", {"name": "work", "display_name": "Office"}))
+        made = await _create(client, name="Ada", addressbook="Office")
+        got = structured(
+            await client.call_tool(
+                "nc_contacts_get_contact", {"contact_id": made["contact_id"], "addressbook": "office"}
+            )
+        )
+        listed = structured(await client.call_tool("nc_contacts_list_contacts", {"addressbook": "Office"}))
+        wrong = await client.call_tool("nc_contacts_list_contacts", {"addressbook": "Büro"})
+        wrong_write = await client.call_tool("nc_contacts_create_contact", {"name": "X", "addressbook": "Büro"})
+    assert made["addressbook"] == got["addressbook"] == "work" and got["name"] == "Ada"
+    assert [c["name"] for c in listed["items"]] == ["Ada"]
+    for result in (wrong, wrong_write):
+        text = error_text(result)
+        assert result.is_error and "'Büro'" in text and "contacts (Contacts)" in text and "work (Office)" in text, text
+        assert "nc_contacts_list_addressbooks" in text
 
 
 async def test_create_writes_vcard3_and_reads_back(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:
@@ -43,34 +74,66 @@ async def test_create_writes_vcard3_and_reads_back(mcp_as: McpFactory, control: 
             addresses=[{"street": "1 Main St", "city": "London", "country": "UK", "type": "home"}],
             org="Analytical Engines",
             birthday="--12-10",
-            categories=["Friends"],
+            groups=["Friends"],
         )
-        got = structured(await client.call_tool("nc_contacts_get", {"contact_id": made["contact_id"]}))["contact"]
+        got = structured(await client.call_tool("nc_contacts_get_contact", {"contact_id": made["contact_id"]}))
     raw = (await control.get(BOOK + made["contact_id"], auth=AUTH)).text
     assert "VERSION:3.0" in raw and "N:Lovelace;Ada;;;" in raw and "EMAIL;TYPE=WORK:ada@example.com" in raw
     assert got["emails"] == ["work: ada@example.com"] and got["phones"] == ["cell: +44 20 7946 0000"]
     assert got["birthday"] == "--12-10" and got["addresses"][0]["city"] == "London" and got["etag"]
+    assert made == got  # create returns what get returns
+    assert got["groups"] == ["Friends"] and got["title"] is None and got["note"] is None  # absent values are null
+
+
+async def test_contact_by_uid(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:abc-123\r\nFN:Uma Uid\r\nN:Uid;Uma;;;\r\nEND:VCARD\r\n"
+    put = await control.put(
+        BOOK + "other-name.vcf", content=card, headers={"Content-Type": "text/vcard", "If-None-Match": "*"}, auth=AUTH
+    )
+    assert put.status_code == 201, put.text
+    async with mcp_as("alice") as client:
+        got = structured(await client.call_tool("nc_contacts_get_contact", {"contact_id": "abc-123"}))
+        missing = await client.call_tool("nc_contacts_get_contact", {"contact_id": "no-such-uid"})
+        updated = structured(
+            await client.call_tool(
+                "nc_contacts_update_contact", {"contact_id": "abc-123", "etag": got["etag"], "org": "Acme"}
+            )
+        )
+    assert got["contact_id"] == "other-name.vcf" and got["name"] == "Uma Uid"
+    assert updated["contact_id"] == "other-name.vcf" and updated["org"] == "Acme"
+    assert missing.is_error and "neither a contact_id nor a UID" in error_text(missing)
+    assert "nc_contacts_list_contacts" in error_text(missing)
 
 
 async def test_search_paging_and_groups(mcp_as: McpFactory) -> None:
     async with mcp_as("alice") as client:
-        await _create(client, name="Zoe Zed", emails=["zoe@example.com"], categories=["Family"])
-        await _create(client, name="Bob Builder", phones=["+1 555 0100"], categories=["Work", "Family"])
-        await _create(client, name="Carla Cruz", emails=["carla@corp.example"], categories=["Work"])
-        by_name = structured(await client.call_tool("nc_contacts_list", {"query": "bob"}))
-        by_mail = structured(await client.call_tool("nc_contacts_list", {"query": "corp.example"}))
-        by_phone = structured(await client.call_tool("nc_contacts_list", {"query": "555-0100"}))
-        page = structured(await client.call_tool("nc_contacts_list", {"limit": 2}))
-        page2 = structured(await client.call_tool("nc_contacts_list", {"limit": 2, "offset": 2}))
-        family = structured(await client.call_tool("nc_contacts_list", {"group": "family"}))
-        groups = structured(await client.call_tool("nc_contacts_groups", {}))
-    assert [c["name"] for c in by_name["contacts"]] == ["Bob Builder"]
-    assert [c["name"] for c in by_mail["contacts"]] == ["Carla Cruz"]
-    assert [c["name"] for c in by_phone["contacts"]] == ["Bob Builder"]
-    assert [c["name"] for c in page["contacts"]] == ["Bob Builder", "Carla Cruz"] and page["next_offset"] == 2
-    assert [c["name"] for c in page2["contacts"]] == ["Zoe Zed"] and page2["next_offset"] is None
-    assert [c["name"] for c in family["contacts"]] == ["Bob Builder", "Zoe Zed"]
-    assert groups["groups"] == {"Family": 2, "Work": 2}
+        await _create(client, name="Zoe Zed", emails=["zoe@example.com"], groups=["Family"])
+        await _create(client, name="Bob Builder", phones=["+1 555 0100"], groups=["Work", "Family"])
+        await _create(client, name="Carla Cruz", emails=["carla@corp.example"], groups=["Work"])
+        by_name = structured(await client.call_tool("nc_contacts_list_contacts", {"query": "bob"}))
+        by_mail = structured(await client.call_tool("nc_contacts_list_contacts", {"query": "corp.example"}))
+        by_phone = structured(await client.call_tool("nc_contacts_list_contacts", {"query": "555-0100"}))
+        page = structured(await client.call_tool("nc_contacts_list_contacts", {"limit": 2}))
+        page2 = structured(
+            await client.call_tool("nc_contacts_list_contacts", {"limit": 2, "cursor": page["next_cursor"]})
+        )
+        family = structured(await client.call_tool("nc_contacts_list_contacts", {"group": "family"}))
+        groups = structured(await client.call_tool("nc_contacts_list_groups", {}))
+        bad_cursor = await client.call_tool("nc_contacts_list_contacts", {"cursor": "page-2"})
+    assert [c["name"] for c in by_name["items"]] == ["Bob Builder"]
+    assert [c["name"] for c in by_mail["items"]] == ["Carla Cruz"]
+    assert [c["name"] for c in by_phone["items"]] == ["Bob Builder"]
+    assert [c["name"] for c in page["items"]] == ["Bob Builder", "Carla Cruz"] and page["next_cursor"] == "2"
+    assert page["total"] == 3 and set(page) == {"items", "next_cursor", "total"}
+    assert [c["name"] for c in page2["items"]] == ["Zoe Zed"] and page2["next_cursor"] is None
+    assert [c["name"] for c in family["items"]] == ["Bob Builder", "Zoe Zed"]
+    assert set(page["items"][0]) == {"contact_id", "etag", "name", "emails", "phones", "org", "groups"}
+    assert groups == {
+        "items": [{"name": "Family", "contacts": 2}, {"name": "Work", "contacts": 2}],
+        "next_cursor": None,
+        "total": 2,
+    }
+    assert bad_cursor.is_error and "cursor" in error_text(bad_cursor)
 
 
 async def test_update_preserves_photo_and_unknown_properties(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:
@@ -84,18 +147,19 @@ async def test_update_preserves_photo_and_unknown_properties(mcp_as: McpFactory,
     )
     assert put.status_code == 201, put.text
     async with mcp_as("alice") as client:
-        got = structured(await client.call_tool("nc_contacts_get", {"contact_id": "keep-1.vcf"}))["contact"]
-        assert got["has_photo"] is True
+        got = structured(await client.call_tool("nc_contacts_get_contact", {"contact_id": "keep-1.vcf"}))
         updated = structured(
             await client.call_tool(
-                "nc_contacts_update",
+                "nc_contacts_update_contact",
                 {"contact_id": "keep-1.vcf", "etag": got["etag"], "phones": ["work: +1 202 555 0199"], "note": "COBOL"},
             )
-        )["contact"]
+        )
+        again = structured(await client.call_tool("nc_contacts_get_contact", {"contact_id": "keep-1.vcf"}))
     raw = (await control.get(BOOK + "keep-1.vcf", auth=AUTH)).text.replace("\r\n ", "")
     assert "PHOTO;ENCODING=b;TYPE=PNG:iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAf" in raw
     assert "X-SOCIALPROFILE;TYPE=github:https://github.com/grace" in raw and "EMAIL;TYPE=WORK:grace@navy" in raw
     assert updated["phones"] == ["work: +1 202 555 0199"] and updated["note"] == "COBOL"
+    assert updated == again and updated["etag"] != got["etag"]  # update returns what get returns, new etag
 
 
 async def test_stale_etag_is_a_conflict_and_nothing_is_lost(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:
@@ -103,16 +167,36 @@ async def test_stale_etag_is_a_conflict_and_nothing_is_lost(mcp_as: McpFactory, 
         made = await _create(client, name="Linus")
         first = structured(
             await client.call_tool(
-                "nc_contacts_update", {"contact_id": made["contact_id"], "etag": made["etag"], "org": "Kernel"}
+                "nc_contacts_update_contact", {"contact_id": made["contact_id"], "etag": made["etag"], "org": "Kernel"}
             )
-        )["contact"]
+        )
         clash = await client.call_tool(
-            "nc_contacts_update", {"contact_id": made["contact_id"], "etag": made["etag"], "title": "BDFL"}
+            "nc_contacts_update_contact", {"contact_id": made["contact_id"], "etag": made["etag"], "title": "BDFL"}
+        )
+        stale_delete = await client.call_tool(
+            "nc_contacts_delete_contact", {"contact_id": made["contact_id"], "etag": made["etag"]}
         )
     assert first["org"] == "Kernel"
-    assert clash.is_error and "nothing was overwritten" in error_text(clash)
+    text = error_text(clash)
+    assert clash.is_error and "nothing was overwritten" in text and "nc_contacts_get_contact" in text, text
+    assert stale_delete.is_error and "nothing was deleted" in error_text(stale_delete)
     raw = (await control.get(BOOK + made["contact_id"], auth=AUTH)).text
     assert "ORG:Kernel" in raw and "TITLE" not in raw
+
+
+async def test_update_needs_the_etag_or_force(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:
+    async with mcp_as("alice") as client:
+        made = await _create(client, name="Margaret")
+        blind = await client.call_tool("nc_contacts_update_contact", {"contact_id": made["contact_id"], "org": "NASA"})
+        forced = structured(
+            await client.call_tool(
+                "nc_contacts_update_contact", {"contact_id": made["contact_id"], "force": True, "org": "MIT"}
+            )
+        )
+    text = error_text(blind)
+    assert blind.is_error and "etag" in text and "force=true" in text and "nc_contacts_get_contact" in text, text
+    assert forced["org"] == "MIT"
+    assert "ORG:MIT" in (await control.get(BOOK + made["contact_id"], auth=AUTH)).text
 
 
 @pytest.mark.parametrize(
@@ -127,8 +211,8 @@ async def test_stale_etag_is_a_conflict_and_nothing_is_lost(mcp_as: McpFactory, 
 )
 async def test_bad_values_are_refused(mcp_as: McpFactory, args: dict[str, Any], message: str) -> None:
     async with mcp_as("alice") as client:
-        result = await client.call_tool("nc_contacts_create", {"name": "X", **args})
-        left = structured(await client.call_tool("nc_contacts_list", {}))
+        result = await client.call_tool("nc_contacts_create_contact", {"name": "X", **args})
+        left = structured(await client.call_tool("nc_contacts_list_contacts", {}))
     assert result.is_error and message in error_text(result), error_text(result)
     assert left["total"] == 0
 
@@ -137,17 +221,18 @@ async def test_delete_and_isolation(mcp_as: McpFactory) -> None:
     async with mcp_as("alice") as alice:
         made = await _create(alice, name="Private Person")
     async with mcp_as("bob") as bob:
-        assert structured(await bob.call_tool("nc_contacts_list", {}))["total"] == 0
-        peek = await bob.call_tool("nc_contacts_get", {"contact_id": made["contact_id"]})
+        assert structured(await bob.call_tool("nc_contacts_list_contacts", {}))["total"] == 0
+        peek = await bob.call_tool("nc_contacts_get_contact", {"contact_id": made["contact_id"]})
         assert peek.is_error
     async with mcp_as("alice") as alice:
-        structured(await alice.call_tool("nc_contacts_delete", {"contact_id": made["contact_id"]}))
-        assert structured(await alice.call_tool("nc_contacts_list", {}))["total"] == 0
+        gone = structured(await alice.call_tool("nc_contacts_delete_contact", {"contact_id": made["contact_id"]}))
+        assert gone == {"addressbook": "contacts", "contact_id": made["contact_id"], "deleted": True}
+        assert structured(await alice.call_tool("nc_contacts_list_contacts", {}))["total"] == 0
 
 
 async def test_ldap_style_user(fake: FakeNextcloud, mcp_as: McpFactory) -> None:
     fake.fake_state.add_user("dan.login", "dan-secret", uid="u-4711")
     async with mcp_as("dan.login", nextcloud_password="dan-secret") as client:
         made = await _create(client, name="Someone")
-        listed = structured(await client.call_tool("nc_contacts_list", {}))
-    assert [c["contact_id"] for c in listed["contacts"]] == [made["contact_id"]]
+        listed = structured(await client.call_tool("nc_contacts_list_contacts", {}))
+    assert [c["contact_id"] for c in listed["items"]] == [made["contact_id"]]

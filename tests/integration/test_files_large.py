@@ -64,11 +64,12 @@ async def test_one_gib_round_trip_keeps_its_sha256(fake_url: str, tmp_path: Path
     params = StdioServerParameters(command=sys.executable, args=["-m", "nextcloud_mcp"], env=env)
     target = tmp_path / "back.bin"
     async with Client(stdio_client(params)) as client:
-        up = structured(await client.call_tool("nc_files_upload", {"local_path": str(source), "path": "big/one.bin"}))
+        args = {"local_path": str(source), "path": "big/one.bin"}
+        up = structured(await client.call_tool("nc_files_upload_file", args))
         assert up["bytes"] == SIZE
         source.unlink()  # keep disk use at one copy on this side
         down = structured(
-            await client.call_tool("nc_files_download", {"path": "big/one.bin", "local_path": str(target)})
+            await client.call_tool("nc_files_download_file", {"path": "big/one.bin", "local_path": str(target)})
         )
         assert down["bytes"] == SIZE
     assert _sha256(target) == digest.hexdigest()

@@ -56,7 +56,7 @@ async def test_one_tool_answer_equals_the_catalogue_answer(
                     if (why := await policy.why_unavailable(tool.name)) is not None
                 }
             assert per_call == unavailable
-            assert "not installed" in per_call["nc_notes_get"]
+            assert "not installed" in per_call["nc_notes_get_note"]
             if caller is not None:
-                assert "lacks the files:write scope" in per_call["nc_files_delete"]
+                assert "lacks the files:write scope" in per_call["nc_files_delete_file"]
             assert await policy.why_unavailable("nc_unknown_tool") is None

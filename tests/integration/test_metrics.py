@@ -54,19 +54,19 @@ async def test_metrics_count_real_tool_calls_and_nextcloud_requests(fake: FakeNe
     app = build_http_app(server, settings)
     before = _values((await _scrape(app)).text)
     async with Client(server) as client:
-        note = structured(await client.call_tool("nc_notes_create", {"title": "Secret plans", "content": "x"}))
+        note = structured(await client.call_tool("nc_notes_create_note", {"title": "Secret plans", "content": "x"}))
         for _ in range(3):
-            structured(await client.call_tool("nc_notes_get", {"note_id": note["id"]}))
-        missing = await client.call_tool("nc_notes_get", {"note_id": 987654})
+            structured(await client.call_tool("nc_notes_get_note", {"note_id": note["id"]}))
+        missing = await client.call_tool("nc_notes_get_note", {"note_id": 987654})
         assert missing.is_error
     response = await _scrape(app)
     assert response.status_code == 200
     after = _values(response.text)
     calls = "nextcloud_mcp_tool_calls_total"
-    assert _delta(before, after, calls, tool="nc_notes_get", outcome="ok") == 3
-    assert _delta(before, after, calls, tool="nc_notes_get", outcome="error") == 1
-    assert _delta(before, after, calls, tool="nc_notes_create", outcome="ok") == 1
-    assert _delta(before, after, "nextcloud_mcp_tool_call_duration_seconds_count", tool="nc_notes_get") == 4
+    assert _delta(before, after, calls, tool="nc_notes_get_note", outcome="ok") == 3
+    assert _delta(before, after, calls, tool="nc_notes_get_note", outcome="error") == 1
+    assert _delta(before, after, calls, tool="nc_notes_create_note", outcome="ok") == 1
+    assert _delta(before, after, "nextcloud_mcp_tool_call_duration_seconds_count", tool="nc_notes_get_note") == 4
     requests = "nextcloud_mcp_nextcloud_requests_total"
     assert _delta(before, after, requests, app="notes", status="2xx") >= 4
     assert _delta(before, after, requests, app="notes", status="4xx") == 1

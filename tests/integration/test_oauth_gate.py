@@ -132,13 +132,13 @@ async def test_read_scope_lists_read_tools_and_write_calls_need_step_up(gate: Ga
     assert listed.status_code == 200, listed.text
     names = {t["name"] for t in listed.json()["result"]["tools"]}
     assert {n for n in names if n.startswith("nc_notes_")} == {
-        "nc_notes_list",
-        "nc_notes_get",
-        "nc_notes_search",
-        "nc_notes_categories",
+        "nc_notes_list_notes",
+        "nc_notes_get_note",
+        "nc_notes_search_notes",
+        "nc_notes_list_categories",
     }
     assert not any(n.startswith("nc_files_") for n in names)  # no files scope granted
-    call = await gate.rpc("tools/call", {"name": "nc_notes_create", "arguments": {"title": "x"}}, token)
+    call = await gate.rpc("tools/call", {"name": "nc_notes_create_note", "arguments": {"title": "x"}}, token)
     assert call.status_code == 403
     challenge = call.headers["www-authenticate"]
     assert 'error="insufficient_scope"' in challenge and 'scope="notes:write"' in challenge

@@ -18,8 +18,8 @@ from mcp import Client
 from fake_nextcloud.app import FakeNextcloud
 from nextcloud_mcp.config import load_settings
 from nextcloud_mcp.server.build import build_server
-from support.fixtures import server_env
 from support.asgi_server import serve
+from support.fixtures import server_env
 from support.mcp_helpers import error_text, structured
 from support.processes import free_port
 
@@ -62,14 +62,14 @@ async def nc(fake: FakeNextcloud) -> AsyncIterator[tuple[Nextcloud, Client]]:
 
 async def _recovers(nextcloud: Nextcloud, client: Client) -> None:
     await nextcloud.clear()
-    structured(await client.call_tool("nc_notes_list", {}))
+    structured(await client.call_tool("nc_notes_list_notes", {}))
 
 
 @pytest.mark.parametrize("status", [502, 503])
 async def test_transient_gateway_errors_on_reads_are_retried(nc: tuple[Nextcloud, Client], status: int) -> None:
     nextcloud, client = nc
     await nextcloud.fault({"status": status}, times=RETRIES)
-    structured(await client.call_tool("nc_notes_list", {}))
+    structured(await client.call_tool("nc_notes_list_notes", {}))
     assert nextcloud.sent("GET") == RETRIES + 1
 
 
@@ -78,7 +78,7 @@ async def test_persistent_failures_are_clear_bounded_errors(nc: tuple[Nextcloud,
     nextcloud, client = nc
     await nextcloud.fault({"status": status})
     started = time.monotonic()
-    result = await client.call_tool("nc_notes_list", {})
+    result = await client.call_tool("nc_notes_list_notes", {})
     assert result.is_error
     assert f"HTTP {status}" in error_text(result) and "try again" in error_text(result)
     assert nextcloud.sent("GET") <= RETRIES + 1  # bounded: 500 is not retried, 502/503 at most RETRIES times
@@ -90,7 +90,7 @@ async def test_slow_reads_time_out_with_a_clear_error(nc: tuple[Nextcloud, Clien
     nextcloud, client = nc
     await nextcloud.fault({"latency_ms": int(TIMEOUT * 1000 * 2.5)})
     started = time.monotonic()
-    result = await client.call_tool("nc_notes_list", {})
+    result = await client.call_tool("nc_notes_list_notes", {})
     elapsed = time.monotonic() - started
     assert result.is_error and "did not answer in time" in error_text(result), error_text(result)
     assert elapsed < (RETRIES + 1) * (TIMEOUT + 1) + 1  # bounded backoff
@@ -100,13 +100,13 @@ async def test_slow_reads_time_out_with_a_clear_error(nc: tuple[Nextcloud, Clien
 async def test_one_slow_read_is_retried_and_succeeds(nc: tuple[Nextcloud, Client]) -> None:
     nextcloud, client = nc
     await nextcloud.fault({"latency_ms": int(TIMEOUT * 1000 * 2)}, times=1)
-    structured(await client.call_tool("nc_notes_list", {}))
+    structured(await client.call_tool("nc_notes_list_notes", {}))
 
 
 async def test_connection_reset_on_a_read_is_retried(nc: tuple[Nextcloud, Client]) -> None:
     nextcloud, client = nc
     await nextcloud.fault({"drop": True}, times=1)
-    structured(await client.call_tool("nc_notes_list", {}))
+    structured(await client.call_tool("nc_notes_list_notes", {}))
     assert nextcloud.sent("GET") == 2
 
 
@@ -114,7 +114,7 @@ async def test_429_with_short_retry_after_is_waited_out(nc: tuple[Nextcloud, Cli
     nextcloud, client = nc
     await nextcloud.fault({"status": 429, "headers": {"Retry-After": "1"}}, times=1)
     started = time.monotonic()
-    structured(await client.call_tool("nc_notes_list", {}))
+    structured(await client.call_tool("nc_notes_list_notes", {}))
     assert time.monotonic() - started >= 0.9
     assert nextcloud.sent("GET") == 2
 
@@ -123,7 +123,7 @@ async def test_429_with_long_retry_after_fails_fast_and_says_so(nc: tuple[Nextcl
     nextcloud, client = nc
     await nextcloud.fault({"status": 429, "headers": {"Retry-After": "3600"}})
     started = time.monotonic()
-    result = await client.call_tool("nc_notes_list", {})
+    result = await client.call_tool("nc_notes_list_notes", {})
     assert result.is_error and "rate-limiting" in error_text(result)
     assert time.monotonic() - started < 2 and nextcloud.sent("GET") == 1
     await _recovers(nextcloud, client)
@@ -137,12 +137,12 @@ async def test_429_with_long_retry_after_fails_fast_and_says_so(nc: tuple[Nextcl
 async def test_writes_are_never_sent_twice(nc: tuple[Nextcloud, Client], action: dict[str, Any]) -> None:
     nextcloud, client = nc
     await nextcloud.fault(action, method="POST")
-    result = await client.call_tool("nc_notes_create", {"title": "once", "content": "x"})
+    result = await client.call_tool("nc_notes_create_note", {"title": "once", "content": "x"})
     assert result.is_error, "the write failed, so the caller must be told"
     await anyio.sleep(TIMEOUT * 1.2 if "latency_ms" in action else 0)  # the fake logs a request when it ends
     assert nextcloud.sent("POST") == 1  # not retried: a POST is not idempotent
     text = error_text(result)
-    assert "Nextcloud" in text and "Error executing tool nc_notes_create" in text
+    assert "Nextcloud" in text and "Error executing tool nc_notes_create_note" in text
     if "drop" in action or "latency_ms" in action:
         assert "may or may not have been applied" in text
     await _recovers(nextcloud, client)
@@ -150,10 +150,10 @@ async def test_writes_are_never_sent_twice(nc: tuple[Nextcloud, Client], action:
 
 async def test_conditional_file_write_is_not_retried_either(nc: tuple[Nextcloud, Client]) -> None:
     nextcloud, client = nc
-    written = structured(await client.call_tool("nc_files_write", {"path": "a.txt", "text": "v1"}))
+    written = structured(await client.call_tool("nc_files_write_file", {"path": "a.txt", "text": "v1"}))
     await nextcloud.clear()
     await nextcloud.fault({"status": 503}, method="PUT", path=r"/remote\.php/dav/files/alice/a\.txt$")
-    result = await client.call_tool("nc_files_write", {"path": "a.txt", "text": "v2", "etag": written["etag"]})
+    result = await client.call_tool("nc_files_write_file", {"path": "a.txt", "text": "v2", "etag": written["etag"]})
     assert result.is_error and "HTTP 503" in error_text(result)
     assert nextcloud.sent("PUT", "/a.txt") == 1
 
@@ -161,9 +161,9 @@ async def test_conditional_file_write_is_not_retried_either(nc: tuple[Nextcloud,
 async def test_maintenance_mode_is_a_clear_error(nc: tuple[Nextcloud, Client]) -> None:
     nextcloud, client = nc
     await nextcloud.control.post("/__testbed__/server", json={"maintenance": True})
-    result = await client.call_tool("nc_notes_list", {})
+    result = await client.call_tool("nc_notes_list_notes", {})
     assert result.is_error and "Nextcloud" in error_text(result)
-    assert error_text(result).strip() != "Error executing tool nc_notes_list"
+    assert error_text(result).strip() != "Error executing tool nc_notes_list_notes"
     await nextcloud.control.post("/__testbed__/server", json={"maintenance": False})
     await _recovers(nextcloud, client)
 
@@ -174,10 +174,10 @@ async def test_nextcloud_down_then_back_recovers_by_itself(fake: FakeNextcloud) 
     env = server_env("alice", host=f"http://127.0.0.1:{port}", NEXTCLOUD_TIMEOUT=TIMEOUT, NEXTCLOUD_RETRIES=RETRIES)
     async with Client(build_server(load_settings(environ=env))) as client:
         async with serve(fake, port):
-            structured(await client.call_tool("nc_notes_list", {}))
+            structured(await client.call_tool("nc_notes_list_notes", {}))
         started = time.monotonic()
-        down = await client.call_tool("nc_notes_list", {})
+        down = await client.call_tool("nc_notes_list_notes", {})
         assert down.is_error and "Cannot connect to Nextcloud" in error_text(down), error_text(down)
         assert time.monotonic() - started < 5
         async with serve(fake, port):
-            structured(await client.call_tool("nc_notes_list", {}))
+            structured(await client.call_tool("nc_notes_list_notes", {}))

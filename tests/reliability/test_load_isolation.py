@@ -22,8 +22,8 @@ import anyio
 import httpx2
 import pytest
 
-from support.fixtures import USERS
 from security.log_guard import register_secret
+from support.fixtures import USERS
 from support.oauth_flow import AuthServerClient
 from support.processes import ManagedProcess, free_port, http_ready
 from support.redis_server import redis_binary, start_redis
@@ -121,15 +121,15 @@ def _check(user: str, tool: str, result: dict[str, Any]) -> list[str]:
         return [f"{user} {tool}: error {str(result)[:200]}"]
     data = result["result"]["structuredContent"]
     owned: list[str] = []
-    if tool == "nc_notes_list":
-        owned = [n["title"] for n in data["notes"]]
+    if tool == "nc_notes_list_notes":
+        owned = [n["title"] for n in data["items"]]
         if len(owned) != 5:
             return [f"{user} {tool}: {len(owned)} notes"]
-    elif tool == "nc_notes_get":
+    elif tool == "nc_notes_get_note":
         owned = [data["title"], data["content"].removeprefix("owned by ")]
-    elif tool == "nc_files_list":
-        owned = [e["path"] for e in data["items"]]
-    elif tool == "nc_users_me":
+    elif tool == "nc_files_list_files":
+        owned = [e["path"].lstrip("/") for e in data["items"]]
+    elif tool == "nc_users_get_me":
         owned = [data["id"]]
     foreign = [v for v in owned if not v.startswith(user)]
     return [f"{user} {tool}: foreign data {foreign[:3]}"] if foreign else []
@@ -156,8 +156,8 @@ async def test_fifty_clients_two_replicas_zero_errors_zero_cross_user_data(clust
             "MCP-Protocol-Version": "2025-11-25",
         }
         for call in range(CALLS):
-            tool = rng.choice(["nc_notes_list", "nc_notes_get", "nc_files_list", "nc_users_me"])
-            args: dict[str, Any] = {"note_id": rng.choice(note_ids[user])} if tool == "nc_notes_get" else {}
+            tool = rng.choice(["nc_notes_list_notes", "nc_notes_get_note", "nc_files_list_files", "nc_users_get_me"])
+            args: dict[str, Any] = {"note_id": rng.choice(note_ids[user])} if tool == "nc_notes_get_note" else {}
             body = {"jsonrpc": "2.0", "id": call, "method": "tools/call", "params": {"name": tool, "arguments": args}}
             response = await http.post(cluster.replicas[(index + call) % REPLICAS], json=body, headers=headers)
             if response.status_code != 200:

@@ -43,26 +43,26 @@ def _one_winner(results: list[Any]) -> int:
 
 async def test_concurrent_note_edits_one_wins_one_conflicts(mcp_as: McpFactory) -> None:
     async with mcp_as("alice") as a, mcp_as("alice") as b:
-        note = structured(await a.call_tool("nc_notes_create", {"title": "shared", "content": "v0"}))
-        read = structured(await b.call_tool("nc_notes_get", {"note_id": note["id"]}))
+        note = structured(await a.call_tool("nc_notes_create_note", {"title": "shared", "content": "v0"}))
+        read = structured(await b.call_tool("nc_notes_get_note", {"note_id": note["id"]}))
         for round_ in range(5):
             calls = [
                 {"note_id": note["id"], "etag": read["etag"], "content": f"from A {round_}"},
                 {"note_id": note["id"], "etag": read["etag"], "content": f"from B {round_}"},
             ]
-            winner = _one_winner(await _race([a, b], "nc_notes_update", calls))
-            read = structured(await a.call_tool("nc_notes_get", {"note_id": note["id"]}))
+            winner = _one_winner(await _race([a, b], "nc_notes_update_note", calls))
+            read = structured(await a.call_tool("nc_notes_get_note", {"note_id": note["id"]}))
             assert read["content"] == calls[winner]["content"]  # the loser overwrote nothing
 
 
 async def test_concurrent_appends_keep_both_texts(mcp_as: McpFactory) -> None:
     """Append re-reads and retries on conflict, so both additions survive."""
     async with mcp_as("alice") as a, mcp_as("alice") as b:
-        note = structured(await a.call_tool("nc_notes_create", {"title": "log", "content": "start"}))
+        note = structured(await a.call_tool("nc_notes_create_note", {"title": "log", "content": "start"}))
         calls = [{"note_id": note["id"], "text": "line A"}, {"note_id": note["id"], "text": "line B"}]
-        results = await _race([a, b], "nc_notes_append", calls)
+        results = await _race([a, b], "nc_notes_append_note", calls)
         assert all(not r.is_error for r in results), [error_text(r) for r in results]
-        content = structured(await a.call_tool("nc_notes_get", {"note_id": note["id"]}))["content"]
+        content = structured(await a.call_tool("nc_notes_get_note", {"note_id": note["id"]}))["content"]
         assert "line A" in content and "line B" in content and content.startswith("start")
 
 
@@ -71,25 +71,26 @@ async def test_interleaved_file_edits_one_wins_one_conflicts(mcp_as: McpFactory)
     the fake checks If-Match before it streams the body, without Nextcloud's file lock, so a true
     race tests the fake, not this server; the notes race above is atomic in the fake.)"""
     async with mcp_as("alice") as a, mcp_as("alice") as b:
-        structured(await a.call_tool("nc_files_write", {"path": "plan.md", "text": "v0"}))
+        structured(await a.call_tool("nc_files_write_file", {"path": "plan.md", "text": "v0"}))
         for round_ in range(3):
-            seen_a = structured(await a.call_tool("nc_files_get", {"path": "plan.md"}))
-            seen_b = structured(await b.call_tool("nc_files_get", {"path": "plan.md"}))
+            seen_a = structured(await a.call_tool("nc_files_get_file", {"path": "plan.md"}))
+            seen_b = structured(await b.call_tool("nc_files_get_file", {"path": "plan.md"}))
             first = {"path": "plan.md", "text": f"A{round_}", "etag": seen_a["etag"]}
-            structured(await a.call_tool("nc_files_write", first))
+            structured(await a.call_tool("nc_files_write_file", first))
             late = await b.call_tool(
-                "nc_files_write", {"path": "plan.md", "text": f"B{round_}", "etag": seen_b["etag"]}
+                "nc_files_write_file", {"path": "plan.md", "text": f"B{round_}", "etag": seen_b["etag"]}
             )
-            assert late.is_error and "changed since it was read" in error_text(late)
-            assert structured(await a.call_tool("nc_files_read", {"path": "plan.md"}))["text"] == f"A{round_}"
+            assert late.is_error and "changed since you read it" in error_text(late)
+            assert structured(await a.call_tool("nc_files_read_file", {"path": "plan.md"}))["text"] == f"A{round_}"
 
 
-async def test_create_only_file_writes_never_replace(mcp_as: McpFactory) -> None:
+async def test_file_writes_without_an_etag_never_replace(mcp_as: McpFactory) -> None:
+    """Without an etag a write only creates (`If-None-Match: *`): the second writer learns the file exists."""
     async with mcp_as("alice") as a, mcp_as("alice") as b:
-        structured(await a.call_tool("nc_files_write", {"path": "new.md", "text": "A", "create_only": True}))
-        late = await b.call_tool("nc_files_write", {"path": "new.md", "text": "B", "create_only": True})
+        structured(await a.call_tool("nc_files_write_file", {"path": "new.md", "text": "A"}))
+        late = await b.call_tool("nc_files_write_file", {"path": "new.md", "text": "B"})
         assert late.is_error and "already exists" in error_text(late)
-        assert structured(await a.call_tool("nc_files_read", {"path": "new.md"}))["text"] == "A"
+        assert structured(await a.call_tool("nc_files_read_file", {"path": "new.md"}))["text"] == "A"
 
 
 async def _tools(mcp_as: McpFactory) -> set[str]:
@@ -105,7 +106,13 @@ DAV_ITEMS = {
         ("calendar", "event_id"),
         "title",
     ),
-    "contact": ("nc_contacts_create", {"name": "Ann"}, "nc_contacts_update", ("addressbook", "contact_id"), "name"),
+    "contact": (
+        "nc_contacts_create_contact",
+        {"name": "Ann"},
+        "nc_contacts_update_contact",
+        ("addressbook", "contact_id"),
+        "name",
+    ),
 }
 
 
@@ -118,7 +125,7 @@ async def test_concurrent_dav_item_edits_one_wins_one_conflicts(mcp_as: McpFacto
     if not {create, update} <= await _tools(mcp_as):
         pytest.skip(f"{create}/{update} not in tools/list yet (toolset being added)")
     async with mcp_as("alice", all_tools=True) as a, mcp_as("alice", all_tools=True) as b:
-        item = structured(await a.call_tool(create, create_args))[kind]
+        item = structured(await a.call_tool(create, create_args))
         ref = {k: item[k] for k in keys}
         first = await a.call_tool(update, {**ref, "etag": item["etag"], field: "from A"})
         structured(first)

@@ -43,7 +43,12 @@ DISCOVERY = {
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 __all__ = ["Corpus", "Gate", "b64", "gate", "raw_jwt"]
 
-LIST_CALL = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "nc_notes_list", "arguments": {}}}
+LIST_CALL = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "tools/call",
+    "params": {"name": "nc_notes_list_notes", "arguments": {}},
+}
 
 
 def b64(data: bytes) -> str:

@@ -17,9 +17,9 @@ import pytest
 from fake_nextcloud.app import FakeNextcloud
 from nextcloud_mcp.config import load_settings
 from nextcloud_mcp.server.build import build_http_app, build_server
-from support.fixtures import server_env
 from security.jwt_gate import HEADERS, Gate, gate
 from support.asgi_server import serve
+from support.fixtures import server_env
 from support.processes import free_port
 
 pytestmark = pytest.mark.anyio
@@ -72,7 +72,8 @@ async def _still_serving(http: httpx2.AsyncClient) -> None:
         b'{"jsonrpc": "2.0", "id": 1, "method": 12}',
         b'{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": "not-an-object"}',
         b'{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": 5}}',
-        b'{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "nc_notes_get", "arguments": []}}',
+        b'{"jsonrpc": "2.0", "id": 1, "method": "tools/call", '
+        b'"params": {"name": "nc_notes_get_note", "arguments": []}}',
         b'{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "nc_nope", "arguments": {}}}',
         b'{"jsonrpc": "2.0", "id": 1, "method": "no/such/method"}',
         b'{"jsonrpc": "2.0", "id": 1, "method": "resources/read", "params": {"uri": "file:///etc/passwd"}}',

@@ -30,27 +30,31 @@ def _clear_error(result: object, name: str, *needles: str) -> str:
 
 
 async def test_non_ascii_etag_on_note_update_is_a_clear_error(mcp_as: McpFactory) -> None:
-    """Was: UnicodeEncodeError building the If-Match header (test_tool_fuzz[nc_notes_update])."""
+    """Was: UnicodeEncodeError building the If-Match header (test_tool_fuzz[nc_notes_update_note])."""
     async with mcp_as("alice") as client:
-        note = structured(await client.call_tool("nc_notes_create", {"title": "t"}))
-        result = await client.call_tool("nc_notes_update", {"note_id": note["id"], "etag": "\x18á_", "content": "x"})
-        _clear_error(result, "nc_notes_update", "etag")
+        note = structured(await client.call_tool("nc_notes_create_note", {"title": "t"}))
+        result = await client.call_tool(
+            "nc_notes_update_note", {"note_id": note["id"], "etag": "\x18á_", "content": "x"}
+        )
+        _clear_error(result, "nc_notes_update_note", "etag")
 
 
 async def test_non_ascii_etag_on_file_write_is_a_clear_error(mcp_as: McpFactory) -> None:
     async with mcp_as("alice") as client:
-        result = await client.call_tool("nc_files_write", {"path": "a.txt", "text": "x", "etag": "é"})
-        _clear_error(result, "nc_files_write", "etag")
+        result = await client.call_tool("nc_files_write_file", {"path": "a.txt", "text": "x", "etag": "é"})
+        _clear_error(result, "nc_files_write_file", "etag")
 
 
 async def test_lone_surrogate_in_file_text_is_a_clear_error(mcp_as: McpFactory) -> None:
-    """Was: UnicodeEncodeError in `text.encode()` (test_tool_fuzz[nc_files_write])."""
+    """Was: UnicodeEncodeError in `text.encode()` (test_tool_fuzz[nc_files_write_file])."""
     async with mcp_as("alice") as client:
-        result = await client.call_tool("nc_files_write", {"path": "a.txt", "text": "\ud800"})
-        _clear_error(result, "nc_files_write", "invalid Unicode")
+        result = await client.call_tool("nc_files_write_file", {"path": "a.txt", "text": "\ud800"})
+        _clear_error(result, "nc_files_write_file", "invalid Unicode")
 
 
-@pytest.mark.parametrize("tool", ["nc_files_get", "nc_files_list", "nc_files_delete", "nc_files_search"])
+@pytest.mark.parametrize(
+    "tool", ["nc_files_get_file", "nc_files_list_files", "nc_files_delete_file", "nc_files_search_files"]
+)
 async def test_lone_surrogate_in_a_path_is_a_clear_error(mcp_as: McpFactory, tool: str) -> None:
     """`paths.normalize` encoded each segment to measure it, which raised UnicodeEncodeError on a lone
     surrogate; it now refuses it as an InvalidPath (schema-typed paths are refused even earlier)."""
@@ -65,17 +69,17 @@ def test_normalize_refuses_lone_surrogates() -> None:
 
 async def test_lone_surrogate_in_a_note_is_a_clear_error(mcp_as: McpFactory) -> None:
     async with mcp_as("alice") as client:
-        result = await client.call_tool("nc_notes_create", {"title": "t", "content": "a\udfffb"})
+        result = await client.call_tool("nc_notes_create_note", {"title": "t", "content": "a\udfffb"})
         if result.is_error:
-            _clear_error(result, "nc_notes_create")
+            _clear_error(result, "nc_notes_create_note")
         # else: the JSON encoder escaped it (\udfff), which Nextcloud stores as it stores any JSON string
 
 
 async def test_negative_search_times_are_a_clear_error(mcp_as: McpFactory, fake: FakeNextcloud) -> None:
-    """Was: a SEARCH with a negative `getlastmodified` literal (test_tool_fuzz[nc_files_search])."""
+    """Was: a SEARCH with a negative `getlastmodified` literal (test_tool_fuzz[nc_files_search_files])."""
     async with mcp_as("alice") as client:
-        result = await client.call_tool("nc_files_search", {"before": -2147483643})
-        _clear_error(result, "nc_files_search", "negative")
+        result = await client.call_tool("nc_files_search_files", {"before": "0001-01-01"})
+        _clear_error(result, "nc_files_search_files", "negative")
     assert not [r for r in fake.fake_state.request_log.records() if r.method == "SEARCH"]
 
 

@@ -19,9 +19,9 @@ from fake_nextcloud.app import FakeNextcloud
 from nextcloud_mcp.auth.resource_server import ResourceServer
 from nextcloud_mcp.config import load_settings
 from nextcloud_mcp.server.build import build_http_app, build_server
-from support.fixtures import USERS
 from security.log_guard import register_secret
 from support.asgi_server import serve
+from support.fixtures import USERS
 from support.oauth_flow import AuthServerClient
 from support.processes import free_port
 
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.anyio
 DISCOVERY = "/index.php/.well-known/openid-configuration"
 CACHE_TTL = 1
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-CALL = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "nc_notes_list", "arguments": {}}}
+CALL = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "nc_notes_list_notes", "arguments": {}}}
 
 
 class Stack:

@@ -56,18 +56,23 @@ def test_status_classes_are_bounded() -> None:
 
 def test_recorder_counts_tool_calls_and_nextcloud_requests() -> None:
     rec = metrics.Recorder()
-    rec.tool_call("nc_notes_get", "ok", 0.002)
-    rec.tool_call("nc_notes_get", "ok", 0.004)
-    rec.tool_call("nc_notes_get", "error", 0.5)
+    rec.tool_call("nc_notes_get_note", "ok", 0.002)
+    rec.tool_call("nc_notes_get_note", "ok", 0.004)
+    rec.tool_call("nc_notes_get_note", "error", 0.5)
     rec.nextcloud_request("/index.php/apps/notes/api/v1/notes/1", 200, 0.001)
     rec.nextcloud_request("/remote.php/dav/files/alice/a", 404, 0.001)
     rec.nextcloud_request("/remote.php/dav/files/alice/a", None, 0.0)
     got = samples(rec.render())
-    assert got[("nextcloud_mcp_tool_calls_total", frozenset({("tool", "nc_notes_get"), ("outcome", "ok")}))] == 2
-    assert got[("nextcloud_mcp_tool_calls_total", frozenset({("tool", "nc_notes_get"), ("outcome", "error")}))] == 1
-    count = ("nextcloud_mcp_tool_call_duration_seconds_count", frozenset({("tool", "nc_notes_get")}))
+    assert got[("nextcloud_mcp_tool_calls_total", frozenset({("tool", "nc_notes_get_note"), ("outcome", "ok")}))] == 2
+    assert (
+        got[("nextcloud_mcp_tool_calls_total", frozenset({("tool", "nc_notes_get_note"), ("outcome", "error")}))] == 1
+    )
+    count = ("nextcloud_mcp_tool_call_duration_seconds_count", frozenset({("tool", "nc_notes_get_note")}))
     assert got[count] == 3
-    le_5ms = ("nextcloud_mcp_tool_call_duration_seconds_bucket", frozenset({("tool", "nc_notes_get"), ("le", "0.005")}))
+    le_5ms = (
+        "nextcloud_mcp_tool_call_duration_seconds_bucket",
+        frozenset({("tool", "nc_notes_get_note"), ("le", "0.005")}),
+    )
     assert got[le_5ms] == 2
     requests = "nextcloud_mcp_nextcloud_requests_total"
     assert got[(requests, frozenset({("app", "notes"), ("status", "2xx")}))] == 1
@@ -114,13 +119,13 @@ async def test_route_serves_text_format_and_refuses_foreign_hosts(monkeypatch: p
         enable_dns_rebinding_protection=True, allowed_hosts=["127.0.0.1:*"], allowed_origins=["http://127.0.0.1:*"]
     )
     app = Starlette(routes=[metrics.route(security, _Cache())])
-    metrics.tool_call("nc_notes_get", "ok", 0.0)
+    metrics.tool_call("nc_notes_get_note", "ok", 0.0)
     async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as http:
         response = await http.get("/metrics")
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
         assert "nextcloud_mcp_token_validations_total 3.0" in response.text
-        assert 'nextcloud_mcp_tool_calls_total{outcome="ok",tool="nc_notes_get"} 1.0' in response.text
+        assert 'nextcloud_mcp_tool_calls_total{outcome="ok",tool="nc_notes_get_note"} 1.0' in response.text
         foreign = await http.get("/metrics", headers={"Host": "evil.example"})
         assert foreign.status_code == 421
         cross_site = await http.get("/metrics", headers={"Origin": "https://evil.example"})

@@ -8,7 +8,7 @@ import httpx2
 import pytest
 
 from fake_nextcloud import FakeState, ManualClock, build_app
-from tests._support import ALICE_APP_PASSWORD, T0, no_cookies
+from support.fake_support import ALICE_APP_PASSWORD, T0, no_cookies
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import httpx2
 import pytest
 
 from fake_nextcloud import FakeState
-from tests._support import ALICE, ALICE_APP_PASSWORD, BOB, NOTES, OCS_HEADERS
+from support.fake_support import ALICE, ALICE_APP_PASSWORD, BOB, NOTES, OCS_HEADERS
 
 pytestmark = pytest.mark.anyio
 

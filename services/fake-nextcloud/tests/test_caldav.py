@@ -16,8 +16,7 @@ import pytest
 
 from fake_nextcloud import FakeState, build_app
 from fake_nextcloud.apps.caldav.engine import CalDavEngine
-from support.fake_oidc import create_client, token_for
-from tests._caldav import (
+from support.caldav_xml import (
     CS,
     DAV,
     OC,
@@ -36,7 +35,8 @@ from tests._caldav import (
     seed_calendars,
     xml,
 )
-from tests._support import ALICE, BOB, no_cookies
+from support.fake_oidc import create_client, token_for
+from support.fake_support import ALICE, BOB, no_cookies
 
 pytestmark = pytest.mark.anyio
 

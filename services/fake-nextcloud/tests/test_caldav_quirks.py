@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from tests._caldav import DAV, D, error, event, propfind, responses, xml
-from tests._support import ALICE, BOB
+from support.caldav_xml import DAV, D, error, event, propfind, responses, xml
+from support.fake_support import ALICE, BOB
 
 pytestmark = pytest.mark.anyio
 

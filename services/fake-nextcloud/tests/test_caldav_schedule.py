@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from tests._caldav import DAV, C, D, error, event, put_ics, responses, xml
-from tests._support import ALICE, BOB
+from support.caldav_xml import DAV, C, D, error, event, put_ics, responses, xml
+from support.fake_support import ALICE, BOB
 
 pytestmark = pytest.mark.anyio
 

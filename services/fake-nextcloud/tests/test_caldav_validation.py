@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from tests._caldav import DAV, C, error, event, ics, put_ics, xml
-from tests._support import ALICE
+from support.caldav_xml import DAV, C, error, event, ics, put_ics, xml
+from support.fake_support import ALICE
 
 pytestmark = pytest.mark.anyio
 

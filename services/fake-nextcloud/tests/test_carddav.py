@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from tests._caldav import CR, DAV, D, error, propfind, responses, xml
-from tests._support import ALICE, BOB
+from support.caldav_xml import CR, DAV, D, error, propfind, responses, xml
+from support.fake_support import ALICE, BOB
 
 pytestmark = pytest.mark.anyio
 

@@ -16,7 +16,7 @@ import httpx2
 import pytest
 
 from support.fake_oidc import forms, pkce
-from tests._support import OCS_HEADERS
+from support.fake_support import OCS_HEADERS
 
 READY = re.compile(r"fake-nextcloud listening on (http://127\.0\.0\.1:\d+)")
 

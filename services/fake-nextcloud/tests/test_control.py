@@ -8,7 +8,7 @@ import httpx2
 import pytest
 
 from fake_nextcloud import ConnectionDropped, FakeState, build_app
-from tests._support import ALICE, ALICE_APP_PASSWORD, NOTES, OCS_HEADERS, T0
+from support.fake_support import ALICE, ALICE_APP_PASSWORD, NOTES, OCS_HEADERS, T0
 
 pytestmark = pytest.mark.anyio
 

@@ -9,8 +9,8 @@ import httpx2
 import pytest
 
 from fake_nextcloud import FakeState
+from support.fake_support import ALICE, BOB
 from support.openapi import validate as validate_spec
-from tests._support import ALICE, BOB
 
 pytestmark = pytest.mark.anyio
 API = "/apps/cookbook/api/v1"

@@ -14,7 +14,7 @@ from fake_nextcloud import FakeState, build_app
 from fake_nextcloud.apps.dav.models import DavBackend
 from fake_nextcloud.control.files import seed_pattern
 from support.fake_oidc import create_client, token_for
-from tests._support import ALICE, BOB, T0
+from support.fake_support import ALICE, BOB, T0
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,7 @@ from xml.etree import ElementTree as ET
 import httpx2
 import pytest
 
-from tests._support import ALICE, T0
+from support.fake_support import ALICE, T0
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,7 @@ import pytest
 
 from fake_nextcloud import FakeState, ManualClock, build_app
 from support.fake_oidc import create_client, token_for
-from tests._support import ALICE, BOB
+from support.fake_support import ALICE, BOB
 
 pytestmark = pytest.mark.anyio
 REST = "/index.php/apps/deck/api/v1.0"

@@ -9,7 +9,7 @@ import httpx2
 import pytest
 
 from fake_nextcloud import FakeState, ManualClock
-from tests._support import ALICE, BOB, NOTES, T0
+from support.fake_support import ALICE, BOB, NOTES, T0
 
 pytestmark = pytest.mark.anyio
 

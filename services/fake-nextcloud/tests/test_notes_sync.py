@@ -8,7 +8,7 @@ import httpx2
 import pytest
 
 from fake_nextcloud import ManualClock
-from tests._support import ALICE, NOTES, T0
+from support.fake_support import ALICE, NOTES, T0
 
 pytestmark = pytest.mark.anyio
 

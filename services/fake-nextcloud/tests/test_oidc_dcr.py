@@ -9,7 +9,7 @@ import pytest
 
 from fake_nextcloud import FakeState, ManualClock
 from support.fake_oidc import CALLBACK, REGISTER
-from tests._support import T0
+from support.fake_support import T0
 
 pytestmark = pytest.mark.anyio
 

@@ -26,7 +26,7 @@ from support.fake_oidc import (
     pkce,
     query_of,
 )
-from tests._support import NOTES
+from support.fake_support import NOTES
 
 pytestmark = pytest.mark.anyio
 

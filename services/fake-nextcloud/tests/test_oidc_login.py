@@ -11,7 +11,7 @@ import pytest
 from fake_nextcloud import FakeState, build_app
 from fake_nextcloud.core.session import SESSION_COOKIE
 from support.fake_oidc import BASE, Browser, forms
-from tests._support import ALICE_APP_PASSWORD, NOTES, OCS_HEADERS
+from support.fake_support import ALICE_APP_PASSWORD, NOTES, OCS_HEADERS
 
 pytestmark = pytest.mark.anyio
 REDIRECT = "/index.php/apps/files/"

@@ -25,7 +25,7 @@ from support.fake_oidc import (
     query_of,
     token_for,
 )
-from tests._support import T0
+from support.fake_support import T0
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,7 @@ import pytest
 
 from fake_nextcloud import FakeState, ManualClock, build_app
 from support.fake_oidc import INTROSPECT, USERINFO, create_client, token_for
-from tests._support import T0
+from support.fake_support import T0
 
 pytestmark = pytest.mark.anyio
 

@@ -10,8 +10,8 @@ import httpx2
 import pytest
 from openapi_core.validation.response.exceptions import InvalidData
 
+from support.fake_support import ADMIN, ALICE, NOTES, OCS_HEADERS
 from support.openapi import validate
-from tests._support import ADMIN, ALICE, NOTES, OCS_HEADERS
 
 pytestmark = pytest.mark.anyio
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx2
 import pytest
 
+from support.fake_support import ALICE, BOB, OCS_HEADERS
 from support.openapi import validate_nullable as validate
-from tests._support import ALICE, BOB, OCS_HEADERS
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ import pytest
 from fake_nextcloud import FakeState, build_app
 from fake_nextcloud.core.session import LAX_COOKIE, SESSION_COOKIE, STRICT_COOKIE
 from support.fake_oidc import create_client, token_for
-from tests._support import ALICE, BOB, NOTES, OCS_HEADERS
+from support.fake_support import ALICE, BOB, NOTES, OCS_HEADERS
 
 pytestmark = pytest.mark.anyio
 CLOUD_USER = "/ocs/v2.php/cloud/user?format=json"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx2
 import pytest
 
+from support.fake_support import ADMIN, ALICE, BOB, OCS_HEADERS
 from support.openapi import validate_nullable as validate
-from tests._support import ADMIN, ALICE, BOB, OCS_HEADERS
 
 pytestmark = pytest.mark.anyio
 

@@ -8,8 +8,8 @@ import httpx2
 import pytest
 
 from fake_nextcloud import FakeState
+from support.fake_support import ALICE, BOB, OCS_HEADERS
 from support.openapi import validate
-from tests._support import ALICE, BOB, OCS_HEADERS
 
 pytestmark = pytest.mark.anyio
 V1 = "/index.php/apps/tables/api/1"

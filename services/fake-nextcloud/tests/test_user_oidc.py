@@ -13,8 +13,8 @@ import pytest
 
 from fake_nextcloud import FakeState, ManualClock, build_app
 from support.fake_oidc import CALLBACK, create_client, exchange, token_for
-from tests._idp import Idp, public_jwk, rsa_key, running_idp
-from tests._support import ALICE_APP_PASSWORD, NOTES, T0
+from support.fake_support import ALICE_APP_PASSWORD, NOTES, T0
+from support.jwks_idp import Idp, public_jwk, rsa_key, running_idp
 
 pytestmark = pytest.mark.anyio
 CLOUD_USER = "/ocs/v2.php/cloud/user"

@@ -53,7 +53,7 @@ async def test_a_lazy_tool_validates_arguments_on_its_first_call(tmp_path: Path)
     server = build_server(load_settings(environ=_env(tmp_path)))
     assert isinstance(server.catalogue.tools[0], LazyTool)
     async with Client(server) as client:
-        result = await client.call_tool("nc_notes_get", {"note_id": "not a number"})
+        result = await client.call_tool("nc_notes_get_note", {"note_id": "not a number"})
     assert result.is_error
     assert "note_id" in str(result.content[0])
 

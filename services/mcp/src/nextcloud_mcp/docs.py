@@ -103,10 +103,11 @@ so a new app inherits them.
 NOTES_GUIDE = """
 ### Notes: how writes stay safe
 
-- `nc_notes_update` needs the `etag` returned by `nc_notes_get` (or by the previous write). It is sent
-  as a quoted `If-Match`; if the note changed meanwhile, Nextcloud answers 412 and the tool returns a
-  conflict error with the server's current etag, title and a diff of the content. Nothing is overwritten.
-- `nc_notes_append` re-reads and retries by itself (up to 3 times) when the note changes under it.
+- `nc_notes_update_note` needs the `etag` returned by `nc_notes_get_note` (or by the previous write), or
+  `force=true`. The etag is sent as a quoted `If-Match`; if the note changed meanwhile, Nextcloud answers 412
+  and the tool returns a conflict error with the server's current etag, title and a diff of the content.
+  Nothing is overwritten.
+- `nc_notes_append_note` re-reads and retries by itself (up to 3 times) when the note changes under it.
 - Read-only notes (shared read-only) give a clear "read-only" error; missing notes a "does not exist" one.
 - Listing and search keep a per-user copy of the notes and refresh it with the Notes API's
   `pruneBefore`, so after the first call only changed notes are transferred.
@@ -124,6 +125,7 @@ def _arguments(schema: dict[str, Any]) -> str:
 
 def render_tools() -> str:
     from nextcloud_mcp.apps import APPS
+    from nextcloud_mcp.core.tool import hints
     from nextcloud_mcp.server.catalogue import build_catalogue
 
     catalogue, _ = build_catalogue(APPS)
@@ -133,10 +135,10 @@ def render_tools() -> str:
         for tool in catalogue.tools:
             if catalogue.apps[tool.name] is not app:
                 continue
-            ann = tool.annotations
-            flags = (("RO", ann.read_only_hint), ("D", ann.destructive_hint), ("I", ann.idempotent_hint)) if ann else ()
-            hints = " ".join(flag for flag, on in flags if on)
-            out.append(f"| `{tool.name}` | {hints or '-'} | {_arguments(tool.parameters)} | {tool.description} |")
+            effective = hints(tool.annotations)
+            flags = (("RO", effective.read_only), ("D", effective.destructive), ("I", effective.idempotent))
+            shown = " ".join(flag for flag, on in flags if on)
+            out.append(f"| `{tool.name}` | {shown or '-'} | {_arguments(tool.parameters)} | {tool.description} |")
         if app.toolset == "notes":
             out.append(NOTES_GUIDE)
     return "\n".join(out).rstrip() + "\n"

@@ -14,7 +14,10 @@ from nextcloud_mcp.core import errors
 from nextcloud_mcp.core.http import NextcloudHTTP
 
 pytestmark = pytest.mark.anyio
-NS = 'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:card="urn:ietf:params:xml:ns:carddav"'
+NS = (
+    'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:card="urn:ietf:params:xml:ns:carddav" '
+    'xmlns:cs="http://calendarserver.org/ns/"'
+)
 PRINCIPAL = "/remote.php/dav/principals/users/u-4711/"
 HOME = "/remote.php/dav/calendars/u-4711/"
 
@@ -49,6 +52,20 @@ def _discovery(request: httpx2.Request, tz: str = "") -> httpx2.Response | None:
         )
         return _ms(_resp(PRINCIPAL, props))
     return None
+
+
+CAL_TYPE = "<d:resourcetype><d:collection/><c:calendar/></d:resourcetype>"
+
+
+def _listing(request: httpx2.Request, *calendars: tuple[str, str]) -> httpx2.Response | None:
+    """The calendar home listing (`(name, display name)` pairs; default: personal) for a Depth 1 PROPFIND."""
+    if request.method != "PROPFIND" or request.url.path != HOME:
+        return None
+    entries = [
+        _resp(f"{HOME}{name}/", CAL_TYPE + f"<d:displayname>{shown}</d:displayname><cs:getctag>{name}-1</cs:getctag>")
+        for name, shown in calendars or (("personal", "Personal"),)
+    ]
+    return _ms(_resp(HOME, "<d:resourcetype><d:collection/></d:resourcetype>"), *entries)
 
 
 def _client(
@@ -133,7 +150,7 @@ async def test_put_without_etag_is_re_read_and_412_is_a_conflict(make_settings: 
 
 async def test_broken_calendar_object_is_a_clear_error(make_settings: Callable[..., Settings]) -> None:
     def handler(request: httpx2.Request) -> httpx2.Response:
-        found = _discovery(request)
+        found = _discovery(request) or _listing(request)
         if found:
             return found
         return httpx2.Response(
@@ -235,4 +252,110 @@ async def test_lost_race_names_what_changed_and_writes_nothing(make_settings: Ca
         )
     message = str(caught.value)
     assert puts == ['"e1"']  # one conditional write, never retried with the new etag
-    assert "etag e2" in message and "Changed fields: summary" in message and "Nothing was overwritten" in message
+    assert "etag e2" in message and "Changed fields: title" in message and "Nothing was overwritten" in message
+    assert "nc_calendar_get_event" in message
+
+
+async def test_calendar_by_display_name_any_case_and_unknown_names_listed(
+    make_settings: Callable[..., Settings],
+) -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        found = _discovery(request) or _listing(request, ("personal", "Personal"), ("work", "Team Work"))
+        assert found is not None, request.url.path
+        return found
+
+    client = _client(make_settings, handler, "k-resolve")
+    assert (await client.calendar("Personal")).name == "personal"
+    assert (await client.calendar("team work")).name == "work"
+    assert (await client.calendar("WORK")).name == "work"
+    with pytest.raises(errors.NotFound) as caught:
+        await client.calendar("Holidays")
+    message = str(caught.value)
+    assert "personal (Personal), work (Team Work)" in message and "nc_calendar_list_calendars" in message
+    with pytest.raises(errors.NotFound, match="nc_tasks_list_tasklists"):
+        await client.calendar("Holidays", component="VTODO")
+
+
+async def test_same_display_name_twice_is_refused_with_the_names(make_settings: Callable[..., Settings]) -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        found = _discovery(request) or _listing(request, ("a", "Family"), ("b", "family"))
+        assert found is not None
+        return found
+
+    with pytest.raises(errors.InvalidInput, match=r"\(a, b\)"):
+        await _client(make_settings, handler, "k-twice").calendar("FAMILY")
+
+
+def _ics(uid: str, summary: str = "x") -> str:
+    return (
+        f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART:20260504T140000Z\r\n"
+        f"SUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+
+
+async def test_an_event_is_found_by_its_uid_with_a_calendar_query(make_settings: Callable[..., Settings]) -> None:
+    reports: list[str] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        found = _discovery(request) or _listing(request)
+        if found:
+            return found
+        assert request.method == "REPORT", request.method  # no GET of "<uid>" as a file name
+        reports.append(request.content.decode())
+        data = '<c:calendar-data>{}</c:calendar-data><d:getetag>"{}"</d:getetag>'
+        return _ms(  # text-match is a substring match: the server may send more than the one asked for
+            _resp(f"{HOME}personal/x.ics", data.format(_ics("abc-123-long"), "e1")),
+            _resp(f"{HOME}personal/y.ics", data.format(_ics("abc-123", "Wanted"), "e2")),
+        )
+
+    event = await EventOps(_client(make_settings, handler, "k-uid")).get("Personal", "abc-123")
+    assert (event.event_id, event.etag, event.title, event.calendar) == ("y.ics", "e2", "Wanted", "personal")
+    assert '<c:prop-filter name="UID"><c:text-match collation="i;octet">abc-123</c:text-match>' in reports[0]
+
+
+async def test_an_unknown_event_names_the_list_tool(make_settings: Callable[..., Settings]) -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        found = _discovery(request) or _listing(request)
+        if found:
+            return found
+        if request.method == "GET":
+            return httpx2.Response(404)
+        return _ms()
+
+    with pytest.raises(errors.NotFound, match=r"file name and as UID.*nc_calendar_list_events"):
+        await EventOps(_client(make_settings, handler, "k-missing")).get("personal", "gone.ics")
+
+
+async def test_nextclouds_own_message_is_kept(make_settings: Callable[..., Settings]) -> None:
+    sabre = (
+        '<?xml version="1.0"?><d:error xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">'
+        "<s:exception>Sabre\\DAV\\Exception\\BadRequest</s:exception>"
+        "<s:message>Calendar object with uid already exists in this calendar collection.</s:message></d:error>"
+    )
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        found = _discovery(request)
+        if found:
+            return found
+        return httpx2.Response(400, content=sabre.encode(), headers={"Content-Type": "application/xml"})
+
+    with pytest.raises(errors.BadRequest, match="uid already exists in this calendar collection"):
+        await _client(make_settings, handler, "k-sabre").put_object("personal", "a.ics", b"x", create=True)
+
+
+async def test_calendar_update_checks_the_ctag_before_any_write(make_settings: Callable[..., Settings]) -> None:
+    sent: list[str] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        found = _discovery(request) or _listing(request)
+        if found:
+            return found
+        sent.append(request.method)
+        return _ms(_resp(f"{HOME}personal/", "<d:displayname>P</d:displayname>"))
+
+    client = _client(make_settings, handler, "k-ctag")
+    with pytest.raises(errors.Conflict, match=r"etag is now personal-1.*nc_calendar_list_calendars"):
+        await client.update_calendar("personal", "New", None, "stale")
+    assert sent == []
+    await client.update_calendar("Personal", "New", None, "personal-1")
+    assert sent == ["PROPPATCH"]

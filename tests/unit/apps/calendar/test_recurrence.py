@@ -88,7 +88,7 @@ def test_edit_this_adds_an_override() -> None:
     edit_this(cal, original, EventFields(summary="Moved", start=parse_time("2026-03-29T11:00:00", None, BERLIN)))
     cal = parse_ics(serialize(cal))
     views = [event_view(c) for c in expand(cal, *WIDE)]
-    assert [v["summary"] for v in views] == ["Standup", "Standup", "Moved", "Standup", "Standup"]
+    assert [v["title"] for v in views] == ["Standup", "Standup", "Moved", "Standup", "Standup"]
     assert views[2]["start"] == "2026-03-29T11:00:00+02:00" and views[2]["end"] == "2026-03-29T12:00:00+02:00"
     assert views[2]["recurrence_id"] == "2026-03-29T09:00:00+02:00"
 
@@ -100,7 +100,7 @@ def test_edit_following_splits_with_until_and_remaining_count() -> None:
     assert "UNTIL=20260330T065959Z" in serialize(cal).decode()
     assert _starts(cal) == ["2026-03-27T09:00:00+01:00", "2026-03-28T09:00:00+01:00", "2026-03-29T09:00:00+02:00"]
     views = [event_view(c) for c in expand(new, *WIDE)]
-    assert [(v["start"], v["summary"], v["location"]) for v in views] == [
+    assert [(v["start"], v["title"], v["location"]) for v in views] == [
         ("2026-03-30T09:00:00+02:00", "Standup", "B"),
         ("2026-03-31T09:00:00+02:00", "Last", None),  # the override moved to the new series
     ]
@@ -121,7 +121,7 @@ def test_edit_all_shifts_overrides_and_exdates() -> None:
     edit_all(cal, EventFields(summary="Daily", start=parse_time("2026-03-27T10:00:00", None, BERLIN)))
     views = [event_view(c) for c in expand(cal, *WIDE)]
     assert [v["start"][5:16] for v in views] == ["03-27T10:00", "03-28T10:00", "03-29T10:00", "03-31T10:00"]
-    assert [v["summary"] for v in views] == ["Daily"] * 4 and views[1]["description"] == "x"
+    assert [v["title"] for v in views] == ["Daily"] * 4 and views[1]["description"] == "x"
 
 
 def test_delete_scopes() -> None:
@@ -179,7 +179,7 @@ def test_all_day_and_floating_series_instances_can_be_edited() -> None:
     weekly = _series("2026-06-01", "FREQ=WEEKLY;COUNT=3")
     edit_this(weekly, find_instance(weekly, "2026-06-08", BERLIN), EventFields(summary="Holiday"))
     assert "RECURRENCE-ID;VALUE=DATE:20260608" in serialize(weekly).decode()
-    assert [event_view(c)["summary"] for c in expand(weekly, *WIDE)] == ["Standup", "Holiday", "Standup"]
+    assert [event_view(c)["title"] for c in expand(weekly, *WIDE)] == ["Standup", "Holiday", "Standup"]
     comp = new_component()
     start = parse_time("2026-06-01T09:00:00", "floating", BERLIN)
     apply_event_fields(comp, EventFields(summary="Gym", start=start, rrule="FREQ=DAILY;COUNT=2"))

@@ -35,3 +35,27 @@ def test_default_timezone_setting_is_validated() -> None:
 def test_compact_drops_empty_values_only() -> None:
     info = CalendarInfo(name="p", display_name="P", components=["VEVENT"], read_only=False, color=None)
     assert compact(info) == {"name": "p", "display_name": "P", "components": ["VEVENT"]}
+
+
+def test_event_list_cursor_keeps_the_first_pages_range() -> None:
+    from datetime import UTC, datetime
+
+    from nextcloud_mcp.apps.calendar.event_tools import _cursor
+    from nextcloud_mcp.core.errors import InvalidInput
+
+    offset, lo, hi = _cursor("100:1790000000:1792592000")
+    assert (offset, lo, hi) == (100, datetime.fromtimestamp(1790000000, UTC), datetime.fromtimestamp(1792592000, UTC))
+    with pytest.raises(InvalidInput, match="not a next_cursor"):
+        _cursor("100")
+
+
+def test_sabre_message_is_read_only_from_sabre_error_bodies() -> None:
+    from nextcloud_mcp.apps.calendar.dav import sabre_message, uids_of
+
+    body = (
+        b'<?xml version="1.0"?><d:error xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">'
+        b"<s:message>Access denied</s:message></d:error>"
+    )
+    assert sabre_message(body) == "Access denied"
+    assert sabre_message(b"<html>oops</html>") is None and sabre_message(b"http://sabredav.org/ns <broken") is None
+    assert uids_of(b"BEGIN:VEVENT\r\nUID:abc-\r\n 123\r\nEND:VEVENT\r\n") == {"abc-123"}

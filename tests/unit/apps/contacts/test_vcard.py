@@ -22,12 +22,15 @@ V4 = (
 
 
 def test_new_card_is_vcard3_with_structured_name() -> None:
-    card = new_card(ContactFields(name="Ada King Lovelace", emails=["work: ada@x.org"], birthday="--12-10"))
+    card = new_card(
+        ContactFields(name="Ada King Lovelace", emails=["work: ada@x.org"], birthday="--12-10", categories=["Friends"])
+    )
     data = serialize_card(card).decode()
     assert "VERSION:3.0" in data and "N:Lovelace;Ada King;;;" in data and "EMAIL;TYPE=WORK:ada@x.org" in data
     assert "BDAY;X-APPLE-OMIT-YEAR=1604:1604-12-10" in data
     view = contact_view(parse_card(data))
     assert view["birthday"] == "--12-10" and view["emails"] == ["work: ada@x.org"]
+    assert view["groups"] == ["Friends"]  # vCard CATEGORIES are the tools' groups
 
 
 def test_vcard4_is_read() -> None:

@@ -9,10 +9,10 @@ from typing import Any
 import httpx2
 import pytest
 
-from nextcloud_mcp.apps.cookbook.client import CookbookClient
+from nextcloud_mcp.apps.cookbook.client import CookbookClient, recipe_etag, tool_terms
 from nextcloud_mcp.apps.tables.client import TablesClient
 from nextcloud_mcp.config import Settings
-from nextcloud_mcp.core.errors import BadRequest, Conflict, NotFound
+from nextcloud_mcp.core.errors import BadRequest, Conflict, InvalidInput, NotFound
 from nextcloud_mcp.core.http import NextcloudHTTP
 
 pytestmark = pytest.mark.anyio
@@ -64,10 +64,18 @@ async def test_listing_paths(make_settings: Callable[..., Settings]) -> None:
 @pytest.mark.parametrize(
     ("status", "body", "error", "message"),
     [
-        (409, {"msg": "Another recipe with that name already exists", "file": "x", "line": 1}, Conflict, "Another"),
+        (
+            409,
+            {"msg": "Another recipe with that name already exists", "file": "x", "line": 1},
+            Conflict,
+            "Another recipe with that name already exists; choose another name "
+            r"\(nc_cookbook_list_recipes shows those in use\)",
+        ),
         (400, "Could not resolve host: x", BadRequest, "Cookbook refused the request: Could not resolve host: x"),
         (422, {"msg": "No recipe name was given."}, BadRequest, "No recipe name"),
-        (404, "12", NotFound, "Recipe 12 does not exist"),
+        (400, 'Could not parse "recipeYield" field.', BadRequest, 'Could not parse "servings" field'),
+        (404, "12", NotFound, "Recipe 12 does not exist .*; nc_cookbook_list_recipes lists the recipes"),
+        (502, "Recipe with id 12 was not found.", BadRequest, "Recipe with id 12 was not found"),
     ],
 )
 async def test_cookbook_errors_keep_the_apps_message(
@@ -122,7 +130,7 @@ async def test_tables_logs_which_api_family_it_used(
     [
         (lambda c: c.recipes(category=".."), "The category cannot be '.' or '..'"),
         (lambda c: c.recipes(keyword="a\r\nb"), "The keyword must not contain control characters"),
-        (lambda c: c.search(" \t\r\n"), "The search query is empty"),
+        (lambda c: c.search(" \t\r\n"), "query is empty"),
     ],
 )
 async def test_path_segments_are_refused_before_sending(
@@ -136,8 +144,23 @@ async def test_path_segments_are_refused_before_sending(
         return httpx2.Response(200, json=[])
 
     client = CookbookClient(_http(make_settings, handler), AUTH)
-    with pytest.raises(BadRequest, match=message):
+    with pytest.raises(InvalidInput, match=message):
         await call(client)
     assert sent == []
     await client.search("pan\ncake")
     assert sent == ["/index.php/apps/cookbook/api/v1/search/pan cake"]
+
+
+def test_api_field_names_become_the_tools_argument_names() -> None:
+    assert (
+        tool_terms("prepTime and recipeYield; recipeIngredient, tool") == "prep_time and servings; ingredients, tools"
+    )
+    assert tool_terms("toolbox prepTimes name") == "toolbox prepTimes name"  # whole words only
+
+
+def test_recipe_etag_follows_every_change_but_not_the_display_settings() -> None:
+    recipe = {"id": "5", "name": "Soup", "recipeYield": 2, "dateModified": "2026-12-05T09:30:00+0000"}
+    shown = {**recipe, "printImage": True, "imageUrl": "/index.php/apps/cookbook/webapp/recipes/5/image?size=full"}
+    assert recipe_etag(shown) == recipe_etag({**recipe, "printImage": False})
+    assert recipe_etag(shown) != recipe_etag({**shown, "recipeYield": 3})  # same second, other content
+    assert recipe_etag(shown) != recipe_etag({**shown, "dateModified": "2026-12-05T09:30:01+0000"})

@@ -1,4 +1,4 @@
-"""Deck client error mapping and the tools' due-date and description helpers."""
+"""Deck client error mapping and paging, and the tools' argument and output helpers."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import json
 import httpx2
 import pytest
 
-from nextcloud_mcp.apps.deck.card_tools import parse_due
 from nextcloud_mcp.apps.deck.client import DeckClient
-from nextcloud_mcp.apps.deck.tools import cut
+from nextcloud_mcp.apps.deck.models import cut
+from nextcloud_mcp.apps.deck.params import parse_due
 from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.core.errors import BadRequest, Forbidden, NotFound
+from nextcloud_mcp.core.errors import BadRequest, Forbidden, InvalidInput, NotFound, Unavailable
 from nextcloud_mcp.core.http import NextcloudHTTP
 
 pytestmark = pytest.mark.anyio
@@ -33,8 +33,28 @@ def anyio_backend() -> str:
 
 
 async def test_rest_permission_denied_keeps_the_message() -> None:
-    with pytest.raises(Forbidden, match="Permission denied"):
+    with pytest.raises(Forbidden, match=r"Permission denied.*nc_deck_get_board"):
         await _client(403, {"status": 403, "message": "Permission denied"}).update_board(1, "t", "ffffff", False)
+    body = {"status": 403, "message": "Only authors are allowed to edit their comment."}
+    with pytest.raises(Forbidden, match=r"^Deck: Only authors are allowed to edit their comment\. ") as caught:
+        await _client(403, body).update_comment(1, 2, "x")
+    assert "does not exist" not in str(caught.value)
+
+
+async def test_duplicate_label_is_already_exists_not_a_conflict() -> None:
+    envelope = {"status": 400, "message": "title must be unique"}
+    with pytest.raises(BadRequest, match="title must be unique: the board already has a label") as caught:
+        await _client(400, envelope).create_label(1, "Later", "ffffff")
+    assert "changed" not in str(caught.value)
+
+
+async def test_a_deck_500_keeps_its_message_but_not_the_internal_one() -> None:
+    with pytest.raises(Unavailable, match="HTTP 500: Label does not exist; try again later"):
+        await _client(500, {"status": 500, "message": "Label does not exist"}).delete_label(1, 2)
+    internal = {"status": 500, "message": "Internal server error: Please contact …", "requestId": "abc"}
+    with pytest.raises(Unavailable, match=r"HTTP 500; try again later") as caught:
+        await _client(500, internal).delete_label(1, 2)
+    assert "abc" not in str(caught.value)
 
 
 async def test_ocs_errors_use_the_meta_message() -> None:
@@ -58,7 +78,7 @@ def test_parse_due() -> None:
     assert parse_due("2026-12-24") == "2026-12-24T00:00:00+00:00"
     assert parse_due("2026-12-24T17:00:00Z") == "2026-12-24T17:00:00+00:00"
     assert parse_due("") is None
-    with pytest.raises(BadRequest, match="Bad due date"):
+    with pytest.raises(InvalidInput, match="Bad due date"):
         parse_due("2026-13-45")
 
 
@@ -135,3 +155,24 @@ async def test_card_update_sends_the_whole_card() -> None:
             "done": "2026-01-02T00:00:00+00:00",
         }
     ]
+
+
+async def test_one_comment_is_found_page_by_page() -> None:
+    """Deck has no route for one comment and returns at most 200 at once: the client pages until it finds it."""
+    asked: list[tuple[str, str]] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        limit, offset = request.url.params["limit"], request.url.params["offset"]
+        asked.append((limit, offset))
+        start = int(offset)
+        data = [{"id": 1000 - i, "message": "m"} for i in range(start, min(start + int(limit), 450))]
+        return httpx2.Response(200, json={"ocs": {"meta": {"status": "ok", "statuscode": 200}, "data": data}})
+
+    http = NextcloudHTTP(load_settings(environ=ENV), transport=httpx2.MockTransport(handler))
+    deck = DeckClient(http, httpx2.BasicAuth("a", "b"))
+    found = await deck.comment(7, 1000 - 420)
+    assert found is not None and found["id"] == 580
+    assert asked == [("200", "0"), ("200", "200"), ("200", "400")]
+    asked.clear()
+    assert await deck.comment(7, 1) is None
+    assert asked == [("200", "0"), ("200", "200"), ("200", "400")]

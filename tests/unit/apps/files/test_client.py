@@ -119,7 +119,7 @@ async def test_path_escape_is_refused_before_any_request(make_settings: Callable
     with pytest.raises(InvalidPath):
         await client.list_folder("../other")
     with pytest.raises(InvalidPath):
-        await client.write_text("a/\x07b", "x", etag=None, create_only=False)
+        await client.write_text("a/\x07b", "x", etag=None, force=False)
 
 
 async def test_read_text_binary_and_too_large(make_settings: Callable[..., Settings]) -> None:
@@ -136,14 +136,57 @@ async def test_read_text_binary_and_too_large(make_settings: Callable[..., Setti
     assert big.text is None and big.reason and "limit" in big.reason
 
 
-async def test_write_with_stale_etag_is_a_conflict(make_settings: Callable[..., Settings]) -> None:
+async def test_write_with_stale_etag_is_a_conflict_that_names_the_read_tool(
+    make_settings: Callable[..., Settings],
+) -> None:
     def handler(request: httpx2.Request) -> httpx2.Response:
-        assert request.headers["If-Match"] == '"old"'
+        if request.method == "PROPFIND":
+            return httpx2.Response(207, content=_ms(_prop(request.url.raw_path.decode(), etag="new")))
+        assert request.headers["If-Match"] == '"old"' and "If-None-Match" not in request.headers
         return httpx2.Response(412)
 
     client = _client(make_settings, handler)
-    with pytest.raises(errors.Conflict, match="changed since it was read"):
-        await client.write_text("a.md", "x", etag="old", create_only=False)
+    expected = "changed since you read it; read it again with nc_files_read_file"
+    with pytest.raises(errors.Conflict, match=expected) as exc:
+        await client.write_text("a.md", "x", etag="old", force=False)
+    assert exc.value.current == "new" and "already exists" not in str(exc.value)
+
+
+async def test_write_without_etag_only_creates_and_says_the_file_exists(make_settings: Callable[..., Settings]) -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        assert request.method == "PUT", "no re-read: the 412 of If-None-Match means it exists"
+        assert request.headers["If-None-Match"] == "*" and "If-Match" not in request.headers
+        return httpx2.Response(412)
+
+    client = _client(make_settings, handler)
+    with pytest.raises(errors.Conflict) as exc:
+        await client.write_text("/Docs/a.md", "x", etag=None, force=False)
+    message = str(exc.value)
+    assert message.startswith("/Docs/a.md already exists") and "etag" in message and "force=true" in message
+    assert "changed" not in message and "nc_files_stat" not in message
+
+
+async def test_write_with_an_etag_of_a_file_gone_meanwhile(make_settings: Callable[..., Settings]) -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(412) if request.method == "PUT" else httpx2.Response(404)
+
+    client = _client(make_settings, handler)
+    with pytest.raises(errors.Conflict, match="no longer exists"):
+        await client.write_text("a.md", "x", etag="old", force=False)
+
+
+async def test_forced_write_sends_no_precondition(make_settings: Callable[..., Settings]) -> None:
+    seen: list[httpx2.Headers] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        if request.method == "PUT":
+            seen.append(request.headers)
+            return httpx2.Response(204)
+        return httpx2.Response(207, content=_ms(_prop(request.url.raw_path.decode())))
+
+    entry = await _client(make_settings, handler).write_text("a.md", "x", etag=None, force=True)
+    assert entry.path == "a.md"
+    assert "If-Match" not in seen[0] and "If-None-Match" not in seen[0]
 
 
 async def test_move_without_overwrite_maps_412(make_settings: Callable[..., Settings]) -> None:
@@ -196,7 +239,7 @@ async def test_chunked_upload_and_streamed_download(make_settings: Callable[...,
         progress.append(done)
 
     client = _client(make_settings, handler)
-    await client.upload(local, "big.bin", overwrite=True, progress=report, threshold=1000)
+    await client.upload(local, "big.bin", force=True, progress=report, threshold=1000)
     methods = [c[0] for c in calls]
     assert methods == ["MKCOL", "PUT", "PUT", "PUT", "MOVE", "PROPFIND"]
     upload_dir = calls[0][1]
@@ -224,7 +267,7 @@ async def test_failed_chunked_upload_cleans_up(make_settings: Callable[..., Sett
 
     client = _client(make_settings, handler)
     with pytest.raises(errors.InsufficientStorage):
-        await client.upload(local, "q.bin", overwrite=True, threshold=10)
+        await client.upload(local, "q.bin", force=True, threshold=10)
     assert seen == ["MKCOL", "PUT", "DELETE"]  # a streamed PUT is never retried
 
 
@@ -245,13 +288,16 @@ async def test_search_body(make_settings: Callable[..., Settings]) -> None:
         max_size=None,
         modified_after=None,
         modified_before=None,
-        favorites=True,
+        favorite=True,
         limit=5,
+        offset=10,
     )
     assert [f.path for f in found] == ["Docs/r.md"]
     body: Any = bodies[0]
     assert "<d:literal>%.md</d:literal>" in body and "/files/u%201/Docs</d:href>" in body
     assert "<oc:favorite/>" in body and "<d:nresults>5</d:nresults>" in body
+    # the offset is read in SearchDAV's namespace only (icewind1991/SearchDAV src/XML/Limit.php)
+    assert '<sd:firstresult xmlns:sd="https://github.com/icewind1991/SearchDAV/ns">10</sd:firstresult>' in body
 
 
 async def test_failed_download_maps_the_status_and_leaves_no_file(
@@ -279,7 +325,7 @@ async def test_single_put_upload_refuses_to_replace(make_settings: Callable[...,
 
     client = _client(make_settings, handler)
     with pytest.raises(errors.Conflict):
-        await client.upload(local, "a/small.txt", overwrite=False)
+        await client.upload(local, "a/small.txt")
     assert headers[0]["if-none-match"] == "*" and headers[0]["x-nc-webdav-automkcol"] == "1"
     assert headers[0]["content-length"] == "3" and len(headers) == 1
 
@@ -292,3 +338,22 @@ async def test_read_text_caps_a_body_larger_than_its_size_property(make_settings
 
     got = await _client(make_settings, handler).read_text("lies.txt", 100)
     assert got.text is None and got.reason and "larger than 100" in got.reason
+
+
+async def test_chunked_upload_checks_the_etag_before_the_final_move(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    local = tmp_path / "in.bin"
+    local.write_bytes(b"x" * 30)
+    seen: list[str] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request.method)
+        return httpx2.Response(207, content=_ms(_prop(request.url.raw_path.decode(), etag="now")))
+
+    client = _client(make_settings, handler)
+    with pytest.raises(errors.Conflict, match="changed since you read it"):
+        await client.upload(local, "q.bin", etag="before", threshold=10)
+    with pytest.raises(errors.Conflict, match="already exists"):
+        await client.upload(local, "q.bin", threshold=10)
+    assert seen == ["PROPFIND", "PROPFIND"]  # refused before any chunk was sent

@@ -86,14 +86,28 @@ async def test_update_sends_quoted_if_match_and_raises_conflict_with_server_note
     assert "NOT applied" in str(info.value)
 
 
+async def test_update_without_etag_sends_no_precondition(make_settings: Callable[..., Settings]) -> None:
+    """`force=true` sends no If-Match: Helper::getNoteWithETagCheck checks only when the header is present."""
+    seen: list[str | None] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request.headers.get("If-Match"))
+        return httpx2.Response(200, json=_note(4, content="mine"))
+
+    client = _client(make_settings, handler)
+    assert (await client.update(4, None, {"content": "mine"})).content == "mine"
+    await client.update(4, '"e-quoted"', {"content": "mine"})
+    assert seen == [None, '"e-quoted"']
+
+
 async def test_readonly_and_missing_notes_get_specific_messages(make_settings: Callable[..., Settings]) -> None:
     def handler(request: httpx2.Request) -> httpx2.Response:
         return httpx2.Response(403 if request.method == "PUT" else 404, json={"errorType": "x"})
 
     client = _client(make_settings, handler)
-    with pytest.raises(errors.Forbidden, match="Note 5 is read-only"):
+    with pytest.raises(errors.Forbidden, match=r"Note 5 is read-only.*nc_notes_create_note"):
         await client.update(5, "e", {"content": "x"})
-    with pytest.raises(errors.NotFound, match="Note 6 does not exist"):
+    with pytest.raises(errors.NotFound, match=r"Note 6 does not exist.*nc_notes_list_notes"):
         await client.get(6)
 
 

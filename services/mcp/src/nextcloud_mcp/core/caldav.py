@@ -113,6 +113,8 @@ def check_name(name: str, what: str) -> str:
         raise InvalidInput(f"{what} {name!r} is not a valid name (one segment, no '/').")
     if any(ord(ch) < 32 for ch in name):
         raise InvalidInput(f"{what} {name!r} contains a control character.")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in name):
+        raise InvalidInput(f"{what} {name!r} contains invalid Unicode (an unpaired surrogate).")
     return name
 
 

@@ -29,7 +29,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-Limit = Annotated[int, Field(ge=1, le=500, description="Most items to return (1-500).")]
+Limit = Annotated[int, Field(ge=1, le=500, description="Page size.")]
 Cursor = Annotated[
     str | None, Field(max_length=200, description="next_cursor of the previous page; omit for the first.")
 ]
@@ -38,10 +38,10 @@ Etag = Annotated[
     Field(
         max_length=256,
         pattern=r"^[\x20-\x7e]*$",
-        description="etag you read (get/list tool or last write); required unless force=true.",
+        description="etag you read; required unless force=true.",
     ),
 ]
-Force = Annotated[bool, Field(description="true: overwrite even if it changed since it was read (no etag).")]
+Force = Annotated[bool, Field(description="Overwrite without checking the etag.")]
 
 
 class Page(BaseModel, Generic[T]):

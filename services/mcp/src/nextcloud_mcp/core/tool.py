@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.core.session import NextcloudSession, ServerState
 
-__all__ = ["Item", "ToolSpec", "compact", "session", "settings", "tool"]
+__all__ = ["Hints", "Item", "ToolSpec", "compact", "hints", "session", "settings", "tool"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -48,11 +48,15 @@ def tool(
     destructive: bool = False,
     idempotent: bool = False,
 ) -> Callable[[Callable[P, Awaitable[R]]], ToolSpec]:
-    """Describe an async function as a tool (the server wraps and registers it)."""
+    """Describe an async function as a tool (the server wraps and registers it).
+
+    The annotations carry only what differs from the MCP defaults (`readOnlyHint` false, `destructiveHint` true,
+    `idempotentHint` false, `openWorldHint` true): every byte of `tools/list` is in every conversation.
+    `destructiveHint` and `idempotentHint` only mean something for tools that are not read-only."""
     annotations = ToolAnnotations(
-        read_only_hint=read_only,
-        destructive_hint=destructive,
-        idempotent_hint=idempotent,
+        read_only_hint=True if read_only else None,
+        destructive_hint=None if read_only or destructive else False,
+        idempotent_hint=True if idempotent and not read_only else None,
         open_world_hint=False,
     )
 
@@ -60,6 +64,27 @@ def tool(
         return ToolSpec(fn, name, title, description, annotations, app)
 
     return decorate
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What a tool's annotations mean, with the MCP defaults applied (a read-only tool changes nothing, so it
+    is neither destructive nor anything but idempotent)."""
+
+    read_only: bool
+    destructive: bool
+    idempotent: bool
+
+
+def hints(annotations: ToolAnnotations | None) -> Hints:
+    """The effective hints of `annotations` (MCP defaults: not read-only, destructive, not idempotent)."""
+    if annotations is None:
+        return Hints(read_only=False, destructive=True, idempotent=False)
+    read_only = bool(annotations.read_only_hint)
+    if read_only:
+        return Hints(read_only=True, destructive=False, idempotent=True)
+    destructive = annotations.destructive_hint is not False
+    return Hints(read_only=False, destructive=destructive, idempotent=bool(annotations.idempotent_hint))
 
 
 def _state(ctx: Context) -> ServerState:

@@ -186,7 +186,9 @@ class CookbookBackend:
             other = taken.get(folder_name(recipe["name"]))
             if other is not None and other != recipe_id:
                 raise _exception(409, "Another recipe with that name already exists", "lib/Service/RecipeService.php")
-            recipe["dateCreated"] = recipes[recipe_id].get("dateCreated", now)
+            # RecipeService::addRecipe sets dateCreated only for a new recipe: an update stores the body's, and
+            # lib/Helper/Filter/JSON/FixTimestampsFilter.php turns a missing one into null
+            recipe["dateCreated"] = data.get("dateCreated") or None
         else:
             if folder_name(recipe["name"]) in taken:
                 raise _exception(409, "Another recipe with that name already exists", "lib/Service/RecipeService.php")
@@ -214,7 +216,8 @@ class CookbookBackend:
             "name": recipe["name"],
             "keywords": recipe.get("keywords", ""),
             "category": recipe.get("recipeCategory") or None,
-            "dateCreated": recipe.get("dateCreated"),
+            # the search index fills a null dateCreated from dateModified (lib/Helper/Filter/DB/RecipeDatesFilter.php)
+            "dateCreated": recipe.get("dateCreated") or recipe.get("dateModified"),
             "dateModified": recipe.get("dateModified"),
             "imageUrl": f"{image}?size=thumb",
             "imagePlaceholderUrl": f"{image}?size=thumb16",

@@ -3,7 +3,9 @@
 Scope ``/files/{uid}[/folder]``; operators ``eq``, ``gt``, ``gte``, ``lt``, ``lte``, ``like`` (``%``/``_``,
 case-insensitive), ``and``, ``or``, ``not``, ``is-collection``; properties ``d:displayname``,
 ``d:getcontenttype``, ``d:getlastmodified``, ``oc:size``, ``oc:favorite``, ``oc:fileid``; ``orderby``;
-``limit/nresults`` (and ``ns:firstresult``).
+``limit/nresults`` and the offset ``limit/sd:firstresult`` in SearchDAV's own namespace
+(icewind1991/SearchDAV src/XML/Limit.php reads ``{SearchPlugin::SEARCHDAV_NS}firstresult``; a ``d:`` or ``nc:``
+firstresult is ignored).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fake_nextcloud.apps.dav.models import DavError, Node, normalize
-from fake_nextcloud.apps.dav.xmlio import DAV, NC, OC, href, multistatus, parse_body, q
+from fake_nextcloud.apps.dav.xmlio import DAV, OC, href, multistatus, parse_body, q
 
 if TYPE_CHECKING:
     from fake_nextcloud.apps.dav.view import DavView
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["search"]
 
 _COMPARISONS = {"eq", "gt", "gte", "lt", "lte", "like"}
+#: icewind1991/SearchDAV src/DAV/SearchPlugin.php SEARCHDAV_NS
+SEARCHDAV_NS = "https://github.com/icewind1991/SearchDAV/ns"
 
 
 def _bad(message: str) -> DavError:
@@ -127,7 +131,7 @@ async def search(app: DavView, request: Request, user: User) -> Response:
         key_prop = prop_el[0].tag
         descending = order.find(q(DAV, "descending")) is not None
         candidates.sort(key=lambda n, p=key_prop: _value(app, user.uid, n, p), reverse=descending)  # type: ignore[misc]
-    first = basic.findtext(f"{q(DAV, 'limit')}/{q(NC, 'firstresult')}")
+    first = basic.findtext(f"{q(DAV, 'limit')}/{q(SEARCHDAV_NS, 'firstresult')}")
     if first and first.isdigit():
         candidates = candidates[int(first) :]
     limit = basic.findtext(f"{q(DAV, 'limit')}/{q(DAV, 'nresults')}")

@@ -9,7 +9,7 @@ Ids are global per instance (database sequences), as in the real app.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,10 +36,10 @@ class TablesError(Exception):
 class Row:
     id: int
     table_id: int
-    created_by: str
-    created_at: str
-    last_edit_by: str
-    last_edit_at: str
+    created_by: str | None
+    created_at: str | None
+    last_edit_by: str | None
+    last_edit_at: str | None
     data: dict[int, Any] = field(default_factory=dict)
 
     def to_json(self, columns: list[int] | None = None) -> dict[str, Any]:
@@ -55,6 +55,23 @@ class Row:
             "data": cells,
             "dataByAlias": {},
         }
+
+
+def _loosely_equal(old: Any, new: Any) -> bool:
+    """PHP's loose ``==`` for the values a cell holds (``Row2::insertOrUpdateCell``: "yes, no type safety here"):
+    null equals the empty values, numeric strings compare as numbers, other scalars as strings, arrays element by
+    element."""
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(_loosely_equal(a, b) for a, b in zip(old, new, strict=True))
+    if old is None or new is None:  # null == x: x converted to bool (or "" for strings)
+        other = new if old is None else old
+        return other is None or other in ("", 0, [], {}) or other is False
+    if isinstance(old, list | dict) or isinstance(new, list | dict):
+        return bool(old == new)
+    try:
+        return float(old) == float(new)
+    except (TypeError, ValueError):
+        return str(old) == str(new)
 
 
 @dataclass
@@ -282,6 +299,9 @@ class TablesBackend:
         return out
 
     def create_row(self, uid: str, table: Table, data: dict[int, Any], view: View | None = None) -> Row:
+        """``RowService::create``. The answer is the ``Row2`` the service built, whose metadata was never set:
+        ``Row2Mapper::insert`` writes ``createdAt``/``lastEditAt`` into the new row sleeve only and returns the given
+        ``Row2`` (only ``setId``), so ``createdBy``, ``createdAt``, ``lastEditBy`` and ``lastEditAt`` answer null."""
         cells = self._clean(table, data, view)
         for column in table.columns.values():
             if column.mandatory and column.subtype != "check" and cells.get(column.id) in (None, "", []):
@@ -291,16 +311,27 @@ class TablesBackend:
         now = self.now()
         row = Row(self.next_id("row"), table.id, uid, now, uid, now, cells)
         table.rows[row.id] = row
-        return row
+        return replace(row, created_by=None, created_at=None, last_edit_by=None, last_edit_at=None, data=dict(cells))
 
     def update_row(self, uid: str, row_id: int, data: dict[int, Any], view_id: int | None) -> Row:
-        """``RowService::updateSet``: only the given cells change."""
+        """``RowService::updateSet``: only the given cells change. ``Row2::insertOrUpdateCell`` marks a cell changed
+        only when its value differs (loose ``!=``) and ``Row2Mapper::update`` returns at once when none did, so an
+        update that changes nothing keeps ``lastEditAt``. Otherwise the mapper sets ``lastEditBy``/``lastEditAt`` on
+        the row *sleeve* and returns the loaded ``Row2`` itself: the answer carries the new cells with the
+        metadata as it was before the update (lib/Db/Row2Mapper.php::update, lib/Db/Row2.php)."""
         table, row = self.row(uid, row_id)
         view = self.view(uid, view_id)[1] if view_id is not None else None
         self.require(uid, table, "update", view)
-        row.data.update(self._clean(table, data, view))
+        if view is not None and not view.shows(row):  # Row2Mapper::isRowInViewPresent -> InternalError (500)
+            raise TablesError(500, "OCA\\Tables\\Service\\RowService - updateSet: Update row is not allowed.")
+        before = replace(row, data=dict(row.data))
+        cleaned = self._clean(table, data, view)
+        changed = {c: v for c, v in cleaned.items() if c not in row.data or not _loosely_equal(row.data[c], v)}
+        if not changed:
+            return before
+        row.data.update(changed)
         row.last_edit_by, row.last_edit_at = uid, self.now()
-        return row
+        return replace(before, data=dict(row.data))
 
     def delete_row(self, uid: str, row_id: int) -> Row:
         table, row = self.row(uid, row_id)

@@ -3,8 +3,9 @@
 nextcloud/tables ed46be1f ``appinfo/routes.php`` (``ocs`` section), ``lib/Controller/ApiTablesController.php``,
 ``ApiColumnsController.php``, ``RowOCSController.php`` (OCS controllers, so Bearer tokens work without the patch).
 v2 has no row listing, update or delete. Errors carry ``{"message": …}`` as data: the app message for 400,
-generic translated messages for 403/404/500 (``AOCSController::handle*Error``), ``""`` for nodes the
-``PermissionMiddleware`` hides (404).
+generic translated messages for 404/500 (``AOCSController::handle*Error``), ``""`` for nodes the
+``PermissionMiddleware`` hides (404); a failed ``#[RequirePermission]`` check (403) is an ``OCSForbiddenException``
+with the middleware's message in ``meta.message`` (``PermissionMiddleware::afterException``).
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from fake_nextcloud.apps.tables.models import TablesBackend, TablesError
 from fake_nextcloud.apps.tables.values import TablesBadRequest
 from fake_nextcloud.core.appframework import Annotations, OcsResult, controller
 from fake_nextcloud.core.context import NcContext
+from fake_nextcloud.core.errors import OcsError
 
 __all__ = ["OCS_ROUTES"]
 
 _OCS = Annotations(ocs=True)
 _MORE = " More details can be found in the logs. Please reach out to your administration."
 _OCS_MESSAGES = {
-    403: "A permission error occurred." + _MORE,
     404: "A not found error occurred." + _MORE,
     500: "An unexpected error occurred." + _MORE,
 }
@@ -40,6 +41,11 @@ def _ocs(ctx: NcContext, work: Callable[[TablesBackend, str], Any]) -> OcsResult
     except TablesBadRequest as error:
         return OcsResult({"message": str(error)}, 400)
     except TablesError as error:
+        if error.status == 403:
+            # every 403 of these routes is a #[RequirePermission] check (createRow: CREATE, column creation: MANAGE):
+            # PermissionMiddleware::afterException turns the PermissionError of an OCSController into
+            # OCSForbiddenException($message), which OCSMiddleware renders with the message in meta, data []
+            raise OcsError(403, error.message) from None
         # PermissionMiddleware answers NotFoundError itself (message ""); the controllers' own handlers translate
         message = error.message if error.status == 404 and not error.message else _OCS_MESSAGES[error.status]
         return OcsResult({"message": message}, error.status)

@@ -6,4 +6,6 @@ from nextcloud_mcp.core.app import App, always
 
 __all__ = ["APP"]
 
-APP = App("calendar", "calendar", always, ("nextcloud_mcp.apps.calendar.tools",))
+APP = App(
+    "calendar", "calendar", always, ("nextcloud_mcp.apps.calendar.tools", "nextcloud_mcp.apps.calendar.event_tools")
+)

@@ -17,10 +17,18 @@ from xml.sax.saxutils import escape
 import httpx2
 from pydantic import BaseModel
 
+from nextcloud_mcp.apps.calendar.dav import (
+    ObjectDav,
+    failed_props,
+    response_etag,
+    sabre_message,
+    schedule_response,
+    uids_of,
+)
 from nextcloud_mcp.apps.calendar.ical_time import UserZone, zone
-from nextcloud_mcp.core.caldav import CAL, ICAL, NSDECL, DavClient, DavResponse, check_name, require
-from nextcloud_mcp.core.dav import OC, D, parse_xml
-from nextcloud_mcp.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from nextcloud_mcp.core.caldav import CAL, CS, ICAL, NSDECL, DavClient, DavResponse, check_name, require
+from nextcloud_mcp.core.dav import OC, D
+from nextcloud_mcp.core.errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound, ProtocolError
 from nextcloud_mcp.core.http import NextcloudHTTP
 from nextcloud_mcp.core.session import NextcloudSession
 
@@ -32,10 +40,13 @@ _COLLECTION_PROPS = (
 )
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>'
 _WRITE = frozenset({f"{{{D}}}write", f"{{{D}}}write-content", f"{{{D}}}all"})
+_XML = {"Content-Type": "application/xml; charset=utf-8"}
+_LISTER = {False: "nc_calendar_list_calendars", True: "nc_tasks_list_tasklists"}
+_CHECK = "Nothing was changed; check the calendar with nc_calendar_list_calendars."
 
 
 class CalendarInfo(BaseModel):
-    """A calendar collection as shown to the model."""
+    """A calendar collection as shown to the model; `etag` is its ctag (changes with any change in it)."""
 
     name: str  # the collection's URI segment (e.g. `personal`)
     display_name: str
@@ -44,6 +55,7 @@ class CalendarInfo(BaseModel):
     read_only: bool
     timezone: str | None = None
     owner: str | None = None
+    etag: str | None = None
 
 
 class EventInfo(BaseModel):
@@ -53,7 +65,7 @@ class EventInfo(BaseModel):
     event_id: str  # the resource name in the calendar
     etag: str | None = None
     uid: str
-    summary: str
+    title: str
     start: str
     end: str | None = None
     all_day: bool
@@ -98,6 +110,7 @@ def _calendar_info(entry: DavResponse) -> CalendarInfo | None:
         read_only = not (granted & _WRITE)
     color = entry.text(f"{{{ICAL}}}calendar-color")
     owner = entry.props.get(f"{{{OC}}}owner-principal")
+    ctag = entry.text(f"{{{CS}}}getctag")
     tz_text = entry.text(f"{{{CAL}}}calendar-timezone") or ""
     tzid = next((line[5:].strip() for line in tz_text.splitlines() if line.upper().startswith("TZID:")), None)
     return CalendarInfo(
@@ -108,6 +121,7 @@ def _calendar_info(entry: DavResponse) -> CalendarInfo | None:
         read_only=read_only,
         timezone=tzid,
         owner=(owner.text or "").rstrip("/").rsplit("/", 1)[-1] if owner is not None and owner.text else None,
+        etag=ctag.strip() if ctag else None,
     )
 
 
@@ -116,6 +130,7 @@ class CalendarClient:
 
     def __init__(self, http: NextcloudHTTP, auth: httpx2.Auth, key: str) -> None:
         self.dav = DavClient(http, auth, key)
+        self.objects = ObjectDav(http, auth)
         self._infos: list[CalendarInfo] | None = None
 
     async def home(self) -> str:
@@ -137,16 +152,30 @@ class CalendarClient:
         infos = self._infos
         return [i for i in infos if component is None or component in i.components]
 
-    async def calendar(self, name: str, *, writable: bool = False, component: str | None = None) -> CalendarInfo:
-        """One calendar by name; refuses read-only ones for writes before any write is sent."""
-        for info in await self.calendars():
-            if info.name == name:
-                if writable and info.read_only:
-                    raise Forbidden(f"The calendar {name!r} is read-only for you; nothing was changed.")
-                if component and component not in info.components:
-                    raise InvalidInput(f"The calendar {name!r} does not hold {component} items.")
-                return info
-        raise NotFound(f"No calendar {name!r}; call the list tool for the names.")
+    async def calendar(self, ref: str, *, writable: bool = False, component: str | None = None) -> CalendarInfo:
+        """One calendar by name or display name (case-insensitive); unknown names are refused with the valid
+        ones, read-only calendars for writes before any write is sent."""
+        infos = await self.calendars()
+        lister = _LISTER[component == "VTODO"]
+        info = _match(infos, ref, lister)
+        if info is None:
+            valid = [i for i in infos if component is None or component in i.components]
+            names = ", ".join(f"{i.name} ({i.display_name})" for i in valid) or "none"
+            what = "task list" if component == "VTODO" else "calendar"
+            raise NotFound(f"You have no {what} {ref!r}; yours are: {names}. Pass a name from {lister}.")
+        if component == "VTODO" and component not in info.components:
+            raise InvalidInput(
+                f"The calendar {info.name!r} holds no tasks; pick a list from nc_tasks_list_tasklists or create one "
+                "with nc_calendar_create_calendar and components ['VTODO']."
+            )
+        if component and component not in info.components:
+            raise InvalidInput(f"The calendar {info.name!r} holds no {component} items; pick another from {lister}.")
+        if writable and info.read_only:
+            raise Forbidden(
+                f"The calendar {info.name!r} is read-only for you; nothing was changed. Pick a writable one from "
+                f"{lister}."
+            )
+        return info
 
     async def user_zone(self, fallback: str | None) -> UserZone:
         """The zone naive times are read in: the principal's or default calendar's zone, the setting, or UTC."""
@@ -176,12 +205,35 @@ class CalendarClient:
             props += f"<x1:calendar-color>{escape(color)}</x1:calendar-color>"
         body = f"{_HEAD}<c:mkcalendar {NSDECL}><d:set><d:prop>{props}</d:prop></d:set></c:mkcalendar>"
         self._infos = None
-        response = await self.dav.send("MKCALENDAR", path, body, ok=(405,))
+        response = await self.objects.send("MKCALENDAR", path, content=body, headers=_XML, ok=(405,))
         if response.status_code == 405:
-            raise Conflict(f"A calendar named {name!r} already exists.", method="MKCALENDAR", path=path, status=405)
+            message = sabre_message(response.content) or ""
+            if "reserved" in message:  # sabre-io/dav lib/CalDAV/CalendarHome.php (reserved names)
+                raise BadRequest(
+                    f"Nextcloud refused the name {name!r}: {message.rstrip('.')}. Choose another name.",
+                    method="MKCALENDAR",
+                    path=path,
+                    status=405,
+                )
+            raise Conflict(
+                f"A calendar named {name!r} already exists; choose another name, or change that one with "
+                "nc_calendar_update_calendar.",
+                method="MKCALENDAR",
+                path=path,
+                status=405,
+            )
 
-    async def update_calendar(self, name: str, display_name: str | None, color: str | None) -> None:
-        await self.calendar(name, writable=True)
+    async def update_calendar(
+        self, ref: str, display_name: str | None, color: str | None, etag: str | None
+    ) -> CalendarInfo:
+        """PROPPATCH the display name and colour after checking `etag` against the ctag read just before.
+
+        Sabre cannot check `If-Match` on a collection: a calendar is no `IFile`, so it has no ETag and every
+        If-Match fails (sabre-io/dav lib/DAV/Server.php::checkPreconditions). Its ctag changes with every change,
+        property updates included (nextcloud/server apps/dav/lib/CalDAV/CalDavBackend.php::updateCalendar
+        calls addChange), so the ctag read just before the PROPPATCH is the version checked.
+        """
+        info = await self.calendar(ref, writable=True)
         props = ""
         if display_name is not None:
             props += f"<d:displayname>{escape(display_name)}</d:displayname>"
@@ -189,16 +241,26 @@ class CalendarClient:
             props += f"<x1:calendar-color>{escape(color)}</x1:calendar-color>"
         if not props:
             raise InvalidInput("Nothing to change: give display_name and/or color.")
+        if etag and info.etag and etag.strip('"') != info.etag:
+            raise Conflict(
+                f"The calendar {info.name!r} changed since you read it (its etag is now {info.etag}); nothing was "
+                "changed. Read it again with nc_calendar_list_calendars and pass the new etag.",
+                status=412,
+            )
         body = f"{_HEAD}<d:propertyupdate {NSDECL}><d:set><d:prop>{props}</d:prop></d:set></d:propertyupdate>"
         self._infos = None
-        response = await self.dav.send("PROPPATCH", await self.collection_path(name), body)
-        for entry in _failed_props(response.content):
-            raise Forbidden(f"Nextcloud refused to change {entry} of calendar {name!r}.")
+        response = await self.objects.send(
+            "PROPPATCH", await self.collection_path(info.name), content=body, headers=_XML
+        )
+        for entry in failed_props(response.content):
+            raise Forbidden(f"Nextcloud refused to change {entry} of calendar {info.name!r}; nothing was changed.")
+        return await self.calendar(info.name)
 
-    async def delete_calendar(self, name: str) -> None:
-        await self.calendar(name)
+    async def delete_calendar(self, ref: str) -> str:
+        info = await self.calendar(ref)
         self._infos = None
-        await self.dav.delete(await self.collection_path(name))
+        await self.objects.send("DELETE", await self.collection_path(info.name), hint=_CHECK)
+        return info.name
 
     async def query(
         self, calendar: str, component: str, start: datetime | None = None, end: datetime | None = None
@@ -208,9 +270,12 @@ class CalendarClient:
         if start is not None or end is not None:
             attrs = (f' start="{ical_stamp(start)}"' if start else "") + (f' end="{ical_stamp(end)}"' if end else "")
             rng = f"<c:time-range{attrs}/>"
+        return await self._report(calendar, component, rng)
+
+    async def _report(self, calendar: str, component: str, inner: str) -> list[CalObject]:
         body = (
-            f'<?xml version="1.0" encoding="UTF-8"?><c:calendar-query {NSDECL}><d:prop><d:getetag/><c:calendar-data/>'
-            f'</d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="{component}">{rng}'
+            f"{_HEAD}<c:calendar-query {NSDECL}><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter>"
+            f'<c:comp-filter name="VCALENDAR"><c:comp-filter name="{component}">{inner}'
             "</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"
         )
         entries = await self.dav.report(await self.collection_path(calendar), body)
@@ -221,29 +286,88 @@ class CalendarClient:
                 out.append(CalObject(calendar, entry.name, entry.etag, data.encode()))
         return out
 
-    async def get_object(self, calendar: str, name: str) -> CalObject:
-        data, etag = await self.dav.get(await self.object_path(calendar, name))
-        if etag is None:
-            found = await self.dav.propfind(await self.object_path(calendar, name), "<d:getetag/>", depth=0)
-            etag = found[0].etag if found else None
-        return CalObject(calendar, name, etag, data)
+    async def by_uid(self, calendar: str, uid: str, component: str) -> CalObject | None:
+        """The object whose `component` has this UID (a calendar-query REPORT with a UID prop-filter; RFC 4791
+        §9.7.5 text-match is a substring match, so the UID is compared exactly here)."""
+        match = (
+            f'<c:prop-filter name="UID"><c:text-match collation="i;octet">{escape(uid)}</c:text-match></c:prop-filter>'
+        )
+        for obj in await self._report(calendar, component, match):
+            if uid in uids_of(obj.data):
+                return obj
+        return None
 
-    async def put_object(
-        self, calendar: str, name: str, data: bytes, *, etag: str | None = None, create: bool = False
-    ) -> str:
-        return await self.dav.put(
-            await self.object_path(calendar, name), data, "text/calendar", etag=etag, create=create
+    async def find_object(self, calendar: str, ref: str, component: str) -> CalObject:
+        """An object by its resource name (`<x>.ics`, from the list tools) or by its UID."""
+        named = _is_name(ref)
+        if named and ref.endswith(".ics"):
+            found = await self._get(calendar, ref)
+            if found is not None:
+                return found
+        by_uid = await self.by_uid(calendar, ref, component)
+        if by_uid is not None:
+            return by_uid
+        if named and not ref.endswith(".ics"):
+            found = await self._get(calendar, ref)
+            if found is not None:
+                return found
+        what, lister = ("task", "nc_tasks_list_tasks") if component == "VTODO" else ("event", "nc_calendar_list_events")
+        raise NotFound(
+            f"No {what} {ref!r} in {calendar!r} (looked up as file name and as UID); use the {what}_id or uid "
+            f"from {lister}."
         )
 
+    async def _get(self, calendar: str, name: str) -> CalObject | None:
+        path = await self.object_path(calendar, name)
+        found = await self.objects.get(path)
+        if found is None:
+            return None
+        data, etag = found
+        if etag is None:
+            entries = await self.dav.propfind(path, "<d:getetag/>", depth=0)
+            etag = entries[0].etag if entries else None
+        return CalObject(calendar, name, etag, data)
+
+    async def get_object(self, calendar: str, name: str) -> CalObject:
+        found = await self._get(calendar, name)
+        if found is None:
+            raise NotFound(f"No item {name!r} in {calendar!r}; it was deleted meanwhile.", method="GET", status=404)
+        return found
+
+    async def put_object(
+        self, calendar: str, name: str, data: bytes, *, etag: str | None = None, create: bool = False, hint: str = ""
+    ) -> str:
+        """Write an object (`If-None-Match: *` to create, `If-Match` to replace) and return its new etag."""
+        path = await self.object_path(calendar, name)
+        response = await self.objects.put(path, data, etag=etag, create=create, hint=hint or _CHECK)
+        if response.status_code == 412:
+            what = "already exists" if create else "changed on the server since it was read"
+            raise Conflict(f"The item {what}; nothing was written.", method="PUT", path=path, status=412)
+        new = response_etag(response)
+        if new is None:  # RFC 4791 §5.3.4: no ETag when the server changed what it stored
+            found = await self.dav.propfind(path, "<d:getetag/>", depth=0)
+            new = found[0].etag if found else None
+        if new is None:
+            raise ProtocolError("Nextcloud stored the item but reported no etag for it.", method="PUT", path=path)
+        return new
+
     async def delete_object(self, calendar: str, name: str, etag: str | None) -> None:
-        await self.dav.delete(await self.object_path(calendar, name), etag=etag)
+        path = await self.object_path(calendar, name)
+        response = await self.objects.delete(path, etag=etag, hint=_CHECK)
+        if response.status_code == 412:
+            raise Conflict(
+                "The item changed on the server since it was read; nothing was deleted.",
+                method="DELETE",
+                path=path,
+                status=412,
+            )
 
     async def schedule_freebusy(self, data: bytes) -> list[tuple[str, str, str | None]]:
         """POST a VFREEBUSY request to the outbox: (recipient, request-status, calendar-data) per attendee."""
         homes = await self.dav.homes()
         outbox = quote(require(homes.outbox, "scheduling outbox"))
         body = await self.dav.post_calendar(outbox, data)
-        return _schedule_response(body)
+        return schedule_response(body)
 
     async def freebusy_query(self, calendar: str, start: datetime, end: datetime) -> bytes:
         """RFC 4791 §7.10 free-busy-query on one calendar: a VCALENDAR with one VFREEBUSY."""
@@ -255,27 +379,27 @@ class CalendarClient:
         return response.content
 
 
-def _failed_props(body: bytes) -> list[str]:
-    if not body.strip():
-        return []
-    tree = parse_xml(body, "a PROPPATCH answer")
-    failed = []
-    for propstat in tree.iter(f"{{{D}}}propstat"):
-        if " 200 " not in (propstat.findtext(f"{{{D}}}status") or "") + " ":
-            failed += [child.tag.rsplit("}", 1)[-1] for child in propstat.find(f"{{{D}}}prop") or []]
-    return failed
+def _match(infos: list[CalendarInfo], ref: str, lister: str) -> CalendarInfo | None:
+    """The calendar named `ref`: by name, else by name or display name ignoring case (unique)."""
+    for info in infos:
+        if info.name == ref:
+            return info
+    folded = ref.strip().casefold()
+    hits = [i for i in infos if i.name.casefold() == folded] or [
+        i for i in infos if i.display_name.casefold() == folded
+    ]
+    if len(hits) > 1:
+        names = ", ".join(i.name for i in hits)
+        raise InvalidInput(f"Several calendars are called {ref!r} ({names}); pass one of these names from {lister}.")
+    return hits[0] if hits else None
 
 
-def _schedule_response(body: bytes) -> list[tuple[str, str, str | None]]:
-    tree = parse_xml(body, "a scheduling answer")
-    out = []
-    for resp in tree.iter(f"{{{CAL}}}response"):
-        recipient = resp.find(f"{{{CAL}}}recipient")
-        who = (recipient.findtext(f"{{{D}}}href") or recipient.text or "") if recipient is not None else ""
-        out.append(
-            (who.strip(), resp.findtext(f"{{{CAL}}}request-status") or "", resp.findtext(f"{{{CAL}}}calendar-data"))
-        )
-    return out
+def _is_name(ref: str) -> bool:
+    try:
+        check_name(ref, "Object name")
+    except InvalidInput:
+        return False
+    return True
 
 
 def calendar_client(session: NextcloudSession) -> CalendarClient:

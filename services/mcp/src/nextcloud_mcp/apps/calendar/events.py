@@ -49,6 +49,7 @@ logger = logging.getLogger(__name__)
 
 Scope = Literal["this", "following", "all"]
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+_HINT = "Nothing was written; check the values, or the calendar with nc_calendar_list_calendars."
 
 
 def info(obj: CalObject, comp: icalendar.cal.Component, *, recurring: bool) -> EventInfo:
@@ -62,27 +63,28 @@ def conflict_details(old: icalendar.Calendar | None, current: CalObject) -> str:
     try:
         now = event_view(master(parse_ics(current.data)))
     except ProtocolError:
-        return f"The server now has etag {current.etag}."
+        return f"The server now has etag {current.etag}. Nothing was overwritten; read it with nc_calendar_get_event."
     changed = []
     if old is not None:
         before = event_view(master(old))
-        changed = [k for k in ("summary", "start", "end", "location", "description", "rrule") if before[k] != now[k]]
+        changed = [k for k in ("title", "start", "end", "location", "description", "rrule") if before[k] != now[k]]
     what = f" Changed fields: {', '.join(changed)}." if changed else ""
     return (
-        f"The server now has etag {current.etag}, summary {now['summary']!r}, start {now['start']}.{what} "
-        "Nothing was overwritten; read the event again and re-apply your change with the new etag."
+        f"The server now has etag {current.etag}, title {now['title']!r}, start {now['start']}.{what} "
+        "Nothing was overwritten; read it again with nc_calendar_get_event and re-apply your change with its etag."
     )
 
 
 class EventOps:
-    """Event-level operations for one user's calendars."""
+    """Event-level operations for one user's calendars (`calendar` by name or display name, the event by its
+    resource name or UID)."""
 
     def __init__(self, client: CalendarClient) -> None:
         self.client = client
 
     async def _read(self, calendar: str, event_id: str) -> tuple[CalObject, icalendar.Calendar]:
-        obj = await self.client.get_object(calendar, event_id)
-        cal = parse_ics(obj.data, f"event {event_id!r}")
+        obj = await self.client.find_object(calendar, event_id, "VEVENT")
+        cal = parse_ics(obj.data, f"event {obj.name!r}")
         event_view(master(cal))  # a readable VEVENT must be there
         return obj, cal
 
@@ -103,7 +105,7 @@ class EventOps:
                     continue  # one broken object must not hide the others
                 for comp, event in instances:
                     if needle and not any(
-                        needle in (v or "").casefold() for v in (event.summary, event.location, event.description)
+                        needle in (v or "").casefold() for v in (event.title, event.location, event.description)
                     ):
                         continue
                     out.append((to_utc(prop_dt(comp, "DTSTART"), zone(cal_info.timezone or "UTC")), event))
@@ -111,26 +113,27 @@ class EventOps:
         return [event for _, event in out]
 
     async def get(self, calendar: str, event_id: str) -> EventInfo:
-        obj, cal = await self._read(calendar, event_id)
+        name = (await self.client.calendar(calendar, component="VEVENT")).name
+        obj, cal = await self._read(name, event_id)
         return info(obj, master(cal), recurring=is_recurring(cal))
 
     async def create(self, calendar: str, fields: EventFields) -> EventInfo:
-        await self.client.calendar(calendar, writable=True, component="VEVENT")
+        name = (await self.client.calendar(calendar, writable=True, component="VEVENT")).name
         if fields.start is None:
             raise InvalidInput("A start is required to create an event.")
         comp = new_component("VEVENT")
         apply_event_fields(comp, fields)
         cal = new_calendar()
         cal.add_component(comp)
-        name = _SAFE_NAME.sub("-", str(comp["UID"])) + ".ics"
-        etag = await self.client.put_object(calendar, name, serialize(cal), create=True)
-        return info(CalObject(calendar, name, etag, b""), comp, recurring="RRULE" in comp)
+        resource = _SAFE_NAME.sub("-", str(comp["UID"])) + ".ics"
+        etag = await self.client.put_object(name, resource, serialize(cal), create=True, hint=_HINT)
+        return info(CalObject(name, resource, etag, b""), comp, recurring="RRULE" in comp)
 
     async def _write(
         self, calendar: str, name: str, cal: icalendar.Calendar, old: icalendar.Calendar, etag: str | None
     ) -> str:
         try:
-            return await self.client.put_object(calendar, name, serialize(cal), etag=etag)
+            return await self.client.put_object(calendar, name, serialize(cal), etag=etag, hint=_HINT)
         except Conflict as exc:
             current = await self.client.get_object(calendar, name)
             raise Conflict(
@@ -150,14 +153,17 @@ class EventOps:
         scope: Scope,
         recurrence_id: str | None,
         user_zone: UserZone,
-    ) -> list[EventInfo]:
-        """Apply the fields built by `make_fields`; returns the changed event and, for `following`, the new series.
+    ) -> EventInfo:
+        """Apply the fields built by `make_fields`; returns the changed object: the event (series), the instance
+        (`this`) or the new series (`following`).
 
         `make_fields` gets the zone naive input times are read in: the event's own zone when it has one
-        (moving a Berlin meeting to "11:00" means 11:00 in Berlin), else `user_zone`.
+        (moving a Berlin meeting to "11:00" means 11:00 in Berlin), else `user_zone`. The write sends If-Match
+        with the caller's etag, else with the etag read just now.
         """
-        await self.client.calendar(calendar, writable=True)
+        calendar = (await self.client.calendar(calendar, writable=True, component="VEVENT")).name
         obj, cal = await self._read(calendar, event_id)
+        event_id = obj.name
         own = prop_dt(master(cal), "DTSTART")
         own_zone = zone_name(own.tzinfo) if isinstance(own, datetime) and own.tzinfo is not None else None
         fields = make_fields(UserZone(own_zone, "event") if own_zone else user_zone)
@@ -171,32 +177,32 @@ class EventOps:
         recurring = is_recurring(cal)
         if not recurring or scope == "all" or recurrence_id is None:
             if recurring and scope != "all":
-                raise InvalidInput("This event repeats: give recurrence_id with scope 'this' or 'following'.")
+                raise InvalidInput(
+                    "This event repeats: give recurrence_id (from nc_calendar_list_events) with scope "
+                    "'this' or 'following'."
+                )
             if recurring:
                 edit_all(cal, fields)
             else:
                 apply_event_fields(master(cal), fields)
                 bump_sequence(master(cal))
             new_etag = await self._write(calendar, event_id, cal, old, base_etag)
-            return [info(CalObject(calendar, event_id, new_etag, b""), master(cal), recurring=recurring)]
+            return info(CalObject(calendar, event_id, new_etag, b""), master(cal), recurring=recurring)
         original = find_instance(cal, recurrence_id, user_zone)
         if scope == "this":
             edit_this(cal, original, fields)
             new_etag = await self._write(calendar, event_id, cal, old, base_etag)
             comp = next(c for c in cal.walk("VEVENT") if prop_dt(c, "RECURRENCE-ID") == original)
-            return [info(CalObject(calendar, event_id, new_etag, b""), comp, recurring=True)]
+            return info(CalObject(calendar, event_id, new_etag, b""), comp, recurring=True)
         new_cal, new_uid = edit_following(cal, original, fields)
         new_name = _SAFE_NAME.sub("-", new_uid) + ".ics"
-        created = await self.client.put_object(calendar, new_name, serialize(new_cal), create=True)
+        created = await self.client.put_object(calendar, new_name, serialize(new_cal), create=True, hint=_HINT)
         try:
-            new_etag = await self._write(calendar, event_id, cal, old, base_etag)
+            await self._write(calendar, event_id, cal, old, base_etag)
         except Exception:
             await self.client.delete_object(calendar, new_name, created)  # roll back: nothing changed
             raise
-        return [
-            info(CalObject(calendar, event_id, new_etag, b""), master(cal), recurring=True),
-            info(CalObject(calendar, new_name, created, b""), master(new_cal), recurring=True),
-        ]
+        return info(CalObject(calendar, new_name, created, b""), master(new_cal), recurring=True)
 
     async def delete(
         self,
@@ -207,23 +213,32 @@ class EventOps:
         scope: Scope,
         recurrence_id: str | None,
         user_zone: UserZone,
-    ) -> str:
-        """Delete the event, one instance (EXDATE) or the instance and those after it (UNTIL); says which."""
-        await self.client.calendar(calendar, writable=True)
+    ) -> tuple[str, str]:
+        """Delete the event, one instance (EXDATE) or the instance and those after it (UNTIL).
+
+        Returns the resource name and what was done. With an etag the delete happens only if it is current."""
+        calendar = (await self.client.calendar(calendar, writable=True, component="VEVENT")).name
         obj, cal = await self._read(calendar, event_id)
+        event_id = obj.name
         if etag and obj.etag and etag.strip('"') != obj.etag:
-            raise Conflict(f"The etag you passed ({etag}) is not the current one ({obj.etag}); nothing was deleted.")
+            raise Conflict(
+                f"The etag you passed ({etag}) is not the current one ({obj.etag}); nothing was deleted. Read the "
+                "event again with nc_calendar_get_event.",
+                status=412,
+            )
         if scope == "all" or not is_recurring(cal):
             if scope != "all":
                 raise InvalidInput("This event does not repeat; use scope 'all' to delete it.")
             await self.client.delete_object(calendar, event_id, etag or obj.etag)
-            return "deleted"
+            return event_id, "deleted"
         if recurrence_id is None:
-            raise InvalidInput(f"scope {scope!r} needs the recurrence_id of an instance.")
+            raise InvalidInput(
+                f"scope {scope!r} needs the recurrence_id of an instance (from nc_calendar_list_events)."
+            )
         original = find_instance(cal, recurrence_id, user_zone)
         old = parse_ics(obj.data)
         if delete_instance(cal, original, scope):
             await self.client.delete_object(calendar, event_id, etag or obj.etag)
-            return "deleted (no instance was left)"
+            return event_id, "deleted (no instance was left)"
         await self._write(calendar, event_id, cal, old, etag or obj.etag)
-        return "instance removed" if scope == "this" else "series ended before this instance"
+        return event_id, "instance removed" if scope == "this" else "series ended before this instance"

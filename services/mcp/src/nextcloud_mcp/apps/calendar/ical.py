@@ -187,7 +187,7 @@ def event_view(comp: icalendar.cal.Component) -> dict[str, Any]:
     reminders = [m for m in (_minutes_before(a) for a in comp.walk("VALARM")) if m is not None]
     return {
         "uid": text(comp, "UID") or "",
-        "summary": text(comp, "SUMMARY") or "",
+        "title": text(comp, "SUMMARY") or "",
         "start": format_value(start) if start is not None else "",
         "end": format_value(end) if end is not None else None,
         "all_day": start is not None and not isinstance(start, datetime),

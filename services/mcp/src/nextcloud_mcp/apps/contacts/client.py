@@ -2,8 +2,10 @@
 
 Address books are the home's children whose `resourcetype` has `card:addressbook` (nextcloud/server
 apps/dav/lib/CardDAV/AddressBookRoot.php, UserAddressBooks.php; the system address book `z-server-generated--system`
-is listed read-only when enabled). Cards are read with one `addressbook-query` REPORT and filtered here; vCard work
-lives in `vcard.py`, imported on first use.
+is listed read-only when enabled). An address book is named by its URI segment or, as people say it, by its display
+name; anything else is refused with the valid names. A contact is named by its file name (`<uid>.vcf` for those made
+here) or by its vCard UID, found with an `addressbook-query` on UID (RFC 6352 §10.5.4). Cards are read with one
+`addressbook-query` REPORT and filtered here; vCard work lives in `vcard.py`, imported on first use.
 """
 
 from __future__ import annotations
@@ -16,46 +18,60 @@ from xml.sax.saxutils import escape
 import httpx2
 from pydantic import BaseModel
 
-from nextcloud_mcp.core.caldav import CARD, NSDECL, DavClient, check_name, require
-from nextcloud_mcp.core.dav import D
-from nextcloud_mcp.core.errors import Conflict, Forbidden, NotFound, ProtocolError
+from nextcloud_mcp.core.caldav import CARD, NSDECL, DavClient, DavResponse, check_name, require
+from nextcloud_mcp.core.dav import D, parse_xml
+from nextcloud_mcp.core.errors import Conflict, Forbidden, NextcloudMCPError, NotFound, ProtocolError
 from nextcloud_mcp.core.http import NextcloudHTTP
 from nextcloud_mcp.core.session import NextcloudSession
 
 if TYPE_CHECKING:
     from nextcloud_mcp.apps.contacts.vcard import ContactFields
 
-__all__ = ["AddressBook", "ContactInfo", "ContactsClient", "contacts_client"]
+__all__ = ["AddressBook", "Contact", "ContactSummary", "ContactsClient", "contacts_client", "matches"]
 
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>'
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 _WRITE = frozenset({f"{{{D}}}write", f"{{{D}}}write-content", f"{{{D}}}all"})
+_SABRE = "http://sabredav.org/ns"
+GET_TOOL = "nc_contacts_get_contact"
+LIST_TOOL = "nc_contacts_list_contacts"
+BOOKS_TOOL = "nc_contacts_list_addressbooks"
 
 
 class AddressBook(BaseModel):
-    name: str
+    name: str  # the URI segment: the addressbook argument of the other tools
     display_name: str
     read_only: bool
 
 
-class ContactInfo(BaseModel):
-    """One contact as shown to the model."""
-
-    addressbook: str
+class ContactSummary(BaseModel):  # one contact in a list (no docstring: it would be sent in tools/list)
     contact_id: str
-    etag: str | None = None
-    uid: str
+    etag: str | None
     name: str
-    emails: list[str] = []
-    phones: list[str] = []
-    addresses: list[dict[str, str]] = []
-    org: str | None = None
-    title: str | None = None
-    birthday: str | None = None
-    note: str | None = None
-    categories: list[str] = []
-    has_photo: bool = False
-    version: str | None = None
+    emails: list[str]
+    phones: list[str]
+    org: str | None
+    groups: list[str]
+
+
+class Contact(ContactSummary):  # one contact in full: get, create and update return it
+    addressbook: str
+    addresses: list[dict[str, str]]
+    title: str | None
+    birthday: str | None  # YYYY-MM-DD, or --MM-DD without a year
+    note: str | None
+
+
+def _contact(book: str, contact_id: str, etag: str | None, view: dict[str, object]) -> Contact:
+    return Contact.model_validate({"addressbook": book, "contact_id": contact_id, "etag": etag, **view})
+
+
+def sabre_message(body: bytes) -> str:
+    """The `<s:message>` of a Sabre error answer ("" when there is none)."""
+    try:
+        return (parse_xml(body, "a DAV error").findtext(f"{{{_SABRE}}}message") or "").strip()
+    except NextcloudMCPError:
+        return ""
 
 
 class ContactsClient:
@@ -92,15 +108,31 @@ class ContactsClient:
             )
         return out
 
-    async def addressbook(self, name: str, *, writable: bool = False) -> AddressBook:
-        for book in await self.addressbooks():
-            if book.name == name:
-                if writable and book.read_only:
-                    raise Forbidden(f"The address book {name!r} is read-only for you; nothing was changed.")
-                return book
-        raise NotFound(f"No address book {name!r}; call nc_contacts_addressbooks for the names.")
+    async def addressbook(self, given: str, *, writable: bool = False) -> AddressBook:
+        """The address book named `given` (its URI name, else its display name, case-insensitively)."""
+        books = await self.addressbooks()
+        found = next((b for b in books if b.name == given), None)
+        if found is None:
+            named = [b for b in books if b.display_name.casefold() == given.strip().casefold()]
+            found = named[0] if len(named) == 1 else None
+        if found is None:
+            valid = ", ".join(f"{b.name} ({b.display_name})" for b in books) or "none"
+            raise NotFound(f"No address book {given!r}; valid names: {valid}. {BOOKS_TOOL} lists them.")
+        if writable and found.read_only:
+            raise Forbidden(
+                f"The address book {found.name!r} is read-only for you; nothing was changed. "
+                f"Pick a writable one from {BOOKS_TOOL}."
+            )
+        return found
 
-    async def create_addressbook(self, name: str, display_name: str) -> None:
+    async def _resolved(self, given: str, error: NotFound) -> str:
+        """After a 404 under `given`: its URI name when it is a display name; re-raise when it is already one."""
+        book = await self.addressbook(given)
+        if book.name == given:
+            raise error
+        return book.name
+
+    async def create_addressbook(self, name: str, display_name: str) -> AddressBook:
         body = (
             f"{_HEAD}<d:mkcol {NSDECL}><d:set><d:prop><d:resourcetype><d:collection/><card:addressbook/>"
             f"</d:resourcetype><d:displayname>{escape(display_name)}</d:displayname></d:prop></d:set></d:mkcol>"
@@ -108,22 +140,40 @@ class ContactsClient:
         path = await self._book_path(name)
         response = await self.dav.send("MKCOL", path, body, ok=(405,))
         if response.status_code == 405:
-            raise Conflict(f"An address book named {name!r} already exists.", method="MKCOL", path=path, status=405)
+            # sabre-io/dav lib/DAV/Server.php::createCollection ("… already exists") or Nextcloud's reserved names
+            message = sabre_message(response.content) or "The address book already exists"
+            exc = Conflict if "exists" in message else Forbidden
+            raise exc(
+                f"Nextcloud: {message.rstrip('.')} ({name!r}); choose another name ({BOOKS_TOOL} lists those in use).",
+                method="MKCOL",
+                path=path,
+                status=405,
+            )
+        return await self.addressbook(name)
 
-    async def delete_addressbook(self, name: str) -> None:
-        await self.addressbook(name, writable=True)
-        await self.dav.delete(await self._book_path(name))
+    async def delete_addressbook(self, given: str) -> AddressBook:
+        book = await self.addressbook(given, writable=True)
+        await self.dav.delete(await self._book_path(book.name))
+        return book
 
-    async def contacts(self, book: str) -> list[ContactInfo]:
+    async def _query(self, book: str, card_filter: str) -> list[DavResponse]:
+        body = (
+            f"{_HEAD}<card:addressbook-query {NSDECL}><d:prop><d:getetag/><card:address-data/></d:prop>"
+            f"{card_filter}</card:addressbook-query>"
+        )
+        return await self.dav.report(await self._book_path(book), body)
+
+    async def contacts(self, given: str) -> list[Contact]:
         """All contacts of one address book (unreadable cards skipped), sorted by name."""
         from nextcloud_mcp.apps.contacts.vcard import contact_view, parse_card
 
-        body = (
-            f"{_HEAD}<card:addressbook-query {NSDECL}><d:prop><d:getetag/><card:address-data/></d:prop>"
-            "<card:filter/></card:addressbook-query>"
-        )
+        try:
+            book, entries = given, await self._query(given, "<card:filter/>")
+        except NotFound as exc:
+            book = await self._resolved(given, exc)
+            entries = await self._query(book, "<card:filter/>")
         out = []
-        for entry in await self.dav.report(await self._book_path(book), body):
+        for entry in entries:
             data = entry.text(f"{{{CARD}}}address-data")
             if data is None:
                 continue
@@ -131,67 +181,117 @@ class ContactsClient:
                 view = contact_view(parse_card(data))
             except ProtocolError:
                 continue
-            out.append(ContactInfo(addressbook=book, contact_id=entry.name, etag=entry.etag, **view))
+            out.append(_contact(book, entry.name, entry.etag, view))
         return sorted(out, key=lambda c: (c.name.casefold(), c.contact_id))
 
-    async def _read(self, book: str, contact_id: str) -> tuple[bytes, str | None]:
-        path = await self._card_path(book, contact_id)
-        data, etag = await self.dav.get(path)
-        if etag is None:
-            found = await self.dav.propfind(path, "<d:getetag/>", depth=0)
-            etag = found[0].etag if found else None
-        return data, etag
-
-    async def get(self, book: str, contact_id: str) -> ContactInfo:
+    async def _by_uid(self, book: str, uid: str) -> str | None:
+        """The file name of the card whose UID is `uid` (RFC 6352 §10.5.4 text-match, then checked exactly)."""
+        card_filter = (
+            '<card:filter><card:prop-filter name="UID"><card:text-match match-type="equals">'
+            f"{escape(uid)}</card:text-match></card:prop-filter></card:filter>"
+        )
         from nextcloud_mcp.apps.contacts.vcard import contact_view, parse_card
 
-        data, etag = await self._read(book, contact_id)
-        view = contact_view(parse_card(data, f"contact {contact_id!r}"))
-        return ContactInfo(addressbook=book, contact_id=contact_id, etag=etag, **view)
+        for entry in await self._query(book, card_filter):
+            data = entry.text(f"{{{CARD}}}address-data")
+            try:
+                if data is not None and contact_view(parse_card(data))["uid"] == uid:
+                    return entry.name
+            except ProtocolError:
+                continue
+        return None
 
-    async def create(self, book: str, fields: ContactFields) -> ContactInfo:
+    async def _card(self, book: str, name: str) -> tuple[bytes, str | None] | None:
+        try:
+            return await self.dav.get(await self._card_path(book, name))
+        except NotFound:
+            return None
+
+    async def _read(self, given: str, contact_id: str) -> tuple[str, str, bytes, str | None]:
+        """(address book, file name, vCard, etag) of a contact named by file name or UID, in an address book
+        named by URI name or display name."""
+        book, name = given, contact_id
+        found = await self._card(book, name)
+        if found is None:
+            book = (await self.addressbook(given)).name
+            found = await self._card(book, name) if book != given else None
+        if found is None:
+            by_uid = await self._by_uid(book, contact_id)
+            found = await self._card(book, by_uid) if by_uid else None
+            if by_uid is None or found is None:
+                raise NotFound(
+                    f"No contact {contact_id!r} in address book {book!r} (neither a contact_id nor a UID there); "
+                    f"{LIST_TOOL} lists them."
+                )
+            name = by_uid
+        data, etag = found
+        if etag is None:
+            found_etag = await self.dav.propfind(await self._card_path(book, name), "<d:getetag/>", depth=0)
+            etag = found_etag[0].etag if found_etag else None
+        return book, name, data, etag
+
+    async def get(self, book: str, contact_id: str) -> Contact:
+        from nextcloud_mcp.apps.contacts.vcard import contact_view, parse_card
+
+        book, name, data, etag = await self._read(book, contact_id)
+        return _contact(book, name, etag, contact_view(parse_card(data, f"contact {contact_id!r}")))
+
+    async def create(self, given: str, fields: ContactFields) -> Contact:
         from nextcloud_mcp.apps.contacts.vcard import contact_view, new_card, serialize_card
 
-        await self.addressbook(book, writable=True)
+        book = (await self.addressbook(given, writable=True)).name
         card = new_card(fields)
         name = _SAFE_NAME.sub("-", str(card.uid.value)) + ".vcf"
         etag = await self.dav.put(await self._card_path(book, name), serialize_card(card), "text/vcard", create=True)
-        return ContactInfo(addressbook=book, contact_id=name, etag=etag, **contact_view(card))
+        return _contact(book, name, etag, contact_view(card))
 
-    async def update(self, book: str, contact_id: str, fields: ContactFields, etag: str | None) -> ContactInfo:
-        """Read-modify-write with If-Match; only the named properties change."""
+    async def update(self, given: str, contact_id: str, fields: ContactFields, etag: str | None) -> Contact:
+        """Read-modify-write under If-Match: `etag` (the caller's read) or, with force, the etag just read."""
         from nextcloud_mcp.apps.contacts.vcard import contact_view, parse_card, update_card
 
-        await self.addressbook(book, writable=True)
-        data, current = await self._read(book, contact_id)
-        if etag and current and etag.strip('"') != current:
+        book = (await self.addressbook(given, writable=True)).name
+        book, name, data, current = await self._read(book, contact_id)
+        wanted = etag.strip().removeprefix("W/").strip('"') if etag else None
+        if wanted and current and wanted != current:
             raise Conflict(
-                f"The contact changed since you read it (etag {etag} → {current}); nothing was overwritten. "
-                "Read it again and re-apply your change.",
+                f"The contact changed since you read it (etag {wanted}, now {current}); nothing was overwritten. "
+                f"Read it again with {GET_TOOL} and re-apply your change.",
+                current=current,
                 status=412,
             )
         new_data = update_card(data, fields)
-        path = await self._card_path(book, contact_id)
+        path = await self._card_path(book, name)
         try:
-            new_etag = await self.dav.put(path, new_data, "text/vcard", etag=etag or current)
+            new_etag = await self.dav.put(path, new_data, "text/vcard", etag=wanted or current)
         except Conflict as exc:
-            now = await self.get(book, contact_id)
+            now = await self.get(book, name)
             raise Conflict(
-                f"The contact changed on the server since it was read; nothing was overwritten. It now has etag "
-                f"{now.etag} and name {now.name!r}. Re-apply your change.",
+                f"The contact changed on the server since it was read (now etag {now.etag}, name {now.name!r}); "
+                f"nothing was overwritten. Read it again with {GET_TOOL} and re-apply your change.",
+                current=now.etag,
                 method=exc.method,
                 path=exc.path,
                 status=412,
             ) from exc
-        view = contact_view(parse_card(new_data))
-        return ContactInfo(addressbook=book, contact_id=contact_id, etag=new_etag, **view)
+        return _contact(book, name, new_etag, contact_view(parse_card(new_data)))
 
-    async def delete(self, book: str, contact_id: str, etag: str | None) -> None:
-        await self.addressbook(book, writable=True)
-        await self.dav.delete(await self._card_path(book, contact_id), etag=etag)
+    async def delete(self, given: str, contact_id: str, etag: str | None) -> tuple[str, str]:
+        """Delete under If-Match (the caller's etag, else the one just read); (address book, contact_id)."""
+        book = (await self.addressbook(given, writable=True)).name
+        book, name, _, current = await self._read(book, contact_id)
+        try:
+            await self.dav.delete(await self._card_path(book, name), etag=etag or current)
+        except Conflict as exc:
+            raise Conflict(
+                f"The contact changed since you read it; nothing was deleted. Read it again with {GET_TOOL}.",
+                method=exc.method,
+                path=exc.path,
+                status=412,
+            ) from exc
+        return book, name
 
 
-def matches(contact: ContactInfo, query: str) -> bool:
+def matches(contact: ContactSummary, query: str) -> bool:
     """Name, e-mail or phone contains `query` (phones compared by digits)."""
     needle = query.casefold().strip()
     digits = re.sub(r"\D", "", query)

@@ -48,7 +48,7 @@ class ContactFields:
     title: str | None = None
     birthday: str | None = None  # YYYY-MM-DD or --MM-DD
     note: str | None = None
-    categories: list[str] | None = None
+    categories: list[str] | None = None  # the tools' "groups"
 
 
 def parse_card(data: str | bytes, what: str = "contact") -> Any:
@@ -212,7 +212,7 @@ def contact_view(card: Any) -> dict[str, Any]:
         "title": str(_values(card, "title")[0].value) if _values(card, "title") else None,
         "birthday": birthday,
         "note": str(_values(card, "note")[0].value) if _values(card, "note") else None,
-        "categories": categories,
+        "groups": categories,
         "has_photo": bool(_values(card, "photo")),
         "version": str(_values(card, "version")[0].value) if _values(card, "version") else None,
     }

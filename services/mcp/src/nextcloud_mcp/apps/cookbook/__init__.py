@@ -6,4 +6,9 @@ from nextcloud_mcp.core.app import App, publishes
 
 __all__ = ["APP"]
 
-APP = App("cookbook", "cookbook", publishes("cookbook"), ("nextcloud_mcp.apps.cookbook.tools",))
+APP = App(
+    "cookbook",
+    "cookbook",
+    publishes("cookbook"),
+    ("nextcloud_mcp.apps.cookbook.tools", "nextcloud_mcp.apps.cookbook.meta_tools"),
+)

@@ -5,6 +5,12 @@ Every route is ``#[CORS]`` and there is no OCS variant, so in OAuth mode the Coo
 (the 401 is mapped to the error that says so). Facts relied on:
 - ``PUT /recipes/{id}`` ignores the path id and saves the *body*: without ``"id"`` in the body it creates a new
   recipe (RecipeImplementation::update -> RecipeService::addRecipe), so updates always send the id;
+- a save replaces the stored ``recipe.json`` with the body (RecipeService::addRecipe ``putContent``), and a field the
+  body lacks is reset (lib/Helper/Filter/JSON/FixTimestampsFilter.php sets a missing ``dateCreated`` to null), so an
+  update sends back everything it read;
+- the API has no ETag or version check: ``show()`` answers a plain ``JSONResponse`` and ``addRecipe`` writes
+  unconditionally, setting ``dateModified`` to ``date(DATE_ISO8601)`` (one-second resolution). So a recipe's etag
+  here is a digest of its JSON as ``GET /recipes/{id}`` shows it (``recipe_etag``), compared just before writing;
 - a recipe missing on ``GET`` is 404 with the id as body; ``DELETE`` of a missing id still answers 200;
 - failures are a bare JSON string (400 import errors) or ``{"msg", "file", "line"}`` (409 name clash,
   422 no name).
@@ -12,7 +18,10 @@ Every route is ``#[CORS]`` and there is no OCS variant, so in OAuth mode the Coo
 
 from __future__ import annotations
 
+import hashlib
+import json as jsonlib
 import logging
+import re
 import unicodedata
 from typing import Any
 from urllib.parse import quote
@@ -20,15 +29,44 @@ from urllib.parse import quote
 import httpx2
 from pydantic import BaseModel, ConfigDict, Field
 
-from nextcloud_mcp.core.errors import BadRequest, Conflict, NotFound, ProtocolError
+from nextcloud_mcp.core.errors import BadRequest, Conflict, InvalidInput, NotFound, ProtocolError
 from nextcloud_mcp.core.http import NextcloudHTTP
 from nextcloud_mcp.core.session import NextcloudSession
 
-__all__ = ["CookbookClient", "RecipeStub", "cookbook_client"]
+__all__ = ["FIELDS", "CookbookClient", "RecipeStub", "cookbook_client", "recipe_etag", "tool_terms"]
 
 logger = logging.getLogger(__name__)
 
 BASE = "/index.php/apps/cookbook/api/v1"
+LIST_TOOL = "nc_cookbook_list_recipes"
+#: The tools' argument names -> the schema.org keys of the Cookbook API.
+FIELDS = {
+    "category": "recipeCategory",
+    "servings": "recipeYield",
+    "prep_time": "prepTime",
+    "cook_time": "cookTime",
+    "total_time": "totalTime",
+    "ingredients": "recipeIngredient",
+    "instructions": "recipeInstructions",
+    "tools": "tool",
+}
+_API_TERMS = re.compile(r"\b(" + "|".join(sorted(FIELDS.values(), key=len, reverse=True)) + r")\b")
+_TOOL_NAME = {api: name for name, api in FIELDS.items()}
+#: What ``GET /recipes/{id}`` adds from settings and routes (RecipeImplementation::show), not from the recipe.
+SHOWN_ONLY = ("printImage", "imageUrl", "imagePlaceholderUrl")
+
+
+def tool_terms(message: str) -> str:
+    """A Cookbook message with its API field names (``prepTime``) replaced by the tools' (``prep_time``)."""
+    return _API_TERMS.sub(lambda m: _TOOL_NAME[m.group(1)], message)
+
+
+def recipe_etag(recipe: dict[str, Any]) -> str:
+    """The version of a recipe as shown by ``GET /recipes/{id}``: any change to it (even within the second
+    ``dateModified`` resolves) gives another value."""
+    stable = {k: v for k, v in recipe.items() if k not in SHOWN_ONLY}
+    text = jsonlib.dumps(stable, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 class RecipeStub(BaseModel):
@@ -50,9 +88,9 @@ def _segment(value: str, what: str, safe: str = "") -> str:
     """``value`` as one URL path segment. Control characters are refused (no route matches them), and so are
     ``.``/``..``, which HTTP clients resolve as dot-segments: the request would address another path."""
     if any(_control(c) for c in value):
-        raise BadRequest(f"The {what} must not contain control characters.")
+        raise InvalidInput(f"The {what} must not contain control characters.")
     if value.strip() in (".", ".."):
-        raise BadRequest(f"The {what} cannot be '.' or '..'.")
+        raise InvalidInput(f"The {what} cannot be '.' or '..'.")
     return quote(value, safe=safe)
 
 
@@ -80,13 +118,13 @@ class CookbookClient:
                 # passes the CSRF check that keeps a Bearer session alive on these #[CORS] routes
                 # (nextcloud/server Request::passesCSRFCheck, CORSMiddleware::beforeController)
                 headers={"OCS-APIRequest": "true"},
-                ok=(400, 409, 422, 502),
+                ok=(400, 409, 422, 502),  # destroy() answers any failure as 502 + message
             )
         except NotFound as exc:
             exc.message = (
-                f"Recipe {recipe_id} does not exist (or is not visible to this user)."
+                f"Recipe {recipe_id} does not exist (or is not visible to this user); {LIST_TOOL} lists the recipes."
                 if recipe_id is not None
-                else "The Cookbook API was not found: is the Cookbook app installed and enabled?"
+                else "The Cookbook API was not found: is the Cookbook app installed and enabled for this user?"
             )
             raise
         try:
@@ -94,10 +132,11 @@ class CookbookClient:
         except ValueError as exc:
             raise ProtocolError("Cookbook sent an answer that is not JSON.", path=BASE + path) from exc
         where: dict[str, Any] = {"method": method, "path": BASE + path, "status": response.status_code}
+        message = tool_terms(_message(body)).strip().rstrip(".")
         if response.status_code == 409:
-            raise Conflict(f"Cookbook: {_message(body)}; choose another name.", **where)
+            raise Conflict(f"Cookbook: {message}; choose another name ({LIST_TOOL} shows those in use).", **where)
         if response.status_code >= 400:
-            raise BadRequest(f"Cookbook refused the request: {_message(body) or 'bad request'}", **where)
+            raise BadRequest(f"Cookbook refused the request: {message or 'bad request'}.", **where)
         return body
 
     async def recipes(self, category: str | None = None, keyword: str | None = None) -> list[RecipeStub]:
@@ -114,7 +153,7 @@ class CookbookClient:
     async def search(self, query: str) -> list[RecipeStub]:
         words = " ".join("".join(" " if _control(c) else c for c in query).split())
         if not words:
-            raise BadRequest("The search query is empty.")
+            raise InvalidInput("query is empty; give a word of a recipe's name, category or keywords.")
         return [RecipeStub.model_validate(r) for r in await self._call("GET", f"/search/{_segment(words, 'query')}")]
 
     async def get(self, recipe_id: int) -> dict[str, Any]:

@@ -1,92 +1,86 @@
-"""Cookbook tools (`nc_cookbook_*`): schema.org recipes; updates change only the fields given.
+"""Recipe tools (`nc_cookbook_*_recipe(s)`): schema.org recipes; updates change only the fields given.
 
-The Cookbook API is REST (`#[CORS]`) only, so in OAuth mode these tools need the Bearer patch.
+The Cookbook API replaces a recipe wholesale and has no version check, so an update reads the recipe, compares its
+etag (`recipe_etag`, a digest of what `nc_cookbook_get_recipe` showed) with the caller's, merges and writes back
+everything it read. The API is REST (`#[CORS]`) only, so in OAuth mode these tools need the Bearer patch.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
-from nextcloud_mcp.apps.cookbook.client import RecipeStub, cookbook_client
-from nextcloud_mcp.core.errors import BadRequest
+from nextcloud_mcp.apps.cookbook.client import (
+    FIELDS,
+    SHOWN_ONLY,
+    CookbookClient,
+    RecipeStub,
+    cookbook_client,
+    recipe_etag,
+)
+from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, iso, page, require_etag
+from nextcloud_mcp.core.errors import Conflict, InvalidInput
 from nextcloud_mcp.core.tool import ToolSpec, session, tool
 
 __all__ = ["TOOLS"]
 
-RecipeId = Annotated[int, Field(ge=1)]
-Text = Annotated[str | None, Field(max_length=10000)]
-Lines = Annotated[list[str] | None, Field(max_length=200)]
-Duration = Annotated[str | None, Field(max_length=20)]
+GET_TOOL = "nc_cookbook_get_recipe"
+RecipeId = Annotated[int, Field(ge=1, description="Recipe id from nc_cookbook_list_recipes")]
+Name = Annotated[str, Field(min_length=1, max_length=200, description="Unique recipe name")]
+Text = Annotated[str | None, Field(description="Short description")]
+Category = Annotated[str | None, Field(description="From nc_cookbook_list_categories; '' for none")]
+Keywords = Annotated[list[str] | None, Field(description="e.g. ['vegan', 'quick']")]
+Servings = Annotated[int | None, Field(ge=1, description="Number of servings")]
+Duration = Annotated[str | None, Field(description="ISO 8601 duration, e.g. PT1H30M")]
+Ingredients = Annotated[list[str] | None, Field(description="One per item, e.g. '200 g flour'")]
+Steps = Annotated[list[str] | None, Field(description="Steps, in order")]
 _DURATION = re.compile(r"^P(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$")
-#: Fields the API adds to a recipe it shows; never written back.
-_OUTPUT_ONLY = ("printImage", "imageUrl", "imagePlaceholderUrl", "dateCreated", "dateModified")
 
 
-class RecipeRef(BaseModel):
+class RecipeSummary(BaseModel):
     id: int
     name: str
-    category: str
+    category: str | None
     keywords: list[str]
 
 
-class RecipeList(BaseModel):
-    recipes: list[RecipeRef]
-    total: int
-
-
-class Recipe(BaseModel):
-    id: int
-    name: str
-    description: str
-    category: str
-    keywords: list[str]
+class Recipe(RecipeSummary):  # what get, create, update and import return
+    etag: str
+    description: str | None
     servings: int
-    prep_time: str
-    cook_time: str
-    total_time: str
+    prep_time: str | None
+    cook_time: str | None
+    total_time: str | None
     ingredients: list[str]
     instructions: list[str]
     tools: list[str]
-    url: str
-    modified: str
+    url: str | None
+    modified: str | None
 
 
-class Counted(BaseModel):
-    name: str
-    recipes: int
-
-
-class Names(BaseModel):
-    items: list[Counted]
-    uncategorized: int
-
-
-class Config(BaseModel):
-    folder: str
-    update_interval: int
-    print_image: bool
-
-
-class Saved(BaseModel):
+class Deleted(BaseModel):
     id: int
-    name: str
-
-
-class Done(BaseModel):
-    id: int
-    ok: bool
+    deleted: bool
 
 
 def _kw(value: Any) -> list[str]:
     return [k for k in str(value or "").split(",") if k]
 
 
-def _ref(stub: RecipeStub) -> RecipeRef:
-    return RecipeRef(id=int(stub.id), name=stub.name, category=stub.category or "", keywords=_kw(stub.keywords))
+def _summary(stub: RecipeStub) -> RecipeSummary:
+    return RecipeSummary(id=int(stub.id), name=stub.name, category=stub.category or None, keywords=_kw(stub.keywords))
+
+
+def _when(value: Any) -> str | None:
+    """Cookbook's ``date(DATE_ISO8601)`` (``+0000``) as ISO 8601 with ``+00:00``; unreadable values as null."""
+    try:
+        return iso(datetime.fromisoformat(str(value))) if value else None
+    except ValueError:
+        return None
 
 
 def _recipe(data: dict[str, Any]) -> Recipe:
@@ -96,164 +90,163 @@ def _recipe(data: dict[str, Any]) -> Recipe:
 
     return Recipe(
         id=int(data.get("id") or 0),
+        etag=recipe_etag(data),
         name=str(data.get("name", "")),
-        description=str(data.get("description") or ""),
-        category=str(data.get("recipeCategory") or ""),
+        category=str(data.get("recipeCategory") or "") or None,
         keywords=_kw(data.get("keywords")),
+        description=str(data.get("description") or "") or None,
         servings=int(data.get("recipeYield") or 1),
-        prep_time=str(data.get("prepTime") or ""),
-        cook_time=str(data.get("cookTime") or ""),
-        total_time=str(data.get("totalTime") or ""),
+        prep_time=data.get("prepTime") or None,
+        cook_time=data.get("cookTime") or None,
+        total_time=data.get("totalTime") or None,
         ingredients=strings("recipeIngredient"),
         instructions=strings("recipeInstructions"),
         tools=strings("tool"),
-        url=str(data.get("url") or ""),
-        modified=str(data.get("dateModified") or ""),
+        url=str(data.get("url") or "") or None,
+        modified=_when(data.get("dateModified")),
     )
 
 
-def _fields(**given: Any) -> dict[str, Any]:
-    """Tool arguments -> schema.org keys, only for the arguments given (None = not mentioned)."""
-    keys = {
-        "name": "name", "description": "description", "category": "recipeCategory", "servings": "recipeYield",
-        "prep_time": "prepTime", "cook_time": "cookTime", "total_time": "totalTime",
-        "ingredients": "recipeIngredient", "instructions": "recipeInstructions",
-    }  # fmt: skip
-    out = {keys[k]: v for k, v in given.items() if k in keys and v is not None}
-    for key in ("prepTime", "cookTime", "totalTime"):
-        if key in out and not _DURATION.match(out[key]):
-            raise BadRequest(f"{key} must be an ISO 8601 duration such as PT1H30M; got {out[key]!r}.")
-    if any(len(line) > 5000 for k in ("recipeIngredient", "recipeInstructions") for line in out.get(k, [])):
-        raise BadRequest("An ingredient or instruction line is longer than 5000 characters.")
+def _fields(given: dict[str, Any]) -> dict[str, Any]:
+    """Tool arguments -> schema.org keys, only for the arguments given (None = not mentioned); errors name the
+    tool's arguments, not the API's keys."""
+    for name in ("prep_time", "cook_time", "total_time"):
+        value = given.get(name)
+        if value is not None and value != "" and not _DURATION.match(value):
+            raise InvalidInput(f"{name} must be an ISO 8601 duration such as PT1H30M (or '' for none); got {value!r}.")
+    for name in ("ingredients", "instructions"):
+        if any(len(line) > 5000 for line in given.get(name) or []):
+            raise InvalidInput(f"A line of {name} is longer than 5000 characters; split it.")
+    out = {FIELDS.get(k, k): v for k, v in given.items() if v is not None and k != "keywords"}
     if given.get("keywords") is not None:
         out["keywords"] = ",".join(k.strip() for k in given["keywords"] if k.strip())
     return out
 
 
+def _client(ctx: Context) -> CookbookClient:
+    return cookbook_client(session(ctx))
+
+
 @tool(
-    "nc_cookbook_list", "List recipes",
-    "List recipes: all, matching query words, of a category ('' = none) or a keyword.",
+    "nc_cookbook_list_recipes", "List recipes",
+    "List recipes: all, matching query words, of a category or with a keyword.",
     app="cookbook", read_only=True, idempotent=True,
 )  # fmt: skip
-async def cookbook_list(
+async def cookbook_list_recipes(
     ctx: Context,
-    query: Annotated[str | None, Field(min_length=1, max_length=200)] = None,
-    category: Annotated[str | None, Field(max_length=200)] = None,
-    keyword: Annotated[str | None, Field(max_length=200)] = None,
-    limit: Annotated[int, Field(ge=1, le=500)] = 100,
-) -> RecipeList:
-    client = cookbook_client(session(ctx))
+    query: Annotated[
+        str | None, Field(min_length=1, max_length=200, description="Words in name/category/keywords")
+    ] = None,
+    category: Category = None,
+    keyword: Annotated[str | None, Field(max_length=200, description="From nc_cookbook_list_keywords")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[RecipeSummary]:
+    client = _client(ctx)
     if query is not None:
         stubs = await client.search(query)  # name, category or keyword contains one of the words
     else:
         stubs = await client.recipes(category=category, keyword=keyword)
-    return RecipeList(recipes=[_ref(s) for s in stubs[:limit]], total=len(stubs))
-
-
-@tool("nc_cookbook_get", "Get a recipe", "Get one recipe in full.", app="cookbook", read_only=True, idempotent=True)
-async def cookbook_get(ctx: Context, recipe_id: RecipeId) -> Recipe:
-    return _recipe(await cookbook_client(session(ctx)).get(recipe_id))
+    return page([_summary(s) for s in stubs], limit, cursor)
 
 
 @tool(
-    "nc_cookbook_save", "Save a recipe",
-    "Create a recipe, or with recipe_id change only the given fields. Times: ISO 8601 (PT1H30M).",
+    GET_TOOL, "Get a recipe", "Get one recipe in full, with its etag.",
+    app="cookbook", read_only=True, idempotent=True,
+)  # fmt: skip
+async def cookbook_get_recipe(ctx: Context, recipe_id: RecipeId) -> Recipe:
+    return _recipe(await _client(ctx).get(recipe_id))
+
+
+@tool(
+    "nc_cookbook_create_recipe", "Create a recipe", "Create a recipe.",
     app="cookbook", read_only=False,
 )  # fmt: skip
-async def cookbook_save(
+async def cookbook_create_recipe(
     ctx: Context,
-    recipe_id: RecipeId | None = None,
-    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None,
-    ingredients: Lines = None,
-    instructions: Lines = None,
+    name: Name,
+    ingredients: Ingredients = None,
+    instructions: Steps = None,
     description: Text = None,
-    category: Annotated[str | None, Field(max_length=200)] = None,
-    keywords: Lines = None,
-    servings: Annotated[int | None, Field(ge=1, le=1000)] = None,
+    category: Category = None,
+    keywords: Keywords = None,
+    servings: Servings = None,
     prep_time: Duration = None,
     cook_time: Duration = None,
     total_time: Duration = None,
-) -> Saved:
-    changes = _fields(**{k: v for k, v in locals().items() if k not in ("ctx", "recipe_id")})
-    client = cookbook_client(session(ctx))
-    if recipe_id is None:
-        if not changes.get("name"):
-            raise BadRequest("A new recipe needs a name.")
-        return Saved(id=await client.create(changes), name=changes["name"])
-    current = await client.get(recipe_id)  # read-modify-write: the API replaces the whole recipe
-    merged = {k: v for k, v in current.items() if k not in _OUTPUT_ONLY} | changes
-    return Saved(id=await client.update(recipe_id, merged), name=str(merged.get("name", "")))
+) -> Recipe:
+    fields = _fields({k: v for k, v in locals().items() if k != "ctx"})
+    client = _client(ctx)
+    return _recipe(await client.get(await client.create(fields)))
 
 
 @tool(
-    "nc_cookbook_delete", "Delete a recipe", "Delete a recipe.",
+    "nc_cookbook_update_recipe", "Update a recipe",
+    "Change the given fields of a recipe (needs its etag); a list replaces the old one.",
+    app="cookbook", read_only=False, destructive=True,
+)  # fmt: skip
+async def cookbook_update_recipe(
+    ctx: Context,
+    recipe_id: RecipeId,
+    etag: Etag = None,
+    force: Force = False,
+    name: Annotated[str | None, Field(min_length=1, max_length=200, description="New name")] = None,
+    ingredients: Ingredients = None,
+    instructions: Steps = None,
+    description: Text = None,
+    category: Category = None,
+    keywords: Keywords = None,
+    servings: Servings = None,
+    prep_time: Duration = None,
+    cook_time: Duration = None,
+    total_time: Duration = None,
+) -> Recipe:
+    require_etag(etag, force, what="recipe", get_tool=GET_TOOL)
+    changes = _fields({k: v for k, v in locals().items() if k not in ("ctx", "recipe_id", "etag", "force")})
+    client = _client(ctx)
+    current = await client.get(recipe_id)  # read-modify-write: the API replaces the whole recipe
+    now = recipe_etag(current)
+    if etag and etag.strip().strip('"') != now:
+        raise Conflict(
+            f"Recipe {recipe_id} changed since you read it (etag {etag}, now {now}, modified "
+            f"{_when(current.get('dateModified'))}); nothing was overwritten. Read it again with {GET_TOOL} and "
+            "re-apply your change.",
+            current=now,
+        )
+    merged = {k: v for k, v in current.items() if k not in (*SHOWN_ONLY, "dateModified")} | changes
+    await client.update(recipe_id, merged)
+    return _recipe(await client.get(recipe_id))
+
+
+@tool(
+    "nc_cookbook_delete_recipe", "Delete a recipe", "Delete a recipe.",
     app="cookbook", read_only=False, destructive=True, idempotent=True,
 )  # fmt: skip
-async def cookbook_delete(ctx: Context, recipe_id: RecipeId) -> Done:
-    client = cookbook_client(session(ctx))
+async def cookbook_delete_recipe(ctx: Context, recipe_id: RecipeId) -> Deleted:
+    client = _client(ctx)
     await client.get(recipe_id)  # the API answers 200 for a missing id; report it as not found instead
     await client.delete(recipe_id)
-    return Done(id=recipe_id, ok=True)
+    return Deleted(id=recipe_id, deleted=True)
 
 
 @tool(
-    "nc_cookbook_import", "Import a recipe", "Import a recipe from a web page (schema.org data).",
+    "nc_cookbook_import_recipe", "Import a recipe", "Import a recipe from a web page's schema.org data.",
     app="cookbook", read_only=False,
 )  # fmt: skip
-async def cookbook_import(ctx: Context, url: Annotated[str, Field(pattern=r"^https?://", max_length=2000)]) -> Saved:
-    recipe = await cookbook_client(session(ctx)).import_url(url)
-    return Saved(id=int(recipe.get("id") or 0), name=str(recipe.get("name", "")))
-
-
-@tool(
-    "nc_cookbook_categories", "Recipe categories", "List recipe categories or keywords with recipe counts.",
-    app="cookbook", read_only=True, idempotent=True,
-)  # fmt: skip
-async def cookbook_categories(ctx: Context, kind: Literal["categories", "keywords"] = "categories") -> Names:
-    client = cookbook_client(session(ctx))
-    entries = await (client.categories() if kind == "categories" else client.keywords())
-    items = [Counted(name=str(e["name"]), recipes=int(e["recipe_count"])) for e in entries if e.get("name") != "*"]
-    none = next((int(e["recipe_count"]) for e in entries if e.get("name") == "*"), 0)
-    return Names(items=items, uncategorized=none)
-
-
-@tool(
-    "nc_cookbook_config", "Cookbook settings", "Show the Cookbook settings; change those given.",
-    app="cookbook", read_only=False, idempotent=True,
-)  # fmt: skip
-async def cookbook_config(
+async def cookbook_import_recipe(
     ctx: Context,
-    folder: Annotated[str | None, Field(pattern=r"^/", max_length=1000)] = None,
-    update_interval: Annotated[int | None, Field(ge=1, le=10080, description="Minutes")] = None,
-    print_image: bool | None = None,
-) -> Config:
-    client = cookbook_client(session(ctx))
-    given = {"folder": folder, "update_interval": update_interval, "print_image": print_image}
-    changes = {k: v for k, v in given.items() if v is not None}
-    if changes:
-        await client.set_config(changes)
-    data = await client.config()
-    return Config(
-        folder=str(data["folder"]), update_interval=int(data["update_interval"]), print_image=bool(data["print_image"])
-    )
-
-
-@tool(
-    "nc_cookbook_reindex", "Rebuild recipe index", "Rescan the recipe folder into the search index.",
-    app="cookbook", read_only=False, idempotent=True,
-)  # fmt: skip
-async def cookbook_reindex(ctx: Context) -> Done:
-    await cookbook_client(session(ctx)).reindex()
-    return Done(id=0, ok=True)
+    url: Annotated[str, Field(pattern=r"^https?://", max_length=2000, description="Web page URL (http/https)")],
+) -> Recipe:
+    client = _client(ctx)
+    imported = await client.import_url(url)
+    return _recipe(await client.get(int(imported.get("id") or 0)))
 
 
 TOOLS: list[ToolSpec] = [
-    cookbook_list,
-    cookbook_get,
-    cookbook_save,
-    cookbook_delete,
-    cookbook_import,
-    cookbook_categories,
-    cookbook_config,
-    cookbook_reindex,
+    cookbook_list_recipes,
+    cookbook_get_recipe,
+    cookbook_create_recipe,
+    cookbook_update_recipe,
+    cookbook_delete_recipe,
+    cookbook_import_recipe,
 ]

@@ -6,4 +6,9 @@ from nextcloud_mcp.core.app import App, publishes
 
 __all__ = ["APP"]
 
-APP = App("deck", "deck", publishes("deck"), ("nextcloud_mcp.apps.deck.tools", "nextcloud_mcp.apps.deck.card_tools"))
+APP = App(
+    "deck",
+    "deck",
+    publishes("deck"),
+    ("nextcloud_mcp.apps.deck.tools", "nextcloud_mcp.apps.deck.card_tools", "nextcloud_mcp.apps.deck.comment_tools"),
+)

@@ -24,7 +24,7 @@ from nextcloud_mcp.core.errors import BadRequest, Forbidden, NextcloudError, Not
 from nextcloud_mcp.core.http import NextcloudHTTP
 from nextcloud_mcp.core.session import NextcloudSession
 
-__all__ = ["DeckClient", "deck_client"]
+__all__ = ["COMMENT_PAGE", "DeckClient", "deck_client"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ _BASES = {
 }
 _HANDLED = (400, 403, 404, 500)
 _OCS_HEADERS = {"OCS-APIRequest": "true"}
+COMMENT_PAGE = 200  # the most comments Deck returns at once (lib/Service/CommentService.php list)
 
 
 def _deck_error(response: httpx2.Response, message: str) -> NextcloudError:
@@ -45,16 +46,25 @@ def _deck_error(response: httpx2.Response, message: str) -> NextcloudError:
     }
     status = response.status_code
     if status == 403:
-        return Forbidden(
-            f"Deck: {message or 'Permission denied'} — the board, stack or card does not exist (or is deleted) "
-            "or this user lacks the permission for it.",
+        if message in ("", "Permission denied"):
+            return Forbidden(
+                "Deck: Permission denied: the board, stack or card does not exist (or is deleted) or this user "
+                "lacks the permission for it. Check the ids and permissions with nc_deck_get_board.",
+                **where,
+            )
+        return Forbidden(f"Deck: {message} Check the item with nc_deck_get_card.", **where)
+    if status == 404:
+        return NotFound(f"Deck: {message or 'not found'} Check the ids with nc_deck_get_card.", **where)
+    if message == "title must be unique":  # LabelService: a label of that title exists on the board
+        return BadRequest(
+            "Deck: title must be unique: the board already has a label with this title (see nc_deck_get_board); "
+            "use that label or choose another title.",
             **where,
         )
-    if status == 404:
-        return NotFound(f"Deck: {message or 'not found'}.", **where)
     if status == 400 or message.startswith("Operation not allowed"):
-        return BadRequest(f"Deck rejected the request: {message or 'bad request'}.", **where)
-    return Unavailable(f"Deck failed with HTTP {status}; try again later.", **where)
+        return BadRequest(f"Deck rejected the request: {message or 'bad request'} Fix the arguments.", **where)
+    said = f": {message}" if message and not message.startswith("Internal server error") else ""
+    return Unavailable(f"Deck failed with HTTP {status}{said}; try again later.", **where)
 
 
 def _message(response: httpx2.Response) -> str:
@@ -128,12 +138,12 @@ class DeckClient:
         data: dict[str, Any] = await self.rest("PUT", f"/boards/{board_id}", json=body)
         return data
 
-    async def delete_board(self, board_id: int, *, undo: bool = False) -> dict[str, Any]:
-        if undo:
-            data: dict[str, Any] = await self.rest("POST", f"/boards/{board_id}/undo_delete")
-        else:
-            data = await self.rest("DELETE", f"/boards/{board_id}")
-        return data
+    async def delete_board(self, board_id: int) -> None:
+        """A soft delete (`deletedAt`): Deck keeps the board until its background job purges it."""
+        await self.rest("DELETE", f"/boards/{board_id}")
+
+    async def restore_board(self, board_id: int) -> None:
+        await self.rest("POST", f"/boards/{board_id}/undo_delete")
 
     async def clone_board(self, board_id: int, options: dict[str, bool]) -> dict[str, Any]:
         """REST `board_api#clone` on Deck 1.19+; before, the web UI's `board#clone` (same parameters; it needs
@@ -228,12 +238,14 @@ class DeckClient:
 
     # -- labels (REST only) -----------------------------------------------------------------------------
 
-    async def save_label(self, board_id: int, label_id: int | None, title: str, color: str) -> dict[str, Any]:
+    async def create_label(self, board_id: int, title: str, color: str) -> dict[str, Any]:
         body = {"title": title, "color": color}
-        if label_id is None:
-            data: dict[str, Any] = await self.rest("POST", f"/boards/{board_id}/labels", json=body)
-        else:
-            data = await self.rest("PUT", f"/boards/{board_id}/labels/{label_id}", json=body)
+        data: dict[str, Any] = await self.rest("POST", f"/boards/{board_id}/labels", json=body)
+        return data
+
+    async def update_label(self, board_id: int, label_id: int, title: str, color: str) -> dict[str, Any]:
+        body = {"title": title, "color": color}
+        data: dict[str, Any] = await self.rest("PUT", f"/boards/{board_id}/labels/{label_id}", json=body)
         return data
 
     async def delete_label(self, board_id: int, label_id: int) -> None:
@@ -242,15 +254,28 @@ class DeckClient:
     # -- comments (OCS only) ----------------------------------------------------------------------------
 
     async def comments(self, card_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
+        """Newest first; Deck caps `limit` at 200 (CommentService::list)."""
         params = {"limit": limit, "offset": offset}
         return list(await self.ocs("GET", f"/cards/{card_id}/comments", params=params) or [])
 
-    async def save_comment(self, card_id: int, comment_id: int | None, message: str, parent: int) -> dict[str, Any]:
-        if comment_id is None:
-            body: dict[str, Any] = {"message": message, "parentId": parent}
-            data: dict[str, Any] = await self.ocs("POST", f"/cards/{card_id}/comments", json=body)
-        else:
-            data = await self.ocs("PUT", f"/cards/{card_id}/comments/{comment_id}", json={"message": message})
+    async def comment(self, card_id: int, comment_id: int) -> dict[str, Any] | None:
+        """One comment, searched page by page (Deck has no route that reads a single comment)."""
+        offset = 0
+        while True:
+            batch = await self.comments(card_id, COMMENT_PAGE, offset)
+            found = next((c for c in batch if c.get("id") == comment_id), None)
+            if found is not None or len(batch) < COMMENT_PAGE:
+                return found
+            offset += len(batch)
+
+    async def create_comment(self, card_id: int, message: str, parent: int) -> dict[str, Any]:
+        body: dict[str, Any] = {"message": message, "parentId": parent}
+        data: dict[str, Any] = await self.ocs("POST", f"/cards/{card_id}/comments", json=body)
+        return data
+
+    async def update_comment(self, card_id: int, comment_id: int, message: str) -> dict[str, Any]:
+        path = f"/cards/{card_id}/comments/{comment_id}"
+        data: dict[str, Any] = await self.ocs("PUT", path, json={"message": message})
         return data
 
     async def delete_comment(self, card_id: int, comment_id: int) -> None:

@@ -6,4 +6,4 @@ from nextcloud_mcp.core.app import App, always
 
 __all__ = ["APP"]
 
-APP = App("files", "files", always, ("nextcloud_mcp.apps.files.tools",))
+APP = App("files", "files", always, ("nextcloud_mcp.apps.files.tools", "nextcloud_mcp.apps.files.more_tools"))

@@ -8,36 +8,20 @@ apps/dav/lib/Files/FileSearchBackend.php (SEARCH), apps/files_trashbin/lib/Sabre
 from __future__ import annotations
 
 import re
-import uuid
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
-import anyio
-import httpx2
 from pydantic import BaseModel
 
+from nextcloud_mcp.apps.files.base import _UIDS, PROPS, SEARCHDAV_NS, XML, UidCache, guard
+from nextcloud_mcp.apps.files.uploads import Transfers
 from nextcloud_mcp.core.dav import NS, DavEntry, parse_comments, parse_multistatus
-from nextcloud_mcp.core.errors import BadRequest, Conflict, NotFound, ProtocolError
-from nextcloud_mcp.core.http import NextcloudHTTP
-from nextcloud_mcp.core.instance import CoreClient
-from nextcloud_mcp.core.paths import dav_href, normalize, parent, quote_path
+from nextcloud_mcp.core.errors import BadRequest, Conflict, InvalidInput, ProtocolError
+from nextcloud_mcp.core.paths import dav_href, normalize, quote_path
 from nextcloud_mcp.core.session import NextcloudSession
 
-__all__ = ["FilesClient", "TextContent", "UidCache", "decode_text", "files_client"]
-
-_PROPS = (
-    "<d:getlastmodified/><d:getetag/><d:getcontenttype/><d:resourcetype/><d:getcontentlength/>"
-    "<oc:fileid/><oc:size/><oc:permissions/><oc:favorite/><nc:has-preview/>"
-    "<nc:trashbin-filename/><nc:trashbin-original-location/><nc:trashbin-deletion-time/>"
-)
-CHUNK_SIZE = 10 * 1024 * 1024  # chunked-upload v2 chunk size and the single-PUT threshold
-READ_CHUNK = 256 * 1024  # download buffer: small, so RSS stays flat while streaming (docs/performance.md)
-Progress = Callable[[int, int | None], Awaitable[None]]
-_XML = {"Content-Type": "application/xml; charset=utf-8"}
+__all__ = ["_UIDS", "FilesClient", "TextContent", "UidCache", "decode_text", "files_client"]
 
 
 class TextContent(BaseModel):
@@ -45,29 +29,6 @@ class TextContent(BaseModel):
     text: str | None  # None when the file is binary or too large
     encoding: str | None
     reason: str | None = None
-
-
-class UidCache:
-    """Session key → Nextcloud user id, bounded (LRU)."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._size = size
-        self._data: OrderedDict[str, str] = OrderedDict()
-
-    def get(self, key: str) -> str | None:
-        value = self._data.get(key)
-        if value is not None:
-            self._data.move_to_end(key)
-        return value
-
-    def put(self, key: str, uid: str) -> None:
-        self._data[key] = uid
-        self._data.move_to_end(key)
-        while len(self._data) > self._size:
-            self._data.popitem(last=False)
-
-
-_UIDS = UidCache()
 
 
 _CHARSET = re.compile(r"charset=\"?([\w.:-]+)", re.I)
@@ -91,40 +52,8 @@ def decode_text(data: bytes, content_type: str | None) -> tuple[str, str] | None
     return None
 
 
-class FilesClient:
+class FilesClient(Transfers):
     """WebDAV operations as one user; every `path` argument is user-relative and normalised here."""
-
-    def __init__(self, http: NextcloudHTTP, auth: httpx2.Auth, key: str, core: CoreClient) -> None:
-        self._http, self._auth, self._key, self._core = http, auth, key, core
-
-    async def uid(self) -> str:
-        uid = _UIDS.get(self._key)
-        if uid is None:
-            uid = (await self._core.current_user()).id
-            _UIDS.put(self._key, uid)
-        return uid
-
-    async def _root(self, kind: str = "files") -> str:
-        return f"/remote.php/dav/{kind}/{quote_path(await self.uid())}/"
-
-    async def _dav(
-        self,
-        method: str,
-        url: str,
-        *,
-        body: str | bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        ok: tuple[int, ...] = (),
-    ) -> httpx2.Response:
-        return await self._http.request(method, url, auth=self._auth, content=body, headers=headers, ok=ok)
-
-    async def _propfind(self, kind: str, path: str, depth: str) -> list[DavEntry]:
-        root = await self._root(kind)
-        body = f'<?xml version="1.0"?><d:propfind {NS}><d:prop>{_PROPS}</d:prop></d:propfind>'
-        response = await self._dav(
-            "PROPFIND", dav_href(root, path, folder=True), body=body, headers={**_XML, "Depth": depth}
-        )
-        return parse_multistatus(response.content, unquote(root))
 
     async def list_folder(self, path: str) -> tuple[DavEntry, list[DavEntry]]:
         """The folder itself and its children (Depth 1)."""
@@ -135,19 +64,14 @@ class FilesClient:
         me = next((e for e in entries if e.path == rel), entries[0])
         return me, [e for e in entries if e is not me]
 
-    async def stat(self, path: str) -> DavEntry:
-        rel = normalize(path)
-        entries = await self._propfind("files", rel, "0")
-        if not entries:
-            raise NotFound(f"{rel or '/'} was not found.")
-        return entries[0]
-
     async def read_text(self, path: str, max_bytes: int) -> TextContent:
         entry = await self.stat(path)
         if entry.is_dir:
-            return TextContent(entry=entry, text=None, encoding=None, reason="This is a folder; use nc_files_list.")
+            return TextContent(
+                entry=entry, text=None, encoding=None, reason="This is a folder; use nc_files_list_files."
+            )
         if entry.size is not None and entry.size > max_bytes:
-            reason = f"The file is {entry.size} bytes; the limit is {max_bytes}. Use nc_files_download."
+            reason = f"The file is {entry.size} bytes; the limit is {max_bytes}. Use nc_files_download_file."
             return TextContent(entry=entry, text=None, encoding=None, reason=reason)
         # streamed with a cap: the size property may be missing or stale
         buf = bytearray()
@@ -159,154 +83,38 @@ class FilesClient:
                     break
         data = bytes(buf)
         if len(data) > max_bytes:
-            reason = f"The file is larger than {max_bytes} bytes. Use nc_files_download."
+            reason = f"The file is larger than {max_bytes} bytes. Use nc_files_download_file."
             return TextContent(entry=entry, text=None, encoding=None, reason=reason)
         decoded = decode_text(data, ctype or entry.content_type)
         if decoded is None:
-            reason = f"The file is binary ({entry.content_type or 'unknown type'}); use nc_files_download."
+            reason = f"The file is binary ({entry.content_type or 'unknown type'}); use nc_files_download_file."
             return TextContent(entry=entry, text=None, encoding=None, reason=reason)
         return TextContent(entry=entry, text=decoded[0], encoding=decoded[1])
 
-    async def write_text(self, path: str, text: str, *, etag: str | None, create_only: bool) -> DavEntry:
+    async def write_text(self, path: str, text: str, *, etag: str | None, force: bool) -> DavEntry:
+        """PUT `text`: over the version `etag` names (If-Match), over anything (`force`), or only as a new file
+        (If-None-Match: *); sabre-io/dav lib/DAV/Server.php::checkPreconditions answers 412 otherwise."""
         rel = normalize(path)
         if not rel:
-            raise NotFound("Give a file path, not the root folder.")
-        # X-NC-WebDAV-AutoMkcol (Nextcloud 28+, apps/dav/lib/Connector/Sabre/AutoMkcolPlugin.php) creates parents
-        headers = {"Content-Type": "text/plain; charset=utf-8", "X-NC-WebDAV-AutoMkcol": "1"}
-        if etag:
-            headers["If-Match"] = f'"{etag.strip(chr(34))}"'
-        elif create_only:
-            headers["If-None-Match"] = "*"
+            raise InvalidInput("Give a file path such as /Documents/a.txt, not the root folder.")
         try:
-            try:
-                body = text.encode()
-            except UnicodeEncodeError as exc:
-                raise BadRequest("The text contains invalid Unicode (an unpaired surrogate); remove it.") from exc
+            body = text.encode()
+        except UnicodeEncodeError as exc:
+            raise BadRequest("The text contains invalid Unicode (an unpaired surrogate); remove it.") from exc
+        # X-NC-WebDAV-AutoMkcol (Nextcloud 28+, apps/dav/lib/Connector/Sabre/AutoMkcolPlugin.php) creates parents
+        headers = {"Content-Type": "text/plain; charset=utf-8", "X-NC-WebDAV-AutoMkcol": "1", **guard(etag, force)}
+        try:
             await self._dav("PUT", dav_href(await self._root(), rel), body=body, headers=headers)
         except Conflict as exc:
             if exc.status == 412:
-                what = "already exists" if create_only and not etag else "changed since it was read"
-                raise Conflict(
-                    f"{rel} {what}; read it again (nc_files_stat) and retry with its current etag.",
-                    method=exc.method,
-                    path=exc.path,
-                    status=412,
-                ) from exc
+                raise await self._precondition_failed(rel, etag, exc) from exc
             raise
-        return await self.stat(rel)
-
-    async def download(self, path: str, local: Path, progress: Progress | None = None) -> tuple[DavEntry, int]:
-        """Stream a file to `local` chunk by chunk (never whole in memory); returns the entry and bytes written."""
-        entry = await self.stat(path)
-        if entry.is_dir:
-            raise NotFound(f"{entry.path} is a folder; only files can be downloaded.")
-        written = 0
-        partial = local.with_name(local.name + ".part")
-        try:
-            async with self._http.stream("GET", dav_href(await self._root(), entry.path), auth=self._auth) as resp:
-                with partial.open("wb") as out:
-                    async for chunk in resp.aiter_bytes(READ_CHUNK):
-                        out.write(chunk)
-                        written += len(chunk)
-                        if progress is not None:
-                            await progress(written, entry.size)
-            partial.replace(local)
-        finally:
-            partial.unlink(missing_ok=True)
-        return entry, written
-
-    async def upload(
-        self, local: Path, path: str, *, overwrite: bool, progress: Progress | None = None, threshold: int = CHUNK_SIZE
-    ) -> DavEntry:
-        """Stream `local` to `path`: one PUT up to `threshold` bytes, else chunked upload v2."""
-        rel = normalize(path)
-        if not rel:
-            raise NotFound("Give a file path, not the root folder.")
-        total = (await anyio.Path(local).stat()).st_size
-        root = await self._root()
-        target = dav_href(root, rel)
-        # single PUT: refuse to replace an existing file; create missing parents (AutoMkcolPlugin)
-        guard = {"X-NC-WebDAV-AutoMkcol": "1", **({} if overwrite else {"If-None-Match": "*"})}
-        if total <= threshold:
-            await self._put_file(target, local, 0, total, {**guard, "OC-Total-Length": str(total)}, progress, total)
-            return await self.stat(rel)
-        if not overwrite:
-            # ChunkingV2Plugin's MOVE .file replaces an existing target whatever the Overwrite header says,
-            # so check first (a concurrent create between this check and the MOVE still wins).
-            await self._refuse_existing(rel)
-        if parent(rel):
-            await self.mkdir(parent(rel), parents=True)  # MOVE .file needs the target folder
-        uid = quote_path(await self.uid())
-        upload = f"/remote.php/dav/uploads/{uid}/{self.new_upload_id()}"
-        destination = {"Destination": str(self._http.base_url).rstrip("/") + target}
-        await self._dav("MKCOL", upload, headers=destination)
-        try:
-            offset, number = 0, 1
-            while offset < total:
-                size = min(threshold, total - offset)
-                headers = {**destination, "OC-Total-Length": str(total)}
-                await self._put_file(f"{upload}/{number:05d}", local, offset, size, headers, progress, total)
-                offset += size
-                number += 1
-            # Sabre's getCopyAndMoveInfo answers 412 when the target exists and Overwrite is F
-            overwrite_header = {"Overwrite": "T" if overwrite else "F"}
-            await self._dav(
-                "MOVE", f"{upload}/.file", headers={**destination, **overwrite_header, "OC-Total-Length": str(total)}
-            )
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await self._dav("DELETE", upload, ok=(404,))
-            raise
-        return await self.stat(rel)
-
-    async def _refuse_existing(self, rel: str) -> None:
-        try:
-            await self.stat(rel)
-        except NotFound:
-            return
-        raise Conflict(f"{rel} already exists; pass overwrite=true to replace it.", status=412)
-
-    async def _put_file(
-        self,
-        url: str,
-        local: Path,
-        offset: int,
-        size: int,
-        headers: Mapping[str, str],
-        progress: Progress | None,
-        total: int,
-    ) -> None:
-        async def body() -> AsyncIterator[bytes]:
-            sent = 0
-            with local.open("rb") as f:
-                f.seek(offset)
-                while sent < size:
-                    block = f.read(min(CHUNK_SIZE // 8, size - sent))
-                    if not block:
-                        break
-                    sent += len(block)
-                    yield block
-                    if progress is not None:
-                        await progress(offset + sent, total)
-
-        await self._http.request(
-            "PUT", url, auth=self._auth, content=body(), headers={**headers, "Content-Length": str(size)}
-        )
-
-    async def mkdir(self, path: str, *, parents: bool) -> DavEntry:
-        rel = normalize(path)
-        root = await self._root()
-        parts = rel.split("/") if rel else []
-        targets = ["/".join(parts[: i + 1]) for i in range(len(parts))] if parents else [rel]
-        for target in targets:
-            # 405: already exists (a folder when parents=True is fine)
-            await self._dav("MKCOL", dav_href(root, target, folder=True), ok=(405,) if parents else ())
         return await self.stat(rel)
 
     async def transfer(self, method: str, source: str, target: str, *, overwrite: bool) -> DavEntry:
         src, dst = normalize(source), normalize(target)
         if not src or not dst:
-            raise NotFound("The root folder cannot be moved or copied.")
+            raise InvalidInput("The root folder cannot be moved or copied; give a path below it.")
         root = await self._root()
         destination = str(self._http.base_url).rstrip("/") + dav_href(root, dst)
         try:
@@ -329,7 +137,7 @@ class FilesClient:
     async def delete(self, path: str) -> None:
         rel = normalize(path)
         if not rel:
-            raise NotFound("The root folder cannot be deleted.")
+            raise InvalidInput("The root folder cannot be deleted; give a path below it.")
         await self._dav("DELETE", dav_href(await self._root(), rel))
 
     async def search(
@@ -342,8 +150,9 @@ class FilesClient:
         max_size: int | None,
         modified_after: int | None,
         modified_before: int | None,
-        favorites: bool,
+        favorite: bool,
         limit: int,
+        offset: int = 0,
     ) -> list[DavEntry]:
         """DAV SEARCH (RFC 5323 subset of FileSearchBackend) under `path`."""
         rel = normalize(path)
@@ -365,7 +174,7 @@ class FilesClient:
             cmp("gt", "<d:getlastmodified/>", str(modified_after))
         if modified_before is not None:
             cmp("lt", "<d:getlastmodified/>", str(modified_before))
-        if favorites:
+        if favorite:
             cmp("eq", "<oc:favorite/>", "1")
         if not conds:
             cmp("like", "<d:displayname/>", "%")
@@ -373,11 +182,12 @@ class FilesClient:
         scope = f"/files/{quote_path(uid)}/{quote_path(rel)}".rstrip("/")
         body = (
             f'<?xml version="1.0"?><d:searchrequest {NS}><d:basicsearch>'
-            f"<d:select><d:prop>{_PROPS}</d:prop></d:select>"
+            f"<d:select><d:prop>{PROPS}</d:prop></d:select>"
             f"<d:from><d:scope><d:href>{scope}</d:href><d:depth>infinity</d:depth></d:scope></d:from>"
             f"<d:where>{where}</d:where>"
             "<d:orderby><d:order><d:prop><d:getlastmodified/></d:prop><d:descending/></d:order></d:orderby>"
-            f"<d:limit><d:nresults>{limit}</d:nresults></d:limit>"
+            f'<d:limit><d:nresults>{limit}</d:nresults><sd:firstresult xmlns:sd="{SEARCHDAV_NS}">{offset}'
+            "</sd:firstresult></d:limit>"
             "</d:basicsearch></d:searchrequest>"
         )
         response = await self._dav("SEARCH", "/remote.php/dav/", body=body, headers={"Content-Type": "text/xml"})
@@ -386,10 +196,10 @@ class FilesClient:
     async def favorites(self) -> list[DavEntry]:
         root = await self._root()
         body = (
-            f'<?xml version="1.0"?><oc:filter-files {NS}><d:prop>{_PROPS}</d:prop>'
+            f'<?xml version="1.0"?><oc:filter-files {NS}><d:prop>{PROPS}</d:prop>'
             "<oc:filter-rules><oc:favorite>1</oc:favorite></oc:filter-rules></oc:filter-files>"
         )
-        response = await self._dav("REPORT", root, body=body, headers=_XML)
+        response = await self._dav("REPORT", root, body=body, headers=XML)
         return parse_multistatus(response.content, unquote(root))
 
     async def set_favorite(self, path: str, favorite: bool) -> None:
@@ -398,7 +208,7 @@ class FilesClient:
             f'<?xml version="1.0"?><d:propertyupdate {NS}><d:set><d:prop>'
             f"<oc:favorite>{int(favorite)}</oc:favorite></d:prop></d:set></d:propertyupdate>"
         )
-        await self._dav("PROPPATCH", dav_href(await self._root(), rel), body=body, headers=_XML)
+        await self._dav("PROPPATCH", dav_href(await self._root(), rel), body=body, headers=XML)
 
     async def trash_list(self) -> list[DavEntry]:
         entries = await self._propfind("trashbin", "trash", "1")
@@ -437,7 +247,7 @@ class FilesClient:
             f'<?xml version="1.0"?><oc:filter-comments {NS}><oc:limit>{limit}</oc:limit>'
             f"<oc:offset>{offset}</oc:offset></oc:filter-comments>"
         )
-        response = await self._dav("REPORT", f"/remote.php/dav/comments/files/{entry.file_id}", body=body, headers=_XML)
+        response = await self._dav("REPORT", f"/remote.php/dav/comments/files/{entry.file_id}", body=body, headers=XML)
         return parse_comments(response.content)
 
     async def comment_add(self, path: str, message: str) -> None:
@@ -448,9 +258,6 @@ class FilesClient:
             auth=self._auth,
             json={"actorType": "users", "verb": "comment", "message": message},
         )
-
-    def new_upload_id(self) -> str:
-        return f"mcp-{uuid.uuid4().hex}"
 
 
 def files_client(session: NextcloudSession) -> FilesClient:

@@ -3,7 +3,9 @@
 Facts this client relies on:
 - the `etag` field is unquoted while `If-Match` must be *quoted*; the app compares against
   `'"' . etag . '"'` (lib/Controller/Helper.php::getNoteWithETagCheck) and answers 412 with the
-  server's current note as body;
+  server's current note as body; without `If-Match` nothing is checked (what `force` uses);
+- errors carry no message, only `{"errorType": <exception class>}` (Helper.php::handleErrorResponse: 404 missing,
+  403 read-only, 423 locked, 507 quota), so this client writes the messages;
 - `GET /notes` takes `pruneBefore` (unchanged notes come back as `{"id": N}`) and `chunkSize` /
   `chunkCursor` with the next cursor in `X-Notes-Chunk-Cursor`; pruned entries only arrive in the last
   chunk, the only response that lists every id (docs/api/v1.md "Chunked sync");
@@ -32,7 +34,26 @@ from nextcloud_mcp.core.errors import Conflict, Forbidden, NotFound, ProtocolErr
 from nextcloud_mcp.core.http import NextcloudHTTP
 from nextcloud_mcp.core.session import NextcloudSession
 
-__all__ = ["MIN_API_VERSION", "Note", "NotesCache", "NotesClient", "notes_client", "supports_notes"]
+__all__ = [
+    "CREATE_TOOL",
+    "GET_TOOL",
+    "LIST_TOOL",
+    "MIN_API_VERSION",
+    "SEARCH_TOOL",
+    "UPDATE_TOOL",
+    "Note",
+    "NotesCache",
+    "NotesClient",
+    "notes_client",
+    "supports_notes",
+]
+
+#: The tools error messages send the caller to (apps/notes/tools.py defines them under these names).
+LIST_TOOL = "nc_notes_list_notes"
+SEARCH_TOOL = "nc_notes_search_notes"
+GET_TOOL = "nc_notes_get_note"
+CREATE_TOOL = "nc_notes_create_note"
+UPDATE_TOOL = "nc_notes_update_note"
 
 BASE = "/index.php/apps/notes/api/v1"
 CHUNK_SIZE = 200
@@ -119,17 +140,18 @@ class NotesClient:
         response = await self._call("POST", "/notes", None, json=body)
         return self._remember(_note(response.json()))
 
-    async def update(self, note_id: int, etag: str, changes: dict[str, Any]) -> Note:
-        """Change the given fields if the note still has `etag`; else raise Conflict with the server's note."""
-        quoted = etag if etag.startswith('"') else f'"{etag}"'
-        response = await self._call(
-            "PUT", f"/notes/{note_id}", note_id, json=changes, headers={"If-Match": quoted}, ok=(412,)
-        )
+    async def update(self, note_id: int, etag: str | None, changes: dict[str, Any]) -> Note:
+        """Change the given fields if the note still has `etag` (sent as a quoted If-Match); else raise Conflict
+        with the server's note. Without an etag nothing is checked (the caller chose to overwrite)."""
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-Match"] = etag if etag.startswith('"') else f'"{etag}"'
+        response = await self._call("PUT", f"/notes/{note_id}", note_id, json=changes, headers=headers, ok=(412,))
         if response.status_code == 412:
             current = _note(response.json())
             self._remember(current)
             raise Conflict(
-                f"Note {note_id} changed on the server since etag {etag.strip(chr(34))} was read; "
+                f"Note {note_id} changed on the server since etag {(etag or '').strip(chr(34))} was read; "
                 "your change was NOT applied.",
                 current=current,
                 method="PUT",
@@ -159,14 +181,18 @@ class NotesClient:
         except NotFound as exc:
             if note_id is not None:
                 self._cache.notes.pop(note_id, None)
-                exc.message = f"Note {note_id} does not exist (or is not visible to this user)."
+                exc.message = (
+                    f"Note {note_id} does not exist (or is not visible to this user); "
+                    f"find note ids with {LIST_TOOL} or {SEARCH_TOOL}."
+                )
             else:
-                exc.message = "The Notes API was not found: is the Notes app installed and enabled?"
+                exc.message = "The Notes API was not found: ask an admin to install and enable the Notes app."
             raise
         except Forbidden as exc:
             if note_id is not None:
                 exc.message = (
-                    f"Note {note_id} is read-only for this user (e.g. shared read-only); it cannot be changed."
+                    f"Note {note_id} is read-only for this user (e.g. shared read-only): only favorite can change; "
+                    f"copy it into a new note with {CREATE_TOOL} to edit it."
                 )
             raise
 

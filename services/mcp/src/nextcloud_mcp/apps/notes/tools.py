@@ -1,18 +1,29 @@
-"""Notes tools (`nc_notes_*`): compact outputs for the model, conflict-safe writes."""
+"""Notes tools (`nc_notes_*`): compact outputs for the model, conflict-safe writes.
+
+Lists use the one envelope, paged here (the Notes API returns every note; `NotesCache` keeps them). Updates send
+the etag the caller read as a quoted If-Match (`require_etag`), so a concurrent change is a conflict, never lost.
+"""
 
 from __future__ import annotations
 
 import difflib
-import re
-from datetime import UTC, datetime
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
-from nextcloud_mcp.apps.notes.client import Note, notes_client
-from nextcloud_mcp.core.errors import Conflict
+from nextcloud_mcp.apps.notes.client import (
+    CREATE_TOOL,
+    GET_TOOL,
+    LIST_TOOL,
+    SEARCH_TOOL,
+    UPDATE_TOOL,
+    Note,
+    notes_client,
+)
+from nextcloud_mcp.apps.notes.ranking import score, snippet, terms_of
+from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, iso, page, require_etag
+from nextcloud_mcp.core.errors import Conflict, InvalidInput
 from nextcloud_mcp.core.tool import ToolSpec, session, tool
 
 __all__ = ["TOOLS"]
@@ -20,14 +31,14 @@ __all__ = ["TOOLS"]
 APPEND_RETRIES = 3
 MAX_DIFF_LINES = 40
 
-NoteId = Annotated[int, Field(ge=0)]
-Category = Annotated[str, Field(max_length=1024, description="'/' separates sub-categories.")]
+NoteId = Annotated[int, Field(description=f"Note id from {LIST_TOOL}")]
+Text = Annotated[str, Field(description="Markdown text")]
 
 
 class NoteSummary(BaseModel):
     id: int
     title: str
-    category: str
+    category: str | None
     modified: str
     favorite: bool
 
@@ -35,7 +46,7 @@ class NoteSummary(BaseModel):
 class NoteDetail(BaseModel):
     id: int
     title: str
-    category: str
+    category: str | None
     content: str
     etag: str
     modified: str
@@ -43,34 +54,16 @@ class NoteDetail(BaseModel):
     readonly: bool
 
 
-class NoteList(BaseModel):
-    notes: list[NoteSummary]
-    total: int
-    next_offset: int | None
-
-
 class NoteHit(BaseModel):
     id: int
     title: str
-    category: str
-    modified: str
-    score: float
+    category: str | None
     snippet: str
 
 
-class NoteSearchResult(BaseModel):
-    results: list[NoteHit]
-    total: int
-
-
 class CategoryCount(BaseModel):
-    name: str
+    name: str | None
     notes: int
-
-
-class CategoryList(BaseModel):
-    categories: list[CategoryCount]
-    uncategorized: int
 
 
 class Deleted(BaseModel):
@@ -78,31 +71,22 @@ class Deleted(BaseModel):
     deleted: bool
 
 
-def _iso(ts: int) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _when(ts: int) -> str:
+    return iso(ts) or ""
 
 
 def _summary(note: Note) -> NoteSummary:
     return NoteSummary(
-        id=note.id,
-        title=note.title,
-        category=note.category,
-        modified=_iso(note.modified),
+        id=note.id, title=note.title, category=note.category or None, modified=_when(note.modified),
         favorite=note.favorite,
-    )
+    )  # fmt: skip
 
 
 def _detail(note: Note) -> NoteDetail:
     return NoteDetail(
-        id=note.id,
-        title=note.title,
-        category=note.category,
-        content=note.content,
-        etag=note.etag,
-        modified=_iso(note.modified),
-        favorite=note.favorite,
-        readonly=note.readonly,
-    )
+        id=note.id, title=note.title, category=note.category or None, content=note.content, etag=note.etag,
+        modified=_when(note.modified), favorite=note.favorite, readonly=note.readonly,
+    )  # fmt: skip
 
 
 def _conflict_message(exc: Conflict, proposed: dict[str, object]) -> str:
@@ -111,69 +95,58 @@ def _conflict_message(exc: Conflict, proposed: dict[str, object]) -> str:
     if not isinstance(current, Note):
         return str(exc)
     lines = [
-        f"{exc.message} The server now has etag {current.etag}, modified {_iso(current.modified)}, "
+        f"{exc.message} The server now has etag {current.etag}, modified {_when(current.modified)}, "
         f"title {current.title!r}, category {current.category!r}."
     ]
     new_content = proposed.get("content")
     if isinstance(new_content, str) and new_content != current.content:
         diff = list(
             difflib.unified_diff(
-                new_content.splitlines(),
-                current.content.splitlines(),
-                "your content",
-                "server content",
-                lineterm="",
+                new_content.splitlines(), current.content.splitlines(), "your content", "server content", lineterm=""
             )
         )
         shown = "\n".join(diff[:MAX_DIFF_LINES])
         more = f"\n… {len(diff) - MAX_DIFF_LINES} more diff lines" if len(diff) > MAX_DIFF_LINES else ""
         lines.append(f"Server content compared with yours:\n{shown}{more}")
-    lines.append("Merge your change into the server version and call nc_notes_update again with the new etag.")
+    lines.append(
+        f"Merge your change into the server version (re-read it with {GET_TOOL}) and call {UPDATE_TOOL} "
+        "again with the new etag."
+    )
     return "\n".join(lines)
 
 
 @tool(
-    "nc_notes_list",
-    "List notes",
-    "List notes, newest first, optionally in one category.",
-    app="notes",
-    read_only=True,
-    idempotent=True,
-)
-async def notes_list(
+    LIST_TOOL, "List notes", "List notes, newest first, optionally in one category.",
+    app="notes", read_only=True, idempotent=True,
+)  # fmt: skip
+async def notes_list_notes(
     ctx: Context,
-    category: Annotated[str | None, Field(max_length=1024, description="Only this exact category.")] = None,
-    limit: Annotated[int, Field(ge=1, le=500)] = 50,
-    offset: Annotated[int, Field(ge=0)] = 0,
-) -> NoteList:
+    category: Annotated[str | None, Field(description="Only this exact category; '' for uncategorized")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[NoteSummary]:
     notes = await notes_client(session(ctx)).list_all()
     if category is not None:
         notes = [n for n in notes if n.category == category.strip("/")]
     notes.sort(key=lambda n: (n.modified, n.id), reverse=True)
-    page = notes[offset : offset + limit]
-    next_offset = offset + limit if offset + limit < len(notes) else None
-    return NoteList(notes=[_summary(n) for n in page], total=len(notes), next_offset=next_offset)
+    return page([_summary(n) for n in notes], limit, cursor)
 
 
 @tool(
-    "nc_notes_get",
-    "Get a note",
-    "Get a note's full content and its etag.",
-    app="notes",
-    read_only=True,
-    idempotent=True,
-)
-async def notes_get(ctx: Context, note_id: NoteId) -> NoteDetail:
+    GET_TOOL, "Get a note", "Get a note's full content and its etag.",
+    app="notes", read_only=True, idempotent=True,
+)  # fmt: skip
+async def notes_get_note(ctx: Context, note_id: NoteId) -> NoteDetail:
     return _detail(await notes_client(session(ctx)).get(note_id))
 
 
-@tool("nc_notes_create", "Create a note", "Create a note.", app="notes", read_only=False)
-async def notes_create(
+@tool(CREATE_TOOL, "Create a note", "Create a note.", app="notes", read_only=False)
+async def notes_create_note(
     ctx: Context,
-    title: Annotated[str, Field(min_length=1, max_length=1024)],
-    content: str = "",
-    category: Category = "",
-    favorite: bool = False,
+    title: Annotated[str, Field(min_length=1, description="Title; a taken one gets ' (2)'")],
+    content: Text = "",
+    category: Annotated[str, Field(description="Category, '/' between levels, e.g. work/2026")] = "",
+    favorite: Annotated[bool, Field(description="Mark as favorite")] = False,
 ) -> NoteDetail:
     note = await notes_client(session(ctx)).create(
         title=title, content=content, category=category.strip("/"), favorite=favorite
@@ -182,39 +155,31 @@ async def notes_create(
 
 
 @tool(
-    "nc_notes_update",
-    "Update a note",
-    "Change a note's fields; needs the etag from nc_notes_get and fails if the note changed since.",
-    app="notes",
-    read_only=False,
-    destructive=True,
-    idempotent=True,
-)
-async def notes_update(
+    UPDATE_TOOL, "Update a note", "Change a note's fields; fails if it changed since its etag was read.",
+    app="notes", read_only=False, destructive=True, idempotent=True,
+)  # fmt: skip
+async def notes_update_note(
     ctx: Context,
     note_id: NoteId,
-    etag: Annotated[str, Field(min_length=1, max_length=200, pattern=r'^"?[!#-+\--~]+"?$')],
-    title: Annotated[str | None, Field(min_length=1, max_length=1024)] = None,
-    content: str | None = None,
-    category: Annotated[str | None, Field(max_length=1024)] = None,
-    favorite: bool | None = None,
+    etag: Etag = None,
+    force: Force = False,
+    title: Annotated[str | None, Field(min_length=1, description="New title")] = None,
+    content: Annotated[str | None, Field(description="New Markdown, replaces all")] = None,
+    category: Annotated[str | None, Field(description="New category; '' for none")] = None,
+    favorite: Annotated[bool | None, Field(description="Mark or unmark as favorite")] = None,
 ) -> NoteDetail:
     changes: dict[str, object] = {
         key: value
-        for key, value in {
-            "title": title,
-            "content": content,
-            "category": category,
-            "favorite": favorite,
-        }.items()
+        for key, value in {"title": title, "content": content, "category": category, "favorite": favorite}.items()
         if value is not None
     }
-    if isinstance(changes.get("category"), str):
-        changes["category"] = str(changes["category"]).strip("/")
+    if isinstance(category, str):
+        changes["category"] = category.strip("/")
     if not changes:
-        raise ToolError("Nothing to update: give at least one of title, content, category or favorite.")
+        raise InvalidInput("Nothing to update: give at least one of title, content, category or favorite.")
+    require_etag(etag, force, what="note", get_tool=GET_TOOL)
     try:
-        note = await notes_client(session(ctx)).update(note_id, etag, changes)
+        note = await notes_client(session(ctx)).update(note_id, None if force else etag, changes)
     except Conflict as exc:
         exc.message = _conflict_message(exc, changes)
         exc.method = ""  # the message is complete; no request suffix
@@ -223,19 +188,14 @@ async def notes_update(
 
 
 @tool(
-    "nc_notes_append",
-    "Append to a note",
-    "Append text to the end of a note, safely even if it is edited concurrently.",
-    app="notes",
-    read_only=False,
-)
-async def notes_append(
+    "nc_notes_append_note", "Append to a note", "Append text to the end of a note, safe under concurrent edits.",
+    app="notes", read_only=False,
+)  # fmt: skip
+async def notes_append_note(
     ctx: Context,
     note_id: NoteId,
-    text: Annotated[str, Field(min_length=1)],
-    separator: Annotated[
-        str, Field(max_length=10, description="Inserted before text if the note is not empty.")
-    ] = "\n",
+    text: Annotated[str, Field(min_length=1, description="Markdown to add at the end")],
+    separator: Annotated[str, Field(max_length=10, description="Put before text unless the note ends with it")] = "\n",
 ) -> NoteDetail:
     notes = notes_client(session(ctx))
     for attempt in range(APPEND_RETRIES + 1):
@@ -243,117 +203,69 @@ async def notes_append(
         joiner = separator if note.content and not note.content.endswith(separator) else ""
         try:
             return _detail(await notes.update(note_id, note.etag, {"content": note.content + joiner + text}))
-        except Conflict:
+        except Conflict as exc:
             if attempt == APPEND_RETRIES:
+                exc.message = (
+                    f"Note {note_id} kept changing while the text was appended ({attempt + 1} tries); nothing was "
+                    f"appended. Call nc_notes_append_note again."
+                )
                 raise
     raise AssertionError("unreachable")
 
 
 @tool(
-    "nc_notes_delete",
-    "Delete a note",
-    "Delete a note permanently.",
-    app="notes",
-    read_only=False,
-    destructive=True,
-    idempotent=True,
-)
-async def notes_delete(ctx: Context, note_id: NoteId) -> Deleted:
+    "nc_notes_delete_note", "Delete a note", "Delete a note permanently.",
+    app="notes", read_only=False, destructive=True, idempotent=True,
+)  # fmt: skip
+async def notes_delete_note(ctx: Context, note_id: NoteId) -> Deleted:
     await notes_client(session(ctx)).delete(note_id)
     return Deleted(id=note_id, deleted=True)
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def _score(note: Note, terms: list[str], phrase: str) -> float:
-    title, body, category = note.title.lower(), note.content.lower(), note.category.lower()
-    score = 0.0
-    for term in terms:
-        in_title, in_body, in_cat = title.count(term), body.count(term), category.count(term)
-        if not (in_title or in_body or in_cat):
-            return 0.0  # every term must appear somewhere
-        score += 5 * min(in_title, 3) + 2 * min(in_cat, 1) + min(in_body, 10) ** 0.5
-    if len(terms) > 1:
-        score += 8 if phrase in title else 3 if phrase in body else 0
-    if title == phrase:
-        score += 10
-    return round(score, 2)
-
-
-def _snippet(content: str, terms: list[str], width: int = 160) -> str:
-    lower = content.lower()
-    hits = [pos for pos in (lower.find(t) for t in terms) if pos >= 0]
-    start = max(0, min(hits) - width // 4) if hits else 0
-    text = " ".join(content[start : start + width].split())
-    return ("…" if start else "") + text + ("…" if start + width < len(content) else "")
-
-
 @tool(
-    "nc_notes_search",
-    "Search notes",
-    "Search notes by words in title, category and content, best first.",
-    app="notes",
-    read_only=True,
-    idempotent=True,
-)
-async def notes_search(
+    SEARCH_TOOL, "Search notes", "Search notes by words in title, category and content, best first.",
+    app="notes", read_only=True, idempotent=True,
+)  # fmt: skip
+async def notes_search_notes(
     ctx: Context,
-    query: Annotated[str, Field(min_length=1, max_length=500)],
-    category: Annotated[str | None, Field(max_length=1024, description="Only this category and below.")] = None,
-    limit: Annotated[int, Field(ge=1, le=100)] = 20,
-) -> NoteSearchResult:
-    phrase = " ".join(query.lower().split())
-    terms = list(dict.fromkeys(_WORD.findall(phrase))) or [phrase]
+    query: Annotated[str, Field(min_length=1, max_length=500, description="Words that must all appear")],
+    category: Annotated[str | None, Field(description="Only this category and its sub-categories")] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Page[NoteHit]:
+    terms, phrase = terms_of(query)
     notes = await notes_client(session(ctx)).list_all()
     if category is not None:
         prefix = category.strip("/")
         notes = [n for n in notes if n.category == prefix or n.category.startswith(prefix + "/")]
-    scored = [(s, n) for n in notes if (s := _score(n, terms, phrase)) > 0]
+    scored = [(s, n) for n in notes if (s := score(n, terms, phrase)) > 0]
     scored.sort(key=lambda pair: (-pair[0], -pair[1].modified))
+    found = page([n for _, n in scored], limit, cursor)
     hits = [
-        NoteHit(
-            id=n.id,
-            title=n.title,
-            category=n.category,
-            modified=_iso(n.modified),
-            score=s,
-            snippet=_snippet(n.content, terms),
-        )
-        for s, n in scored[:limit]
+        NoteHit(id=n.id, title=n.title, category=n.category or None, snippet=snippet(n.content, terms))
+        for n in found.items
     ]
-    return NoteSearchResult(results=hits, total=len(scored))
+    return Page[NoteHit](items=hits, next_cursor=found.next_cursor, total=found.total)
 
 
 @tool(
-    "nc_notes_categories",
-    "List note categories",
-    "List note categories with their note counts.",
-    app="notes",
-    read_only=True,
-    idempotent=True,
-)
-async def notes_categories(ctx: Context) -> CategoryList:
+    "nc_notes_list_categories", "List note categories", "List note categories with their note counts.",
+    app="notes", read_only=True, idempotent=True,
+)  # fmt: skip
+async def notes_list_categories(ctx: Context, limit: Limit = 100, cursor: Cursor = None) -> Page[CategoryCount]:
     counts: dict[str, int] = {}
-    uncategorized = 0
     for note in await notes_client(session(ctx)).list_all():
-        if note.category:
-            counts[note.category] = counts.get(note.category, 0) + 1
-        else:
-            uncategorized += 1
-    return CategoryList(
-        categories=[CategoryCount(name=k, notes=v) for k, v in sorted(counts.items())],
-        uncategorized=uncategorized,
-    )
+        counts[note.category] = counts.get(note.category, 0) + 1
+    return page([CategoryCount(name=k or None, notes=v) for k, v in sorted(counts.items())], limit, cursor)
 
 
 TOOLS: list[ToolSpec] = [
-    notes_list,
-    notes_get,
-    notes_create,
-    notes_update,
-    notes_append,
-    notes_delete,
-    notes_search,
-    notes_categories,
+    notes_list_notes,
+    notes_get_note,
+    notes_create_note,
+    notes_update_note,
+    notes_append_note,
+    notes_delete_note,
+    notes_search_notes,
+    notes_list_categories,
 ]

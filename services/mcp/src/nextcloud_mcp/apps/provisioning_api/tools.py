@@ -7,21 +7,23 @@ from typing import Annotated
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
-from nextcloud_mcp.apps.provisioning_api.client import users_client
+from nextcloud_mcp.apps.provisioning_api.client import ME_TOOL, SEARCH_TOOL, users_client
+from nextcloud_mcp.core.contract import Cursor, Limit, Page, next_cursor, offset_of
 from nextcloud_mcp.core.instance import UserDetails
 from nextcloud_mcp.core.tool import ToolSpec, session, tool
 
 __all__ = ["TOOLS"]
 
-UserId = Annotated[str, Field(min_length=1, max_length=64)]
 
-
-class UserInfo(BaseModel):
+class UserSummary(BaseModel):
     id: str
     name: str
     email: str | None
+
+
+class UserInfo(UserSummary):
     groups: list[str]
-    language: str
+    language: str | None
     quota_used: float | None
     quota_total: float | None
 
@@ -29,55 +31,46 @@ class UserInfo(BaseModel):
 def _u(user: UserDetails) -> UserInfo:
     q = user.quota
     return UserInfo(
-        id=user.id,
-        name=user.display_name,
-        email=user.email,
-        groups=user.groups,
-        language=user.language,
-        quota_used=q.used if q else None,
-        quota_total=q.total if q else None,
-    )
+        id=user.id, name=user.display_name, email=user.email or None, groups=user.groups,
+        language=user.language or None, quota_used=q.used if q else None, quota_total=q.total if q else None,
+    )  # fmt: skip
 
 
 @tool(
-    "nc_users_me",
-    "Who am I",
-    "The current user: id, name, groups, language and quota.",
-    app="provisioning_api",
-    read_only=True,
-    idempotent=True,
-)
-async def users_me(ctx: Context) -> UserInfo:
+    ME_TOOL, "Who am I", "The current user: id, name, groups, language and quota.",
+    app="provisioning_api", read_only=True, idempotent=True,
+)  # fmt: skip
+async def users_get_me(ctx: Context) -> UserInfo:
     return _u(await users_client(session(ctx)).me())
 
 
 @tool(
-    "nc_users_get",
-    "Get a user",
-    "Look up a user by id (other users need admin or group-admin rights).",
-    app="provisioning_api",
-    read_only=True,
-    idempotent=True,
-)
-async def users_get(ctx: Context, user_id: UserId) -> UserInfo:
-    return _u(await users_client(session(ctx)).get(user_id))
+    "nc_users_get_user", "Get a user", "Get a user by id, display name or e-mail (others: admins/group admins only).",
+    app="provisioning_api", read_only=True, idempotent=True,
+)  # fmt: skip
+async def users_get_user(
+    ctx: Context,
+    user_id: Annotated[
+        str, Field(min_length=1, max_length=255, description=f"User id from {SEARCH_TOOL}, or name/e-mail")
+    ],
+) -> UserInfo:
+    return _u(await users_client(session(ctx)).get(user_id.strip()))
 
 
 @tool(
-    "nc_users_search",
-    "Search users",
-    "Search users by id, name or email.",
-    app="provisioning_api",
-    read_only=True,
-    idempotent=True,
-)
-async def users_search(
+    SEARCH_TOOL, "Search users", "Search users by id or display name (admins and group admins only).",
+    app="provisioning_api", read_only=True, idempotent=True,
+)  # fmt: skip
+async def users_search_users(
     ctx: Context,
-    term: Annotated[str, Field(max_length=255)],
-    limit: Annotated[int, Field(ge=1, le=100)] = 20,
-    offset: Annotated[int, Field(ge=0)] = 0,
-) -> list[UserInfo]:
-    return [_u(u) for u in await users_client(session(ctx)).search(term, limit, offset)]
+    term: Annotated[str, Field(description="Part of an id or display name; '' lists all")] = "",
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Page[UserSummary]:
+    offset = offset_of(cursor)
+    users = await users_client(session(ctx)).search(term, limit, offset)
+    found = [UserSummary(id=u.id, name=u.display_name, email=u.email or None) for u in users]
+    return Page[UserSummary](items=found, next_cursor=next_cursor(offset, len(users), None, limit), total=None)
 
 
-TOOLS: list[ToolSpec] = [users_me, users_get, users_search]
+TOOLS: list[ToolSpec] = [users_get_me, users_get_user, users_search_users]

@@ -1,6 +1,7 @@
 """Tasks (VTODO) over CalDAV: task lists are the calendars whose component set has VTODO.
 
-Writes are read-modify-write with `If-Match`; a 412 is a `Conflict` that says nothing was overwritten.
+Writes are read-modify-write with `If-Match`; a 412 is a `Conflict` that says nothing was overwritten and names
+`nc_tasks_get_task` to re-read.
 The iCalendar work lives in `todo.py`, imported on first use.
 """
 
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from nextcloud_mcp.apps.calendar.client import CalendarClient, CalendarInfo
-from nextcloud_mcp.core.errors import Conflict
+from nextcloud_mcp.core.errors import Conflict, InvalidInput, ProtocolError
 
 if TYPE_CHECKING:
     from nextcloud_mcp.apps.tasks.todo import TodoFields
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["TaskInfo", "TasksClient"]
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+_HINT = "Nothing was written; check the values, or the list with nc_tasks_list_tasklists."
 
 
 class TaskInfo(BaseModel):
@@ -30,7 +32,7 @@ class TaskInfo(BaseModel):
     task_id: str
     etag: str | None = None
     uid: str
-    summary: str
+    title: str
     description: str | None = None
     status: str
     completed: bool
@@ -45,7 +47,8 @@ class TaskInfo(BaseModel):
 
 
 class TasksClient:
-    """Task lists and tasks for one user (over the same DAV client as calendars)."""
+    """Task lists and tasks for one user (over the same DAV client as calendars). A list is named by its name or
+    display name, a task by its resource name (`task_id`) or its UID."""
 
     def __init__(self, calendar: CalendarClient) -> None:
         self._cal = calendar
@@ -57,26 +60,25 @@ class TasksClient:
     async def lists(self) -> list[CalendarInfo]:
         return await self._cal.calendars("VTODO")
 
-    async def default_list(self, name: str | None) -> str:
-        if name is not None:
-            return name
+    async def tasklist(self, ref: str, *, writable: bool = False) -> str:
+        """The name of the task list `ref` (name or display name); refuses calendars without VTODO."""
+        return (await self._cal.calendar(ref, writable=writable, component="VTODO")).name
+
+    async def default_list(self, ref: str | None) -> str:
+        if ref is not None:
+            return await self.tasklist(ref, writable=True)
         usable = [c for c in await self.lists() if not c.read_only]
         if not usable:
-            from nextcloud_mcp.core.errors import InvalidInput
-
             raise InvalidInput(
                 "You have no writable task list; create one with nc_calendar_create_calendar and components ['VTODO']."
             )
         return sorted(usable, key=lambda c: (c.name not in ("tasks", "personal"), c.name))[0].name
 
-    async def tasks(self, list_name: str | None) -> list[TaskInfo]:
+    async def tasks(self, list_ref: str | None) -> list[TaskInfo]:
         """Every task of one list (or all lists), unreadable objects skipped."""
         from nextcloud_mcp.apps.tasks.todo import read_todo, todo_view
-        from nextcloud_mcp.core.errors import ProtocolError
 
-        names = [list_name] if list_name else [c.name for c in await self.lists()]
-        if list_name:
-            await self._cal.calendar(list_name, component="VTODO")
+        names = [await self.tasklist(list_ref)] if list_ref else [c.name for c in await self.lists()]
         out = []
         for name in names:
             for obj in await self._cal.query(name, "VTODO"):
@@ -87,60 +89,75 @@ class TasksClient:
                 out.append(TaskInfo(tasklist=name, task_id=obj.name, etag=obj.etag, **todo_view(comp)))
         return out
 
-    async def get(self, list_name: str, task_id: str) -> TaskInfo:
+    async def get(self, list_ref: str, task_ref: str) -> TaskInfo:
         from nextcloud_mcp.apps.tasks.todo import read_todo, todo_view
 
-        obj = await self._cal.get_object(list_name, task_id)
-        _, comp = read_todo(obj.data, task_id)
-        return TaskInfo(tasklist=list_name, task_id=task_id, etag=obj.etag, **todo_view(comp))
+        name = await self.tasklist(list_ref)
+        obj = await self._cal.find_object(name, task_ref, "VTODO")
+        _, comp = read_todo(obj.data, obj.name)
+        return TaskInfo(tasklist=name, task_id=obj.name, etag=obj.etag, **todo_view(comp))
 
-    async def parent_uid(self, list_name: str, parent_id: str) -> str:
-        return (await self.get(list_name, parent_id)).uid
+    async def parent_uid(self, list_name: str, parent_ref: str) -> str:
+        """The UID of the parent task named by its task_id or UID."""
+        from nextcloud_mcp.apps.tasks.todo import read_todo, todo_view
+
+        obj = await self._cal.find_object(list_name, parent_ref, "VTODO")
+        uid: str = todo_view(read_todo(obj.data, obj.name)[1])["uid"]
+        return uid
 
     async def create(self, list_name: str, fields: TodoFields) -> TaskInfo:
         from nextcloud_mcp.apps.tasks.todo import new_todo, to_bytes, todo_view
 
-        await self._cal.calendar(list_name, writable=True, component="VTODO")
         cal, comp = new_todo(fields)
         name = _SAFE_NAME.sub("-", str(comp["UID"])) + ".ics"
-        etag = await self._cal.put_object(list_name, name, to_bytes(cal), create=True)
+        etag = await self._cal.put_object(list_name, name, to_bytes(cal), create=True, hint=_HINT)
         return TaskInfo(tasklist=list_name, task_id=name, etag=etag, **todo_view(comp))
 
     async def update(
-        self, list_name: str, task_id: str, fields: TodoFields | None, *, etag: str | None, done: bool | None = None
+        self, list_name: str, task_ref: str, fields: TodoFields | None, *, etag: str | None, done: bool | None = None
     ) -> TaskInfo:
-        """Read, change, write back with If-Match (the caller's etag when given)."""
+        """Read, change, write back with If-Match: the caller's etag when given (refused when it is not the
+        current one), else the etag read just now. `list_name` is a resolved list (`tasklist`)."""
         from nextcloud_mcp.apps.tasks.todo import apply_todo_fields, read_todo, set_done, to_bytes, todo_view
 
-        await self._cal.calendar(list_name, writable=True, component="VTODO")
-        obj = await self._cal.get_object(list_name, task_id)
+        obj = await self._cal.find_object(list_name, task_ref, "VTODO")
         if etag and obj.etag and etag.strip('"') != obj.etag:
             raise Conflict(
-                f"The task changed since you read it (etag {etag} → {obj.etag}); nothing was overwritten. "
-                "Read it again and re-apply your change.",
+                f"The task changed since you read it (etag {etag} is now {obj.etag}); nothing was overwritten. "
+                "Read it again with nc_tasks_get_task and re-apply your change with its etag.",
                 status=412,
             )
-        cal, comp = read_todo(obj.data, task_id)
+        cal, comp = read_todo(obj.data, obj.name)
         if fields is not None:
             apply_todo_fields(comp, fields)
         if done is not None:
             set_done(comp, done)
         try:
-            new_etag = await self._cal.put_object(list_name, task_id, to_bytes(cal), etag=etag or obj.etag)
+            new_etag = await self._cal.put_object(list_name, obj.name, to_bytes(cal), etag=etag or obj.etag, hint=_HINT)
         except Conflict as exc:
-            current = await self.get(list_name, task_id)
+            current = await self.get(list_name, obj.name)
             raise Conflict(
                 f"The task changed on the server since it was read; nothing was overwritten. It now has etag "
-                f"{current.etag}, summary {current.summary!r}, status {current.status}. Re-apply your change.",
+                f"{current.etag}, title {current.title!r}, status {current.status}. Read it with nc_tasks_get_task "
+                "and re-apply your change.",
                 method=exc.method,
                 path=exc.path,
                 status=412,
             ) from exc
-        return TaskInfo(tasklist=list_name, task_id=task_id, etag=new_etag, **todo_view(comp))
+        return TaskInfo(tasklist=list_name, task_id=obj.name, etag=new_etag, **todo_view(comp))
 
-    async def delete(self, list_name: str, task_id: str, etag: str | None) -> None:
-        await self._cal.calendar(list_name, writable=True, component="VTODO")
-        await self._cal.delete_object(list_name, task_id, etag)
+    async def delete(self, list_ref: str, task_ref: str, etag: str | None) -> str:
+        """Delete with If-Match (the caller's etag, refused when not current, else the one read just now)."""
+        name = await self.tasklist(list_ref, writable=True)
+        obj = await self._cal.find_object(name, task_ref, "VTODO")
+        if etag and obj.etag and etag.strip('"') != obj.etag:
+            raise Conflict(
+                f"The task changed since you read it (etag {etag} is now {obj.etag}); nothing was deleted. Read it "
+                "again with nc_tasks_get_task.",
+                status=412,
+            )
+        await self._cal.delete_object(name, obj.name, etag or obj.etag)
+        return obj.name
 
 
 def due_before(task: TaskInfo, limit: datetime) -> bool:

@@ -143,7 +143,7 @@ def todo_view(comp: icalendar.cal.Component) -> dict[str, Any]:
     zoned = due if isinstance(due, datetime) else start if isinstance(start, datetime) else None
     return {
         "uid": text(comp, "UID") or "",
-        "summary": text(comp, "SUMMARY") or "",
+        "title": text(comp, "SUMMARY") or "",
         "description": text(comp, "DESCRIPTION"),
         "status": status,
         "completed": status == "COMPLETED" or completed is not None,

@@ -1,4 +1,8 @@
-"""Task tools (`nc_tasks_*`): VTODO lists, filters, etag-checked changes, subtasks via RELATED-TO."""
+"""Task tools (`nc_tasks_*`): VTODO lists, filters, etag-checked changes, subtasks via RELATED-TO.
+
+A list is named by its name or display name, a task by its `task_id` (resource name) or UID. create, update and
+complete return what `nc_tasks_get_task` returns; update needs the etag read (or force).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,11 @@ from pydantic import BaseModel, Field
 from nextcloud_mcp.apps.calendar.client import calendar_client
 from nextcloud_mcp.apps.calendar.common import default_zone
 from nextcloud_mcp.apps.calendar.ical_time import parse_instant, parse_time
-from nextcloud_mcp.apps.tasks.client import TasksClient, due_before
-from nextcloud_mcp.core.tool import Item, ToolSpec, compact, session, tool
+from nextcloud_mcp.apps.calendar.params import IfEtag, Obj, TaskListRef, TaskRef, Zone
+from nextcloud_mcp.apps.tasks.client import TaskInfo, TasksClient
+from nextcloud_mcp.apps.tasks.client import due_before as is_due_before
+from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, page, require_etag
+from nextcloud_mcp.core.tool import Item, ToolSpec, session, tool
 
 if TYPE_CHECKING:
     from nextcloud_mcp.apps.calendar.ical_time import UserZone
@@ -19,29 +26,26 @@ if TYPE_CHECKING:
 
 __all__ = ["TOOLS"]
 
-Name = Annotated[str, Field(max_length=255)]
+Title = Annotated[str | None, Field(max_length=1000, description="Task title.")]
+Notes = Annotated[str | None, Field(max_length=100000, description="Notes.")]
+Priority = Annotated[int | None, Field(ge=0, le=9, description="1 highest .. 9 lowest; 0 none.")]
+Categories = Annotated[list[str] | None, Field(description="Tags (replaces them).")]
+Parent = Annotated[str | None, Field(max_length=1000, description="Parent's task_id or uid (makes a subtask).")]
+_DUE = "ISO 8601 date-time (naive: tz or your zone) or date."
+_GET = "nc_tasks_get_task"
 
 
-class TaskLists(BaseModel):
-    lists: list[Item]
-
-
-class TaskList(BaseModel):
-    tasks: list[Item]
-    total: int
-
-
-class TaskResult(BaseModel):
-    task: Item
-
-
-class Done(BaseModel):
+class TaskDeleted(BaseModel):
     task_id: str
     result: str
 
 
 def _client(ctx: Context) -> TasksClient:
     return TasksClient(calendar_client(session(ctx)))
+
+
+def _obj(task: TaskInfo) -> Obj:
+    return Obj.model_validate(task.model_dump())
 
 
 async def _fields(
@@ -77,64 +81,81 @@ async def _fields(
 
 
 @tool(
-    "nc_tasks_lists",
+    "nc_tasks_list_tasklists",
     "List task lists",
     "List task lists (calendars holding tasks).",
     app="tasks",
     read_only=True,
     idempotent=True,
 )
-async def tasks_lists(ctx: Context) -> TaskLists:
-    return TaskLists(lists=[compact(c) | {"read_only": c.read_only} for c in await _client(ctx).lists()])
+async def tasks_list_tasklists(ctx: Context, limit: Limit = 100, cursor: Cursor = None) -> Page[Item]:
+    return page([c.model_dump() for c in await _client(ctx).lists()], limit, cursor)
 
 
 @tool(
-    "nc_tasks_list",
+    "nc_tasks_list_tasks",
     "List tasks",
-    "List tasks, filtered by status, due before a time, and priority (1 highest … max_priority).",
+    "List tasks by due date (open ones by default).",
     app="tasks",
     read_only=True,
     idempotent=True,
 )
-async def tasks_list(
+async def tasks_list_tasks(
     ctx: Context,
-    tasklist: Name | None = None,
-    status: Literal["open", "completed", "all"] = "open",
-    due_before_time: str | None = None,
-    max_priority: Annotated[int | None, Field(ge=1, le=9)] = None,
-    limit: Annotated[int, Field(ge=1, le=500)] = 100,
-) -> TaskList:
+    tasklist: Annotated[str | None, Field(max_length=255, description="Only this list (name or display name).")] = None,
+    status: Annotated[Literal["open", "completed", "all"], Field(description="Which tasks.")] = "open",
+    due_before: Annotated[
+        str | None, Field(max_length=40, description="Due before this ISO 8601 time or date.")
+    ] = None,
+    max_priority: Annotated[int | None, Field(ge=1, le=9, description="Priority 1 (highest) up to this.")] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> Page[Item]:
     client = _client(ctx)
     tasks = await client.tasks(tasklist)
     if status != "all":
         tasks = [t for t in tasks if t.completed == (status == "completed")]
-    if due_before_time:
-        limit_at = parse_instant(due_before_time, await default_zone(ctx, client.calendar), where="due_before")
-        tasks = [t for t in tasks if due_before(t, limit_at)]
+    if due_before:
+        limit_at = parse_instant(due_before, await default_zone(ctx, client.calendar), where="due_before")
+        tasks = [t for t in tasks if is_due_before(t, limit_at)]
     if max_priority is not None:
         tasks = [t for t in tasks if 0 < t.priority <= max_priority]
-    tasks.sort(key=lambda t: (t.due is None, t.due or "", t.priority or 10, t.summary))
-    return TaskList(tasks=[compact(t) for t in tasks[:limit]], total=len(tasks))
+    tasks.sort(key=lambda t: (t.due is None, t.due or "", t.priority or 10, t.title, t.task_id))
+    return page([t.model_dump() for t in tasks], limit, cursor)
 
 
 @tool(
-    "nc_tasks_create",
+    "nc_tasks_get_task",
+    "Get a task",
+    "Get a task with its etag.",
+    app="tasks",
+    read_only=True,
+    idempotent=True,
+)
+async def tasks_get_task(ctx: Context, tasklist: TaskListRef, task_id: TaskRef) -> Obj:
+    return _obj(await _client(ctx).get(tasklist, task_id))
+
+
+@tool(
+    "nc_tasks_create_task",
     "Create a task",
-    "Create a task; due is ISO 8601 (date or time), priority 1 (high) to 9; parent_id makes it a subtask.",
+    "Create a task, or a subtask with parent_id.",
     app="tasks",
     read_only=False,
 )
-async def tasks_create(
+async def tasks_create_task(
     ctx: Context,
-    title: Annotated[str, Field(min_length=1)],
-    tasklist: Name | None = None,
-    due: str | None = None,
-    tz: str | None = None,
-    priority: Annotated[int | None, Field(ge=0, le=9)] = None,
-    description: str | None = None,
-    categories: list[str] | None = None,
-    parent_id: Name | None = None,
-) -> TaskResult:
+    title: Annotated[str, Field(min_length=1, max_length=1000, description="Task title.")],
+    tasklist: Annotated[
+        str | None, Field(max_length=255, description="List name or display name; default: your first.")
+    ] = None,
+    due: Annotated[str | None, Field(max_length=40, description=_DUE)] = None,
+    tz: Zone = None,
+    priority: Priority = None,
+    description: Notes = None,
+    categories: Categories = None,
+    parent_id: Parent = None,
+) -> Obj:
     client = _client(ctx)
     name = await client.default_list(tasklist)
     fields = await _fields(
@@ -149,36 +170,39 @@ async def tasks_create(
         categories=categories,
         parent_id=parent_id,
     )
-    return TaskResult(task=compact(await client.create(name, fields)))
+    return _obj(await client.create(name, fields))
 
 
 @tool(
-    "nc_tasks_update",
+    "nc_tasks_update_task",
     "Update a task",
-    "Change a task (etag-checked); due '' clears it, parent_id '' detaches a subtask.",
+    "Change a task; due '' clears it, parent_id '' detaches it.",
     app="tasks",
     read_only=False,
     destructive=True,
 )
-async def tasks_update(
+async def tasks_update_task(
     ctx: Context,
-    tasklist: Name,
-    task_id: Name,
-    etag: str | None = None,
-    title: str | None = None,
-    description: str | None = None,
-    due: str | None = None,
-    tz: str | None = None,
-    priority: Annotated[int | None, Field(ge=0, le=9)] = None,
-    percent: Annotated[int | None, Field(ge=0, le=100)] = None,
-    categories: list[str] | None = None,
-    parent_id: Name | None = None,
-) -> TaskResult:
+    tasklist: TaskListRef,
+    task_id: TaskRef,
+    etag: Etag = None,
+    force: Force = False,
+    title: Title = None,
+    description: Notes = None,
+    due: Annotated[str | None, Field(max_length=40, description=_DUE + " '' clears it.")] = None,
+    tz: Zone = None,
+    priority: Priority = None,
+    percent: Annotated[int | None, Field(ge=0, le=100, description="Percent done; 100 completes.")] = None,
+    categories: Categories = None,
+    parent_id: Parent = None,
+) -> Obj:
+    require_etag(etag, force, what="task", get_tool=_GET)
     client = _client(ctx)
+    name = await client.tasklist(tasklist, writable=True)
     fields = await _fields(
         ctx,
         client,
-        tasklist,
+        name,
         title=title,
         description=description,
         due=due,
@@ -188,31 +212,46 @@ async def tasks_update(
         categories=categories,
         parent_id=parent_id,
     )
-    return TaskResult(task=compact(await client.update(tasklist, task_id, fields, etag=etag)))
+    return _obj(await client.update(name, task_id, fields, etag=etag))
 
 
 @tool(
-    "nc_tasks_complete",
-    "Complete or reopen a task",
-    "Mark a task completed (done=true) or reopen it (done=false).",
+    "nc_tasks_complete_task",
+    "Complete a task",
+    "Complete a task, or reopen it with done=false.",
     app="tasks",
     read_only=False,
     idempotent=True,
 )
-async def tasks_complete(
+async def tasks_complete_task(
     ctx: Context,
-    tasklist: Name,
-    task_id: Name,
-    done: bool = True,
-    etag: str | None = None,
-) -> TaskResult:
-    return TaskResult(task=compact(await _client(ctx).update(tasklist, task_id, None, etag=etag, done=done)))
+    tasklist: TaskListRef,
+    task_id: TaskRef,
+    done: Annotated[bool, Field(description="false reopens the task.")] = True,
+    etag: IfEtag = None,
+) -> Obj:
+    client = _client(ctx)
+    name = await client.tasklist(tasklist, writable=True)
+    return _obj(await client.update(name, task_id, None, etag=etag, done=done))
 
 
-@tool("nc_tasks_delete", "Delete a task", "Delete a task.", app="tasks", read_only=False, destructive=True)
-async def tasks_delete(ctx: Context, tasklist: Name, task_id: Name, etag: str | None = None) -> Done:
-    await _client(ctx).delete(tasklist, task_id, etag)
-    return Done(task_id=task_id, result="deleted")
+@tool("nc_tasks_delete_task", "Delete a task", "Delete a task.", app="tasks", read_only=False, destructive=True)
+async def tasks_delete_task(
+    ctx: Context,
+    tasklist: TaskListRef,
+    task_id: TaskRef,
+    etag: IfEtag = None,
+) -> TaskDeleted:
+    name = await _client(ctx).delete(tasklist, task_id, etag)
+    return TaskDeleted(task_id=name, result="deleted")
 
 
-TOOLS: list[ToolSpec] = [tasks_lists, tasks_list, tasks_create, tasks_update, tasks_complete, tasks_delete]
+TOOLS: list[ToolSpec] = [
+    tasks_list_tasklists,
+    tasks_list_tasks,
+    tasks_get_task,
+    tasks_create_task,
+    tasks_update_task,
+    tasks_complete_task,
+    tasks_delete_task,
+]

@@ -6,7 +6,7 @@ from xml.etree import ElementTree as ET
 
 import httpx2
 
-from tests._support import ALICE
+from support.fake_support import ALICE
 
 D, S = "{DAV:}", "{http://sabredav.org/ns}"
 C, CR = "{urn:ietf:params:xml:ns:caldav}", "{urn:ietf:params:xml:ns:carddav}"

@@ -1,4 +1,5 @@
-"""Constants and helpers shared by the fake Nextcloud tests."""
+"""Constants and helpers of the fake Nextcloud's own suite (services/fake-nextcloud/tests): accounts, headers,
+the clock."""
 
 from __future__ import annotations
 

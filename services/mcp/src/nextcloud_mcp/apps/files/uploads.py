@@ -1,0 +1,150 @@
+"""Streamed transfers between the local disk and Nextcloud: downloads, single-PUT uploads and chunked upload v2
+(nextcloud/server apps/dav/lib/Upload/ChunkingV2Plugin.php)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+
+import anyio
+
+from nextcloud_mcp.apps.files.base import CHUNK_SIZE, READ_CHUNK, DavBase, Progress, guard
+from nextcloud_mcp.core.dav import DavEntry
+from nextcloud_mcp.core.errors import Conflict, InvalidInput, NotFound
+from nextcloud_mcp.core.paths import dav_href, normalize, parent, quote_path
+
+__all__ = ["Transfers"]
+
+
+class Transfers(DavBase):
+    """Downloads to and uploads from local files, streamed (never whole in memory)."""
+
+    async def download(self, path: str, local: Path, progress: Progress | None = None) -> tuple[DavEntry, int]:
+        """Stream a file to `local` chunk by chunk (never whole in memory); returns the entry and bytes written."""
+        entry = await self.stat(path)
+        if entry.is_dir:
+            raise NotFound(f"{entry.path} is a folder; only files can be downloaded.")
+        written = 0
+        partial = local.with_name(local.name + ".part")
+        try:
+            async with self._http.stream("GET", dav_href(await self._root(), entry.path), auth=self._auth) as resp:
+                with partial.open("wb") as out:
+                    async for chunk in resp.aiter_bytes(READ_CHUNK):
+                        out.write(chunk)
+                        written += len(chunk)
+                        if progress is not None:
+                            await progress(written, entry.size)
+            partial.replace(local)
+        finally:
+            partial.unlink(missing_ok=True)
+        return entry, written
+
+    async def upload(
+        self,
+        local: Path,
+        path: str,
+        *,
+        etag: str | None = None,
+        force: bool = False,
+        progress: Progress | None = None,
+        threshold: int = CHUNK_SIZE,
+    ) -> DavEntry:
+        """Stream `local` to `path`: one PUT up to `threshold` bytes, else chunked upload v2. Without `etag` or
+        `force` it only creates a new file; with `etag` it replaces only that version."""
+        rel = normalize(path)
+        if not rel:
+            raise InvalidInput("Give a file path such as /Documents/a.bin, not the root folder.")
+        total = (await anyio.Path(local).stat()).st_size
+        root = await self._root()
+        target = dav_href(root, rel)
+        if total <= threshold:
+            # single PUT: Sabre checks the precondition; AutoMkcolPlugin creates missing parents
+            headers = {"X-NC-WebDAV-AutoMkcol": "1", "OC-Total-Length": str(total), **guard(etag, force)}
+            try:
+                await self._put_file(target, local, 0, total, headers, progress, total)
+            except Conflict as exc:
+                if exc.status == 412:
+                    raise await self._precondition_failed(rel, etag, exc) from exc
+                raise
+            return await self.stat(rel)
+        if not force:
+            # ChunkingV2Plugin's MOVE .file replaces an existing target whatever the Overwrite header and the
+            # target's etag say, so check first (a change between this check and the MOVE still wins).
+            await self._check_target(rel, etag)
+        if parent(rel):
+            await self.mkdir(parent(rel), parents=True)  # MOVE .file needs the target folder
+        uid = quote_path(await self.uid())
+        upload = f"/remote.php/dav/uploads/{uid}/{self.new_upload_id()}"
+        destination = {"Destination": str(self._http.base_url).rstrip("/") + target}
+        await self._dav("MKCOL", upload, headers=destination)
+        try:
+            offset, number = 0, 1
+            while offset < total:
+                size = min(threshold, total - offset)
+                headers = {**destination, "OC-Total-Length": str(total)}
+                await self._put_file(f"{upload}/{number:05d}", local, offset, size, headers, progress, total)
+                offset += size
+                number += 1
+            # Sabre's getCopyAndMoveInfo answers 412 when the target exists and Overwrite is F
+            overwrite_header = {"Overwrite": "T" if force or etag else "F"}
+            await self._dav(
+                "MOVE", f"{upload}/.file", headers={**destination, **overwrite_header, "OC-Total-Length": str(total)}
+            )
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await self._dav("DELETE", upload, ok=(404,))
+            raise
+        return await self.stat(rel)
+
+    async def _check_target(self, rel: str, etag: str | None) -> None:
+        """The precondition Sabre checks for a single PUT, checked before a chunked upload's final MOVE."""
+        try:
+            current = await self.stat(rel)
+        except NotFound:
+            if etag:
+                raise Conflict(
+                    f"/{rel} no longer exists (moved or deleted); call again without etag to create it.", status=412
+                ) from None
+            return
+        if not etag:
+            raise Conflict(
+                f"/{rel} already exists; to replace it, pass its etag from nc_files_get_file, or force=true.",
+                status=412,
+            )
+        if current.etag != etag.strip('"'):
+            raise Conflict(
+                f"/{rel} changed since you read it; check it with nc_files_get_file and retry with its new etag.",
+                current=current.etag,
+                status=412,
+            )
+
+    async def _put_file(
+        self,
+        url: str,
+        local: Path,
+        offset: int,
+        size: int,
+        headers: Mapping[str, str],
+        progress: Progress | None,
+        total: int,
+    ) -> None:
+        async def body() -> AsyncIterator[bytes]:
+            sent = 0
+            with local.open("rb") as f:
+                f.seek(offset)
+                while sent < size:
+                    block = f.read(min(CHUNK_SIZE // 8, size - sent))
+                    if not block:
+                        break
+                    sent += len(block)
+                    yield block
+                    if progress is not None:
+                        await progress(offset + sent, total)
+
+        await self._http.request(
+            "PUT", url, auth=self._auth, content=body(), headers={**headers, "Content-Length": str(size)}
+        )
+
+    def new_upload_id(self) -> str:
+        return f"mcp-{uuid.uuid4().hex}"
