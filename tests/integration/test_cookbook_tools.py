@@ -177,6 +177,8 @@ async def test_import_from_seeded_pages(mcp_as: McpFactory, control: httpx2.Asyn
         assert (recipe["name"], recipe["url"], recipe["servings"]) == ("Tomato soup", PAGE, 2)
         twice = await client.call_tool("nc_cookbook_import_recipe", {"url": PAGE})
         assert twice.is_error and "already exists" in error_text(twice)
+        assert "nothing was imported" in error_text(twice) and "nc_cookbook_update_recipe" in error_text(twice)
+        assert "choose another name" not in error_text(twice)  # the name comes from the page, not from the caller
         unknown = await client.call_tool("nc_cookbook_import_recipe", {"url": "https://unknown.example/x"})
         assert unknown.is_error and "Could not resolve host: unknown.example" in error_text(unknown)
         gone = await client.call_tool("nc_cookbook_import_recipe", {"url": "https://recipes.example/gone"})

@@ -11,6 +11,7 @@ from typing import Any
 import httpx2
 import pytest
 
+from fake_nextcloud.app import FakeNextcloud
 from support.mcp_helpers import McpFactory, error_text, structured
 
 pytestmark = pytest.mark.anyio
@@ -268,3 +269,19 @@ async def test_versions_comments_and_emptying_the_trash(mcp_as: McpFactory) -> N
         assert refused.is_error and "all=true" in error_text(refused)
         structured(await client.call_tool("nc_files_delete_trash", {"all": True}))
         assert structured(await client.call_tool("nc_files_list_trash", {}))["items"] == []
+
+
+async def test_refusals_say_the_cause_the_status_stands_for(mcp_as: McpFactory, fake: FakeNextcloud) -> None:
+    """409 on files is a missing folder (never "already exists"); 507 is the quota, with what frees space."""
+    async with mcp_as("alice") as mcp:
+        structured(await mcp.call_tool("nc_files_write_file", {"path": "/a.txt", "text": "x"}))
+        moved = error_text(await mcp.call_tool("nc_files_move_file", {"path": "/a.txt", "target": "/nope/a.txt"}))
+        assert "The target folder /nope does not exist" in moved and "nc_files_create_folder" in moved
+        assert "already exists" not in moved
+        nested = error_text(await mcp.call_tool("nc_files_create_folder", {"path": "/nope/x", "parents": False}))
+        assert "The folder /nope for /nope/x does not exist" in nested and "nc_files_create_folder" in nested
+        fake.fake_state.users["alice"].quota = 10
+        full = await mcp.call_tool("nc_files_write_file", {"path": "/big.txt", "text": "y" * 100})
+        text = error_text(full)
+        assert full.is_error and "Not enough storage for /big.txt: the quota is used up" in text, text
+        assert "Insufficient space" in text and "nc_files_delete_file" in text

@@ -9,6 +9,7 @@ import anyio
 import httpx2
 import pytest
 
+from fake_nextcloud.app import FakeNextcloud
 from nextcloud_mcp.core.tool import hints
 from support.mcp_helpers import McpFactory, error_text, structured
 
@@ -289,3 +290,25 @@ async def test_readonly_note_says_what_is_possible(mcp_as: McpFactory, control: 
             "nc_notes_update_note", {"note_id": shared["id"], "etag": shared["etag"], "favorite": True}
         )
         assert structured(favorite)["favorite"] is True and structured(favorite)["readonly"] is True
+
+
+async def test_locked_and_full_say_what_happened_and_what_next(
+    mcp_as: McpFactory, control: httpx2.AsyncClient, fake: FakeNextcloud
+) -> None:
+    """423 (nextcloud/notes lib/Controller/Helper.php: LockedException) and 507 (InsufficientStorageException)."""
+    note = (await _seed(control, "alice", {"title": "Shopping", "content": "milk"}))[0]
+    rule = {
+        "method": "PUT",
+        "path": r"/notes/\d+$",
+        "action": {"status": 423, "body": {"errorType": "LockedException"}},
+    }
+    assert (await control.post("/__testbed__/faults", json=rule)).status_code == 201
+    async with mcp_as("alice") as client:
+        args = {"note_id": note["id"], "content": "eggs", "etag": note["etag"]}
+        locked = error_text(await client.call_tool("nc_notes_update_note", args))
+        assert f"Note {note['id']} is locked: another app or client is saving it" in locked
+        assert "nothing was changed" in locked and "nc_notes_get_note" in locked
+        await control.delete("/__testbed__/faults")
+        fake.fake_state.users["alice"].quota = 1
+        full = error_text(await client.call_tool("nc_notes_create_note", {"title": "Big", "content": "x" * 100}))
+        assert "storage quota is used up" in full and "nothing was changed" in full, full

@@ -1,7 +1,9 @@
-"""CLI: help, the OAuth-mode refusal, config errors; generated docs stay current."""
+"""CLI: help, the `check` command, the OAuth-mode refusal, config errors; generated docs stay current."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,43 @@ def test_no_oauth_without_credentials_names_what_is_missing(
     monkeypatch.delenv("NEXTCLOUD_PASSWORD", raising=False)
     assert main(["--no-oauth"]) == 2
     assert "needs both NEXTCLOUD_USERNAME and NEXTCLOUD_PASSWORD" in capsys.readouterr().err
+
+
+def test_help_names_the_check_command_and_stays_light() -> None:
+    code = (
+        "import sys\nfrom nextcloud_mcp.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in ('httpx2', 'mcp', 'pydantic', 'nextcloud_mcp.server') if m in sys.modules)\n"
+        "print('HEAVY', heavy)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert "check: try the settings against Nextcloud once" in " ".join(done.stdout.split())
+    assert "HEAVY []" in done.stdout
+
+
+def test_a_username_without_password_names_the_missing_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: the mode fell back to OAuth and the error spoke of --transport streamable-http."""
+    monkeypatch.setenv("NEXTCLOUD_HOST", "http://127.0.0.1:9")
+    monkeypatch.setenv("NEXTCLOUD_USERNAME", "alice")
+    monkeypatch.delenv("NEXTCLOUD_PASSWORD", raising=False)
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "NEXTCLOUD_USERNAME is set (alice) but NEXTCLOUD_PASSWORD is missing" in err
+    assert "streamable-http" not in err
+
+
+def test_check_reports_an_unreachable_nextcloud_and_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NEXTCLOUD_HOST", "http://127.0.0.1:9")
+    monkeypatch.setenv("NEXTCLOUD_USERNAME", "alice")
+    monkeypatch.setenv("NEXTCLOUD_PASSWORD", "s3cret-app-password")
+    assert main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert "check: BasicAuth mode, stdio transport, NEXTCLOUD_HOST=http://127.0.0.1:9" in out
+    assert "[FAIL] reachable" in out and "connection refused" in out
+    assert "s3cret-app-password" not in out
 
 
 def test_bad_setting_exits_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

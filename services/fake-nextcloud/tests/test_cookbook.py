@@ -141,6 +141,34 @@ async def test_version_and_capability(client: httpx2.AsyncClient) -> None:
     assert caps.json()["ocs"]["data"]["capabilities"]["cookbook"] == {"version": [0, 11, 10, "-alpha1"]}
 
 
+@pytest.mark.parametrize(("version", "published"), [("0.11.4", False), ("0.11.5", True)])
+async def test_a_cookbook_before_0_11_5_publishes_no_capability(
+    client: httpx2.AsyncClient, version: str, published: bool
+) -> None:
+    """nextcloud/cookbook 2329e55a (v0.11.5) added lib/AppInfo/Capabilities.php; older releases are found only
+    by their version route (appinfo/routes.php util_api#getApiVersion), which answers the same shape."""
+    switched = await client.post("/__testbed__/apps", json={"versions": {"cookbook": version}})
+    assert switched.status_code == 200 and switched.json()["installed"]["cookbook"] == version
+    numbers = [int(part) for part in version.split(".")]
+    answer = await client.get(f"{API[: -len('/v1')]}/version", auth=ALICE)
+    validate("cookbook.json", answer)
+    assert answer.json()["cookbook_version"] == numbers
+    caps = await client.get(
+        "/ocs/v2.php/cloud/capabilities", headers={"OCS-APIRequest": "true"}, params={"format": "json"}, auth=ALICE
+    )
+    blocks = caps.json()["ocs"]["data"]["capabilities"]
+    assert blocks.get("cookbook") == ({"version": numbers} if published else None)
+    assert (await client.post("/__testbed__/reset")).status_code == 200
+    assert (await client.get(f"{API[: -len('/v1')]}/version", auth=ALICE)).json()["cookbook_version"][:3] == [0, 11, 10]
+
+
+async def test_the_version_switch_refuses_unknown_apps_and_bad_versions(client: httpx2.AsyncClient) -> None:
+    unknown = await client.post("/__testbed__/apps", json={"versions": {"nope": "1.0.0"}})
+    assert unknown.status_code == 404 and "nope" in unknown.json()["error"]
+    bad = await client.post("/__testbed__/apps", json={"versions": {"cookbook": "latest"}})
+    assert bad.status_code == 400 and "latest" in bad.json()["error"]
+
+
 async def test_users_are_isolated_and_bearer_needs_the_patch(state: FakeState, client: httpx2.AsyncClient) -> None:
     await _seed(client, recipes=[PANCAKES])
     assert (await client.get(f"{API}/recipes", auth=BOB)).json() == []

@@ -190,3 +190,75 @@ def test_cors_401_explains_the_missing_bearer_patch() -> None:
     assert "docs/authentication.md" in str(info.value)
     with pytest.raises(errors.AuthenticationFailed, match="rejected the credentials"):
         raise_for_status(_response(401, json={"message": "Current user is not logged in"}))
+
+
+# --- the advice matches the cause (issue 16) ----------------------------------------------------------------
+
+
+def _at(status: int, path: str, method: str = "PUT", **kw: Any) -> httpx2.Response:
+    return httpx2.Response(status, request=httpx2.Request(method, "http://nc.test" + path), **kw)
+
+
+DAV_FILE = "/remote.php/dav/files/alice/Projects/plan.md"
+OCS_SHARE = "/ocs/v2.php/apps/files_sharing/api/v1/shares"
+NOTES = "/index.php/apps/notes/api/v1/notes/7"
+
+
+@pytest.mark.parametrize(
+    ("response", "cls", "says"),
+    [
+        # RFC 4918: WebDAV answers 409 when a parent collection is missing; app APIs use it for "already exists"
+        (_at(409, DAV_FILE), errors.Conflict, "parent folder (WebDAV collection) of this item does not exist"),
+        (_at(409, DAV_FILE), errors.Conflict, "nc_files_create_folder"),
+        (_at(409, "/remote.php/dav/calendars/alice/work/x.ics"), errors.Conflict, "check the calendar or address"),
+        (_at(409, OCS_SHARE, "POST"), errors.Conflict, "conflicts with existing data"),
+        (_at(412, DAV_FILE), errors.Conflict, "changed in Nextcloud since it was read"),
+        # SecurityMiddleware's 412s are no version conflicts (AppNotEnabledException, CSRF, strict cookie)
+        (_at(412, NOTES, json={"message": "App is not enabled"}), errors.Conflict, "notes app is not enabled"),
+        (_at(412, NOTES, json={"message": "CSRF check failed"}), errors.Conflict, "cross-site request"),
+        (_at(423, DAV_FILE), errors.Locked, "cannot change until the lock is released"),
+        (_at(429, NOTES), errors.RateLimited, "occ security:bruteforce:reset"),
+        (_at(507, DAV_FILE), errors.InsufficientStorage, "nc_files_delete_trash"),
+        (
+            _at(404, NOTES, method="GET", text="<html>", headers={"Content-Type": "text/html"}),
+            errors.NotFound,
+            "notes app is not installed or not enabled",
+        ),
+        (
+            _at(404, NOTES, method="GET", json={"message": "Note not found"}),
+            errors.NotFound,
+            "does not exist or is not visible",
+        ),
+        (_at(503, NOTES, headers={"X-Nextcloud-Maintenance-Mode": "1"}), errors.Maintenance, "maintenance mode"),
+        (_at(502, NOTES), errors.Unavailable, "proxy in front of Nextcloud"),
+        (_at(500, NOTES), errors.Unavailable, "nextcloud.log"),
+    ],
+)
+def test_the_advice_matches_the_cause(response: httpx2.Response, cls: type[errors.NextcloudError], says: str) -> None:
+    with pytest.raises(cls) as info:
+        raise_for_status(response)
+    assert says in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 406, 409, 410, 412, 413, 415, 422, 423, 429, 451, 507])
+@pytest.mark.parametrize("path", [DAV_FILE, OCS_SHARE, NOTES])
+def test_no_client_error_says_try_again_later(status: int, path: str) -> None:
+    with pytest.raises(errors.NextcloudError) as info:
+        raise_for_status(_at(status, path))
+    assert "try again later" not in str(info.value).lower()
+    assert str(info.value).strip()  # never empty
+
+
+async def test_maintenance_mode_is_not_retried(make_settings: Callable[..., Settings]) -> None:
+    calls = 0
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        nonlocal calls
+        calls += 1  # ocs/v1.php: 503 + X-Nextcloud-Maintenance-Mode, no Retry-After
+        return httpx2.Response(503, headers={"X-Nextcloud-Maintenance-Mode": "1"}, json={"ocs": {}})
+
+    http = _client(make_settings(NEXTCLOUD_RETRIES=2), handler)
+    with pytest.raises(errors.Maintenance, match="occ maintenance:mode --off"):
+        await http.ocs("GET", "/cloud/capabilities", auth=AUTH)
+    assert calls == 1
+    await http.aclose()

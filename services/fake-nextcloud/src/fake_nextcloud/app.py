@@ -16,9 +16,13 @@
 anything else                              404 with ``X-Fake-Nextcloud: not-implemented``
 =========================================  =============================================================
 
-Request flow: ``TestbedMiddleware`` (faults, request log) -> Starlette -> ``FrontControllerMiddleware``
-(body decoding, session, login chain: user_oidc Bearer, then HTTP Basic) -> routing ->
-``core.appframework`` checks -> handler.
+With a web root (``InstanceConfig.webroot``, ``fake-nextcloud --webroot /nextcloud``) every Nextcloud path
+above is served below it (``/nextcloud/status.php``, ``/nextcloud/remote.php/dav/…``) and the URLs the
+instance sends back carry it; ``/__testbed__`` stays at the server root.
+
+Request flow: ``TestbedMiddleware`` (faults, request log; full request paths) -> ``WebrootMiddleware`` (the
+web root) -> Starlette -> ``FrontControllerMiddleware`` (body decoding, session, login chain: user_oidc
+Bearer, then HTTP Basic) -> routing -> ``core.appframework`` checks -> handler.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ from fake_nextcloud.control.routes import build_control_routes
 from fake_nextcloud.control.tables import build_tables_control_routes
 from fake_nextcloud.core.context import Family, family_of
 from fake_nextcloud.core.errors import html_error_page, not_implemented
-from fake_nextcloud.core.front import FrontControllerMiddleware
+from fake_nextcloud.core.front import FrontControllerMiddleware, WebrootMiddleware
 from fake_nextcloud.core.ocs import RESPOND_NOT_FOUND, api_helper_content_type, api_helper_respond
 from fake_nextcloud.core.state import FakeState
 
@@ -92,7 +96,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 class FakeNextcloud(Starlette):
     """The Starlette app, with ``TestbedMiddleware`` outermost (it needs the server's raw ``send`` to drop
-    connections). ``state`` is the instance's ``FakeState``."""
+    connections), then ``WebrootMiddleware``. ``state`` is the instance's ``FakeState``."""
 
     def __init__(self, state: FakeState, routes: list[BaseRoute]) -> None:
         super().__init__(
@@ -108,7 +112,7 @@ class FakeNextcloud(Starlette):
         )
         self.router.redirect_slashes = False
         self.fake_state = state
-        self._testbed = TestbedMiddleware(super().__call__, state=state)
+        self._testbed = TestbedMiddleware(WebrootMiddleware(super().__call__, state=state), state=state)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._testbed(scope, receive, send)

@@ -3,7 +3,7 @@
 ::
 
     fake-nextcloud --host 127.0.0.1 --port 8080 --user alice:secret --user bob=b0b:secret \\
-        [--pid-file PATH] [--disable-app notes] [--version 34.0.2] [--no-control] \\
+        [--pid-file PATH] [--disable-app notes] [--version 34.0.2] [--no-control] [--webroot /nextcloud] \\
         [--no-dcr] [--no-bearer-validation] [--no-bearer-patch] [--consent] \\
         [--overwritehost HOST[:PORT]] [--overwriteprotocol https|http] [--oidc-token-type opaque|jwt] \\
         [--oidc-expire-time S] [--oidc-client-expire-time S] \\
@@ -11,8 +11,12 @@
 
 ``--user`` is repeatable: ``LOGIN:PASSWORD`` or ``LOGIN=UID:PASSWORD`` (login name differing from the user
 id, as with LDAP). ``--port 0`` picks a free port. Once the socket accepts connections the PID file is
-written and ``fake-nextcloud listening on http://HOST:PORT`` is printed to stderr; SIGTERM/SIGINT stop the
-server gracefully, remove the PID file and exit with status 0.
+written and ``fake-nextcloud listening on http://HOST:PORT[WEBROOT]`` is printed to stderr; SIGTERM/SIGINT
+stop the server gracefully, remove the PID file and exit with status 0.
+
+``--webroot /nextcloud`` serves the instance under that path, as a Nextcloud installed in a sub-directory (or
+behind a proxy with ``overwritewebroot``) is reached: ``http://HOST:PORT/nextcloud/status.php``, hrefs and
+redirects carrying ``/nextcloud``; the control API stays at ``/__testbed__``.
 
 By default the oidc and user_oidc apps are installed and configured like the self-hosting stack
 (``InstanceConfig.testbed()``); the ``--no-*`` flags switch single pieces off for negative tests, ``--consent``
@@ -33,6 +37,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fake_nextcloud.core.config import InstanceConfig, ProviderSpec
+from fake_nextcloud.core.urls import clean_webroot
 
 __all__ = ["config_from_args", "main", "parse_user"]
 
@@ -65,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", default="34.0.2", help="reported Nextcloud version (default 34.0.2)")
     parser.add_argument("--no-control", action="store_true", help="do not mount the /__testbed__ control API")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    parser.add_argument(
+        "--webroot",
+        default="",
+        type=_parse_webroot,
+        metavar="PATH",
+        help="serve the instance under PATH, e.g. /nextcloud (OC::$WEBROOT; default: the server root)",
+    )
     oidc = parser.add_argument_group("oidc / user_oidc")
     oidc.add_argument("--no-dcr", action="store_true", help="oidc dynamic_client_registration=false")
     oidc.add_argument(
@@ -101,6 +113,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parse_webroot(value: str) -> str:
+    try:
+        return clean_webroot(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _parse_provider(spec: str) -> tuple[str, str]:
     name, sep, url = spec.partition("=")
     if not sep or not name or not url.startswith(("http://", "https://")):
@@ -114,6 +133,7 @@ def config_from_args(args: argparse.Namespace) -> InstanceConfig:
     config.set_app_value("oidc", "dynamic_client_registration", "false" if args.no_dcr else "true")
     config.set_user_oidc("oidc_provider_bearer_validation", not args.no_bearer_validation)
     config.bearer_patch = not args.no_bearer_patch
+    config.webroot = args.webroot
     if args.consent:
         config.set_app_value("oidc", "allow_user_settings", "enabled")
     for key in ("overwritehost", "overwriteprotocol"):
@@ -162,7 +182,7 @@ def _run(args: argparse.Namespace, sock: socket.socket) -> None:
         if args.pid_file is not None:
             args.pid_file.write_text(f"{os.getpid()}\n")
         url_host = f"[{host}]" if ":" in host else host
-        print(f"fake-nextcloud listening on http://{url_host}:{port}", file=sys.stderr, flush=True)
+        print(f"fake-nextcloud listening on http://{url_host}:{port}{args.webroot}", file=sys.stderr, flush=True)
 
     asyncio.run(serve(app, sock, log_level=args.log_level, on_ready=ready))
 

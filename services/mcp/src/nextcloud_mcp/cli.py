@@ -1,4 +1,5 @@
-"""`nextcloud-mcp-server`: parse arguments, load settings, run. Heavy imports wait until after `--help`."""
+"""`nextcloud-mcp-server [check]`: parse arguments, load settings, run the server (or the start-up checklist).
+Heavy imports wait until after `--help`."""
 
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ def _parser() -> argparse.ArgumentParser:
         prog="nextcloud-mcp-server",
         description="MCP server for Nextcloud. Settings come from the environment (see docs/configuration.md); "
         "these options override them.",
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=["check"],
+        help="check: try the settings against Nextcloud once (reachable, TLS, redirects, web root, version, "
+        "credentials, apps; OAuth discovery; Redis), print one line per finding with its fix, and exit "
+        "(status 1 when something blocks the server). Without it: run the server.",
     )
     parser.add_argument("--transport", choices=["stdio", "streamable-http"], help="MCP transport (default: stdio)")
     parser.add_argument("--host", help="interface for streamable HTTP (default: 127.0.0.1)")
@@ -57,6 +66,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         settings = load_settings(overrides)
+        if args.command == "check":
+            from nextcloud_mcp.logging import configure_logging
+            from nextcloud_mcp.server.check import run_check
+
+            configure_logging("WARNING", settings.mcp_log_format, _secrets(settings))
+            return run_check(settings)
         from nextcloud_mcp.server.run import run
 
         run(settings)
@@ -66,6 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def _secrets(settings: Any) -> list[str]:
+    """The secret values the log redaction must hide."""
+    values = (settings.nextcloud_password, settings.mcp_oidc_client_secret, settings.redis_url)
+    return [value.get_secret_value() for value in values if value is not None]
 
 
 if __name__ == "__main__":

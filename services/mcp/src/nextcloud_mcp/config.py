@@ -6,16 +6,18 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import os
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic import AnyHttpUrl, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from nextcloud_mcp.core.errors import ConfigError
 
-__all__ = ["AuthMode", "Settings", "load_settings"]
+__all__ = ["CLIENT_VARIABLES", "AuthMode", "Settings", "kubernetes_service_variable", "load_settings"]
 
 AuthMode = Literal["basic", "oauth"]
 
@@ -35,6 +37,11 @@ class Settings(BaseSettings):
         default=None, description="App password (recommended) or password for BasicAuth mode. Never logged."
     )
     nextcloud_verify_ssl: bool = Field(default=True, description="Verify Nextcloud's TLS certificate.")
+    nextcloud_ca_bundle: str | None = Field(
+        default=None,
+        description="PEM file of the certificate authority that signed Nextcloud's certificate (a private or "
+        "self-signed CA); used instead of the system's trust store. Unset: the system's trust store.",
+    )
     nextcloud_timeout: float = Field(
         default=30.0, gt=0, description="Seconds to wait for Nextcloud to answer a request (read/write/pool)."
     )
@@ -67,6 +74,15 @@ class Settings(BaseSettings):
     )
     mcp_json_response: bool = Field(
         default=False, description="Answer streamable HTTP requests with plain JSON instead of SSE streams."
+    )
+    mcp_max_sessions_per_user: int = Field(
+        default=20,
+        ge=1,
+        description="Stateful HTTP: open MCP sessions one user (token identity) may hold; a user over it is "
+        "refused alone, everyone else keeps working.",
+    )
+    mcp_session_idle_timeout: float = Field(
+        default=1800.0, gt=0, description="Stateful HTTP: seconds after which an unused MCP session is closed."
     )
     mcp_allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -163,6 +179,17 @@ class Settings(BaseSettings):
         "calendars name none. Unset: UTC. See docs/calendar.md.",
     )
 
+    _notices: tuple[tuple[int, str], ...] = PrivateAttr(default=())
+
+    @field_validator("mcp_port", mode="before")
+    @classmethod
+    def _port_number(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip().isdigit():
+            if _KUBERNETES_ADDRESS.match(value.strip()):
+                raise ValueError(f"{value.strip()!r} is a Kubernetes service address, not a port; give a number")
+            raise ValueError("give the port number to listen on, from 1 to 65535, e.g. 8000")
+        return value
+
     @field_validator("mcp_auth_mode", "mcp_log_level", mode="before")
     @classmethod
     def _normalise_case(cls, value: Any) -> Any:
@@ -202,6 +229,12 @@ class Settings(BaseSettings):
         return None if isinstance(value, str) and value == "" else value
 
     @property
+    def environment_notices(self) -> tuple[tuple[int, str], ...]:
+        """(log level, message) about environment variables `load_settings` ignored, for `run()` to log once
+        logging is configured."""
+        return self._notices
+
+    @property
     def auth_mode(self) -> AuthMode:
         """The effective auth mode: explicit, else BasicAuth when both credentials are set, else OAuth."""
         if self.mcp_auth_mode is not None:
@@ -227,37 +260,102 @@ class Settings(BaseSettings):
 
 _KNOWN = {name.upper() for name in Settings.model_fields}
 
+# Variables MCP clients export for themselves (Claude Code: MCP_TIMEOUT, MCP_TOOL_TIMEOUT,
+# MCP_CONNECTION_NONBLOCKING); a server they start inherits them. Not settings of this server, never an error.
+CLIENT_VARIABLES = frozenset({"MCP_TIMEOUT", "MCP_TOOL_TIMEOUT", "MCP_CONNECTION_NONBLOCKING"})
 
-def _check_unknown(environ: Mapping[str, str]) -> None:
-    """Reject unknown `MCP_*` variables and likely typos of `NEXTCLOUD_*` ones.
+# What the kubelet injects for every Service of the namespace (kubernetes/kubernetes,
+# pkg/kubelet/envvars/envvars.go: FromServices, makeLinkVariables): for a Service `mcp` with TCP port 8000,
+# MCP_SERVICE_HOST, MCP_SERVICE_PORT, MCP_SERVICE_PORT_<PORT NAME>, MCP_PORT=tcp://10.0.0.1:8000,
+# MCP_PORT_8000_TCP, MCP_PORT_8000_TCP_PROTO, MCP_PORT_8000_TCP_PORT and MCP_PORT_8000_TCP_ADDR.
+_KUBERNETES_NAME = re.compile(
+    r"^[A-Z_][A-Z0-9_]*?_(?:SERVICE_HOST|SERVICE_PORT(?:_[A-Z0-9_]+)?|PORT_\d+_(?:TCP|UDP|SCTP)(?:_PROTO|_PORT|_ADDR)?)$"
+)
+_KUBERNETES_ADDRESS = re.compile(r"^(?:tcp|udp|sctp)://(?:\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):\d{1,5}$")
+
+
+def kubernetes_service_variable(name: str, value: str) -> bool:
+    """Whether `name=value` has the form Kubernetes gives the variables it sets for a Service."""
+    upper = name.upper()
+    if _KUBERNETES_NAME.match(upper):
+        return True
+    return upper.endswith("_PORT") and bool(_KUBERNETES_ADDRESS.match(value.strip()))
+
+
+def _check_environment(environ: Mapping[str, str], notices: list[tuple[int, str]]) -> set[str]:
+    """Reject unknown `MCP_*` variables and likely typos of `NEXTCLOUD_*` ones; returns the names to ignore.
 
     Other `NEXTCLOUD_*` variables are left alone: the official Nextcloud image reads many
-    (`NEXTCLOUD_ADMIN_USER`, …) and a shared `.env` file is common.
+    (`NEXTCLOUD_ADMIN_USER`, …) and a shared `.env` file is common. Variables Kubernetes sets for Services
+    (any prefix, e.g. a Service `nextcloud` gives NEXTCLOUD_PORT=tcp://…) and variables of MCP clients are
+    ignored and noted at debug level; `MCP_PORT` in Kubernetes' `tcp://host:port` form is ignored too.
     """
-    for key in environ:
+    ignored: set[str] = set()
+    kubernetes, clients = [], []
+    for key, value in environ.items():
         upper = key.upper()
-        if upper in _KNOWN or not upper.startswith(("MCP_", "NEXTCLOUD_")):
+        if not upper.startswith(("MCP_", "NEXTCLOUD_")):
+            continue
+        if upper == "MCP_PORT" and _KUBERNETES_ADDRESS.match(value.strip()):
+            ignored.add(key)
+            continue
+        if upper in _KNOWN:
+            continue
+        if upper in CLIENT_VARIABLES:
+            clients.append(upper)
+            continue
+        if kubernetes_service_variable(upper, value):
+            kubernetes.append(upper)
             continue
         close = difflib.get_close_matches(upper, _KNOWN, n=1, cutoff=0.85)
-        if upper.startswith("MCP_") or close:
-            hint = f"; did you mean {close[0]}?" if close else "; see docs/configuration.md"
-            raise ConfigError(f"Unknown setting {key}{hint}")
+        if close:
+            raise ConfigError(f"Unknown setting {key}; did you mean {close[0]}? Rename it (docs/configuration.md).")
+        if upper.startswith("MCP_"):
+            raise ConfigError(
+                f"Unknown setting {key}: this server reads no such variable. Fix its name or remove it from the "
+                "server's environment; docs/configuration.md lists the settings."
+            )
+    if kubernetes:
+        notices.append(
+            (logging.DEBUG, "Ignoring variables Kubernetes sets for Services (not settings): " + ", ".join(kubernetes))
+        )
+    if clients:
+        notices.append(
+            (logging.DEBUG, "Ignoring variables MCP clients set for themselves (not settings): " + ", ".join(clients))
+        )
+    return ignored
+
+
+def _port_notice(value: str, settings: Settings, port_option: bool) -> str:
+    source = "--port" if port_option else "the default; pass --port to choose another"
+    return (
+        f"MCP_PORT={value.strip()} is the address Kubernetes sets for a Service named `mcp`, not a port: ignored, "
+        f"the server listens on port {settings.mcp_port} ({source}). To set the port with MCP_PORT, give it a "
+        "number and rename the Service or set `enableServiceLinks: false` in the pod spec."
+    )
 
 
 def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read settings from `environ` (default `os.environ`) with CLI `overrides` on top.
 
-    Raises ConfigError naming each bad variable, never echoing a secret value.
+    Raises ConfigError naming each bad variable, never echoing a secret value. Variables it ignored are
+    described in `Settings.environment_notices`.
     """
     env = os.environ if environ is None else environ
-    _check_unknown(env)
-    values = {k.lower(): v for k, v in env.items() if k.upper() in _KNOWN}
+    notices: list[tuple[int, str]] = []
+    ignored = _check_environment(env, notices)
+    values = {k.lower(): v for k, v in env.items() if k.upper() in _KNOWN and k not in ignored}
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
     try:
-        return Settings.model_validate(values)
+        settings = Settings.model_validate(values)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             name = ".".join(str(p) for p in err["loc"]).upper() or "settings"
-            problems.append(f"{name}: {err['msg']}")
+            problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
         raise ConfigError("Invalid configuration: " + "; ".join(problems)) from None
+    for key in ignored:
+        port_option = (overrides or {}).get("mcp_port") is not None
+        notices.insert(0, (logging.WARNING, _port_notice(env[key], settings, port_option)))
+    settings._notices = tuple(notices)
+    return settings

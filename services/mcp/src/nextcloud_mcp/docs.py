@@ -18,7 +18,10 @@ HEADER = """# Configuration
 
 Every setting is an environment variable (names are case-insensitive). Command-line options override
 them: `--transport`, `--host`, `--port`, `--oauth` / `--no-oauth`, `--log-level`, `--log-format`.
-Unknown `MCP_*` variables and misspelt `NEXTCLOUD_*` ones stop the server with an error naming them.
+Unknown `MCP_*` variables and misspelt `NEXTCLOUD_*` ones stop the server with an error naming them; the
+variables Kubernetes injects for a Service (`MCP_SERVICE_HOST`, `MCP_PORT=tcp://…`, …) and those MCP clients
+export (`MCP_TIMEOUT`, `MCP_TOOL_TIMEOUT`) are ignored. What each start-up message means, and its fix:
+[troubleshooting.md](troubleshooting.md).
 
 This file is generated from `services/mcp/src/nextcloud_mcp/config.py` by `scripts/gen-docs`.
 

@@ -11,6 +11,7 @@ from typing import Any
 import httpx2
 import pytest
 
+from nextcloud_mcp.apps.files.advice import explain
 from nextcloud_mcp.apps.files.client import FilesClient, decode_text
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.core import errors
@@ -357,3 +358,104 @@ async def test_chunked_upload_checks_the_etag_before_the_final_move(
     with pytest.raises(errors.Conflict, match="already exists"):
         await client.upload(local, "q.bin", threshold=10)
     assert seen == ["PROPFIND", "PROPFIND"]  # refused before any chunk was sent
+
+
+def _chunked(fail: Callable[[httpx2.Request], httpx2.Response | None], seen: list[str]) -> Callable[..., Any]:
+    """A Nextcloud for a forced chunked upload of 30 bytes in parts of 10 where `fail` may answer a request."""
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(f"{request.method} {request.url.path.rsplit('/', 1)[-1]}")
+        answer = fail(request)
+        if answer is not None:
+            return answer
+        if request.method == "PROPFIND":
+            return httpx2.Response(207, content=_ms(_prop(request.url.raw_path.decode())))
+        return httpx2.Response(201)
+
+    return handler
+
+
+async def test_chunked_upload_failing_at_a_part_says_nothing_was_written(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    local = tmp_path / "in.bin"
+    local.write_bytes(b"x" * 30)
+    seen: list[str] = []
+    part2 = _chunked(lambda r: httpx2.Response(500) if r.url.path.endswith("/00002") else None, seen)
+    with pytest.raises(errors.Unavailable) as failed:
+        await _client(make_settings, part2).upload(local, "q.bin", force=True, threshold=10)
+    text = str(failed.value)
+    assert "Uploading /q.bin failed while sending part 2 of 3" in text and "Its parts were removed" in text
+    assert "Nothing was written to /q.bin; nc_files_upload_file can be called again" in text
+    assert [s.split()[0] for s in seen] == ["MKCOL", "PUT", "PUT", "DELETE"]
+
+
+async def test_chunked_upload_whose_parts_cannot_be_removed_says_so(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    local = tmp_path / "in.bin"
+    local.write_bytes(b"x" * 30)
+    seen: list[str] = []
+    broken = _chunked(lambda r: httpx2.Response(500) if r.method in ("MOVE", "DELETE") else None, seen)
+    with pytest.raises(errors.Unavailable) as failed:
+        await _client(make_settings, broken).upload(local, "q.bin", force=True, threshold=10)
+    text = str(failed.value)
+    assert "failed while assembling the parts" in text and "could not be removed (mcp-" in text
+    assert "Nextcloud deletes unfinished uploads after a day" in text and "Nothing was written to /q.bin" in text
+
+
+async def test_chunked_upload_without_an_answer_to_the_final_move_is_unsure(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    local = tmp_path / "in.bin"
+    local.write_bytes(b"x" * 30)
+
+    def drop(request: httpx2.Request) -> httpx2.Response | None:
+        if request.method == "MOVE":
+            raise httpx2.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+        return httpx2.Response(404) if request.method == "DELETE" else None
+
+    with pytest.raises(errors.Unavailable) as failed:
+        await _client(make_settings, _chunked(drop, [])).upload(local, "q.bin", force=True, threshold=10)
+    text = str(failed.value)
+    assert "/q.bin may or may not have been written: check it with nc_files_get_file" in text
+    assert "Nothing was written" not in text
+
+
+@pytest.mark.parametrize(
+    ("status", "method", "kind", "says"),
+    [
+        (409, "PUT", errors.Conflict, "The folder /a for /a/q.txt does not exist or is a file"),
+        (423, "PUT", errors.Locked, "/a/q.txt is locked"),
+        (507, "PUT", errors.InsufficientStorage, "Not enough storage for /a/q.txt: the quota is used up"),
+    ],
+)
+async def test_dav_refusals_are_explained_with_nextclouds_message(
+    make_settings: Callable[..., Settings], status: int, method: str, kind: type[errors.NextcloudError], says: str
+) -> None:
+    body = (
+        b'<?xml version="1.0"?><d:error xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">'
+        b"<s:exception>Sabre\\DAV\\Exception</s:exception><s:message>Said by Nextcloud</s:message></d:error>"
+    )
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(status, content=body) if request.method == method else httpx2.Response(201)
+
+    with pytest.raises(kind) as failed:
+        await _client(make_settings, handler).write_text("a/q.txt", "x", etag=None, force=True)
+    text = str(failed.value)
+    assert says in text and '(Nextcloud: "Said by Nextcloud")' in text and "parent is missing" not in text
+
+
+def test_refusals_name_the_users_path_under_a_nextcloud_base_path() -> None:
+    root = "/remote.php/dav/files/u%201/"
+    base = "https://cloud.example/nc/remote.php/dav/files/u%201/"
+    request = httpx2.Request("MOVE", base + "Docs/a%20b.txt")
+    response = httpx2.Response(409, request=request)
+    moved = explain(response, root, {"Destination": base + "New/a%20b.txt"})
+    assert isinstance(moved, errors.Conflict) and "The target folder /New does not exist" in str(moved)
+    locked = explain(httpx2.Response(423, request=request), root, {"Destination": base + "New/a%20b.txt"})
+    assert isinstance(locked, errors.Locked) and locked.message.startswith("/Docs/a b.txt is locked")
+    restore = httpx2.Request("MOVE", "https://cloud.example/nc/remote.php/dav/trashbin/u%201/trash/x.d1")
+    elsewhere = explain(httpx2.Response(409, request=restore), root, {"Destination": "https://cloud.example/x"})
+    assert "does not exist" not in str(elsewhere) and "conflict" in str(elsewhere)

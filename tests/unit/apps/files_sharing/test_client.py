@@ -90,6 +90,8 @@ async def test_nextclouds_refusal_message_is_kept(make_settings: Callable[..., S
 
 async def test_a_refusal_without_an_ocs_message_gets_the_generic_error(make_settings: Callable[..., Settings]) -> None:
     def handler(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path == "/status.php":  # the host is Nextcloud: the 404 is about the share
+            return httpx2.Response(200, json={"installed": True, "version": "34.0.2.1"})
         return httpx2.Response(404, text="<html>Page not found</html>")
 
     client = SharingClient(_http(make_settings, handler), httpx2.BasicAuth("a", "b"))

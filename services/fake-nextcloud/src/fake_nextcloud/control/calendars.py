@@ -14,6 +14,8 @@
 ``POST /caldav``               ``{"omit_etag"?: bool}`` -> ``{"omit_etag"}``: no ``ETag`` on any CalDAV/CardDAV PUT
 =============================  ==================================================================================
 
+``href`` values are what a client requests (under the instance's webroot, if any).
+
 Seeded data goes to Radicale directly: the Sabre validation of client writes is not applied (Radicale still
 rejects what it cannot parse, -> 400). Everything is cleared by ``POST /reset``.
 """
@@ -83,7 +85,7 @@ def _put_objects(engine: CalDavEngine, kind: Kind, user: User, uri: str, items: 
         result = engine.call(kind, "PUT", path, user.uid, {"Content-Type": content_type}, data.encode("utf-8"))
         if not result.ok:
             raise _SeedError(f"{name}: {result.status} {result.body.decode('utf-8', 'replace').strip()}")
-        href = encode_path(unquote(SCRIPT_NAMES[kind] + path))
+        href = engine.state.config.webroot + encode_path(unquote(SCRIPT_NAMES[kind] + path))
         out.append({"name": name, "href": href, "etag": result.headers.get("ETag", "")})
     return out
 
@@ -116,7 +118,7 @@ def build_calendar_control_routes(state: FakeState) -> list[BaseRoute]:
                 if sharer is not None:
                     sharer = _user(state, str(sharer)).uid
                 engine.read_only[(user.uid, uri)] = ReadOnly(sharer)
-            href = f"{SCRIPT_NAMES['calendars']}/{encode_path(user.uid)}/{encode_path(uri)}/"
+            href = f"{state.config.webroot}{SCRIPT_NAMES['calendars']}/{encode_path(user.uid)}/{encode_path(uri)}/"
             read_only = (user.uid, uri) in engine.read_only
             out.append({"uri": uri, "href": href, "read_only": read_only, "objects": objects})
         return {"calendars": out}
@@ -134,7 +136,7 @@ def build_calendar_control_routes(state: FakeState) -> list[BaseRoute]:
                 if not result.ok:
                     raise _SeedError(f"{uri}: {result.status} {result.body.decode('utf-8', 'replace').strip()}")
             cards = _put_objects(engine, "addressbooks", user, uri, list(spec.get("cards", [])))
-            href = f"{SCRIPT_NAMES['addressbooks']}/{encode_path(user.uid)}/{encode_path(uri)}/"
+            href = f"{state.config.webroot}{SCRIPT_NAMES['addressbooks']}/{encode_path(user.uid)}/{encode_path(uri)}/"
             out.append({"uri": uri, "href": href, "cards": cards})
         return {"addressbooks": out}
 

@@ -8,7 +8,10 @@
                            "groups"?: [], "quota"?: bytes|"none"|"5 GB", "language"?}`` -> 201 user
 ``POST /seed/notes``       ``{"user": login|uid, "notes": [{"title", "content"?, "category"?, "favorite"?,
                            "readonly"?, "modified"?}]}`` -> 201 ``{"notes": [note...]}`` (API note objects)
-``POST /apps``             ``{"enable"?: [...], "disable"?: [...]}`` -> ``{"installed": {...}, "enabled": [...]}``
+``POST /apps``             ``{"enable"?: [...], "disable"?: [...], "versions"?: {app: "0.11.4"}}`` -> ``{"installed":
+                           {...}, "enabled": [...]}``; ``versions`` installs another release of an installed app
+                           (what that release does differently is the app's: e.g. Cookbook before 0.11.5
+                           publishes no capability, ``apps/cookbook/models.py::capability``)
 ``POST /faults``           ``{"method"?, "path": regex, "user"?, "action": {"latency_ms"?, "status"?, "body"?,
                            "headers"?, "drop"?}, "times"?}`` -> 201 rule (with ``id``)
 ``GET /faults``            ``{"faults": [rule...]}`` (``times`` = remaining, ``hits``)
@@ -24,6 +27,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -134,6 +138,15 @@ def build_control_routes(state: FakeState) -> list[BaseRoute]:
                 state.disable_app(str(app_id))
         except KeyError as exc:
             raise ControlError(f"unknown app {exc}", 404) from None
+        versions = data.get("versions", {})
+        if not isinstance(versions, dict):
+            raise ControlError('"versions" must map app ids to version strings')
+        for app_id, version in versions.items():
+            if app_id not in state.apps:
+                raise ControlError(f"unknown app {app_id!r}", 404)
+            if not re.fullmatch(r"\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?", str(version)):
+                raise ControlError(f"version {version!r} of {app_id} is not like 0.11.4 or 0.11.10-alpha1")
+            state.apps[app_id] = str(version)
         return JSONResponse({"installed": dict(state.apps), "enabled": sorted(state.enabled_apps)})
 
     async def add_fault(request: Request) -> Response:

@@ -11,6 +11,11 @@ server, plus the testbed's own switches. Restored by ``FakeState.reset()``.
   ``CORSMiddleware::beforeController`` for ``Authorization: Bearer``; nextcloud/server#44365, PR #55878).
 * ``oidc_providers``: user_oidc providers as ``occ user_oidc:provider`` creates them (rows of
   ``oidc_providers`` + their settings in a real server; here configuration, so they survive ``reset()``).
+* ``webroot``: the path the instance is served under (``""`` or e.g. ``/nextcloud``), i.e. ``OC::$WEBROOT``:
+  nextcloud/server ``lib/base.php`` ``OC::initPaths`` derives it from ``SCRIPT_NAME`` (a server installed in a
+  sub-directory) or, behind a proxy, from the ``overwritewebroot`` system value (``Request::getScriptName``;
+  ``config/config.sample.php``). What the web server and ``lib/base.php`` do with it is ``core.front``'s
+  ``WebrootMiddleware``; the URLs built from it are ``core.urls``.
 
 The testbed default mirrors the self-hosting stack: oidc with dynamic client registration, user_oidc bearer
 validation against the oidc app, and the Bearer patch applied.
@@ -92,6 +97,7 @@ class InstanceConfig:
     bearer_patch: bool = True
     oidc_providers: list[ProviderSpec] = field(default_factory=list)
     logout_redirect_uris: list[str] = field(default_factory=list)
+    webroot: str = ""
 
     @classmethod
     def testbed(cls) -> InstanceConfig:

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from fake_nextcloud.core.auth import BasicCredentials
 from fake_nextcloud.core.session import Session
 from fake_nextcloud.core.state import FakeState, User
-from fake_nextcloud.core.urls import absolute_url, base_url
+from fake_nextcloud.core.urls import absolute_url, base_url, link
 
 __all__ = ["Family", "NcContext", "family_of", "get_context"]
 
@@ -55,7 +55,7 @@ class NcContext:
     family: Family
     ocs_version: int
     method: str
-    path: str
+    path: str  # below the webroot (``/index.php/...``, ``/remote.php/...``): what the routes match
     headers: Headers
     params: dict[str, Any] = field(default_factory=dict)
     basic: BasicCredentials | None = None
@@ -77,7 +77,13 @@ class NcContext:
         return base_url(self.state.config, self.scheme, self.host)
 
     def absolute_url(self, url: str) -> str:
+        """``IURLGenerator::getAbsoluteURL`` (``url`` with or without the webroot)."""
         return absolute_url(self.state.config, self.scheme, self.host, url)
+
+    def link(self, path: str) -> str:
+        """``IURLGenerator::linkToRoute``: ``path`` (``/index.php/...``) under the webroot, as Location headers
+        and form actions carry it."""
+        return link(self.state.config, path)
 
     def header(self, name: str) -> str:
         """``IRequest::getHeader`` (empty string when absent)."""

@@ -18,6 +18,10 @@ formerly ``OC::handleRequest`` in ``lib/base.php``):
 4. routing.
 
 The result is an ``NcContext`` stored in ``scope["state"]["nc"]`` for the route handlers.
+
+Before all of that, ``WebrootMiddleware`` plays the web server and ``OC::initPaths`` for an instance served
+under a web root (``InstanceConfig.webroot``, e.g. ``/nextcloud``): only paths below it reach Nextcloud, which
+routes them without it (``PATH_INFO`` after ``SCRIPT_NAME``).
 """
 
 from __future__ import annotations
@@ -41,8 +45,16 @@ from fake_nextcloud.core.identity import DavRefused, identify
 from fake_nextcloud.core.ocs import RESPOND_SERVER_ERROR, RESPOND_UNAUTHORISED, api_helper_respond
 from fake_nextcloud.core.session import SESSION_COOKIE, parse_cookies
 from fake_nextcloud.core.state import FakeState
+from fake_nextcloud.core.urls import serving_webroot
 
-__all__ = ["FrontControllerMiddleware", "sabre_not_authenticated", "same_site_cookie_refusal"]
+__all__ = ["FrontControllerMiddleware", "WebrootMiddleware", "sabre_not_authenticated", "same_site_cookie_refusal"]
+
+#: Apache httpd's canned 404 page (modules/http/http_protocol.c ``get_canned_error_string`` for HTTP_NOT_FOUND,
+#: ``ap_send_error_response``): what a path outside the Nextcloud folder gets from the web server.
+_WEB_SERVER_404 = (
+    '<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>404 Not Found</title>\n'
+    "</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n"
+)
 
 _JSON_CONTENT_TYPE = re.compile(r"^application/(?:[a-z0-9.+-]+\+)?json\b", re.IGNORECASE)
 
@@ -74,6 +86,45 @@ def _decode_params(method: str, headers: Headers, query: bytes, body: bytes) -> 
     elif "application/x-www-form-urlencoded" in content_type and method != "GET":
         params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     return params, False
+
+
+class WebrootMiddleware:
+    """An instance under a web root (``/nextcloud``), as the web server and ``lib/base.php`` serve it.
+
+    * ``/nextcloud/...`` reaches Nextcloud, routed as ``/...`` (``OC::$SUBURI`` = the script below the webroot);
+      ``webroot()`` is set for the request, so DAV hrefs carry it (see ``core.urls``).
+    * ``/nextcloud`` itself: ``OC::initPaths`` answers ``header('Location: ' . OC::$WEBROOT . '/')`` (PHP's
+      default status for a Location header is 302).
+    * anything else is outside the Nextcloud folder: the web server's own 404 (no Nextcloud code runs).
+    * ``/__testbed__`` (the control API, not Nextcloud) stays at the server root.
+    """
+
+    def __init__(self, app: ASGIApp, *, state: FakeState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        webroot = self.state.config.webroot
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not webroot or family_of(path)[0] is Family.CONTROL:
+            await self.app(scope, receive, send)
+            return
+        if path == webroot:
+            await Response(status_code=302, headers={"Location": webroot + "/"})(scope, receive, send)
+            return
+        if not path.startswith(webroot + "/"):
+            await Response(_WEB_SERVER_404, 404, media_type="text/html; charset=iso-8859-1")(scope, receive, send)
+            return
+        scope["path"] = path[len(webroot) :]
+        raw: bytes | None = scope.get("raw_path")
+        if raw is not None:
+            encoded = webroot.encode("ascii")
+            if raw.startswith(encoded + b"/"):
+                scope["raw_path"] = raw[len(encoded) :]
+            else:  # the webroot was percent-encoded differently in the request line
+                del scope["raw_path"]
+        with serving_webroot(webroot):
+            await self.app(scope, receive, send)
 
 
 class FrontControllerMiddleware:

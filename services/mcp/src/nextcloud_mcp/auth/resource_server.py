@@ -17,6 +17,7 @@ from nextcloud_mcp.auth.token_verifier import CachedTokenVerifier
 from nextcloud_mcp.auth.verifier import TokenValidator
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.core.cookies import cookieless_jar
+from nextcloud_mcp.core.network import tls_verify
 
 __all__ = ["ResourceServer"]
 
@@ -41,7 +42,8 @@ class ResourceServer:
         """Read discovery (refusing to start on gaps), connect Redis, warn about weakened settings."""
         http = httpx2.AsyncClient(
             timeout=httpx2.Timeout(settings.nextcloud_timeout, connect=settings.nextcloud_connect_timeout),
-            verify=settings.nextcloud_verify_ssl,
+            # NEXTCLOUD_CA_BUNDLE on top of the system's trust store: MCP_OIDC_ISSUER may be a public IdP
+            verify=tls_verify(settings, keep_system_store=True),
             transport=transport,
             follow_redirects=False,
             cookies=cookieless_jar(),  # discovery/introspection/userinfo answers may set session cookies

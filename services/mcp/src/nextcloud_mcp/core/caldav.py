@@ -6,6 +6,12 @@ Discovery is the standard one (RFC 5397, RFC 4791 §6.2.1, RFC 6352 §7.1.1, RFC
 login name, so LDAP users whose login differs from their user id work (nextcloud/server
 apps/dav/lib/Connector/Sabre/Principal.php). Homes are cached per session key (bounded LRU).
 XML goes through defusedxml only; a missing `ETag` on a write is re-read (RFC 4791 §5.3.4).
+
+Hrefs carry Nextcloud's web root: on an install under a sub-path (`NEXTCLOUD_HOST=https://host/nextcloud`)
+Sabre writes `/nextcloud/remote.php/dav/principals/users/alice/` (its base URI is `OC::$WEBROOT .
+'/remote.php/dav/'`, nextcloud/server remote.php; sabre-io/dav lib/DAV/Xml/Element/Response.php), while requests
+are relative to the base URL, which already ends in the web root. `request_path` turns an href into such a
+relative path; every path this module hands out (`DavHomes`, `DavResponse.href`) is one.
 """
 
 from __future__ import annotations
@@ -21,7 +27,20 @@ from nextcloud_mcp.core.dav import NC, OC, D, ok_props, parse_xml
 from nextcloud_mcp.core.errors import Conflict, InvalidInput, NextcloudError, NotFound, ProtocolError
 from nextcloud_mcp.core.http import NextcloudHTTP
 
-__all__ = ["CAL", "CARD", "CS", "ICAL", "NSDECL", "DavClient", "DavHomes", "DavResponse", "check_name", "parse_props"]
+__all__ = [
+    "CAL",
+    "CARD",
+    "CS",
+    "ICAL",
+    "NSDECL",
+    "DavClient",
+    "DavHomes",
+    "DavResponse",
+    "check_name",
+    "parse_props",
+    "request_path",
+    "web_root",
+]
 
 CAL, CARD = "urn:ietf:params:xml:ns:caldav", "urn:ietf:params:xml:ns:carddav"
 CS, ICAL = "http://calendarserver.org/ns/", "http://apple.com/ns/ical/"
@@ -35,7 +54,7 @@ _DAV_ROOT = "/remote.php/dav/"
 
 @dataclass
 class DavResponse:
-    """One `d:response`: its decoded path and the properties that came back with 200."""
+    """One `d:response`: its decoded path (relative to the base URL) and the properties that came back with 200."""
 
     href: str
     props: dict[str, Element] = field(default_factory=dict)
@@ -89,22 +108,39 @@ class _HomesCache:
 _HOMES = _HomesCache()
 
 
-def _path(href: str) -> str:
-    return unquote(urlsplit(href).path)
+def web_root(base_url: str) -> str:
+    """The path of the Nextcloud base URL, decoded, without a trailing slash: `/nextcloud` for
+    `https://host/nextcloud`, `""` for an install at the host root."""
+    return unquote(urlsplit(base_url).path).rstrip("/")
 
 
-def parse_props(body: bytes) -> list[DavResponse]:
-    """Parse a 207 multistatus into responses (properties with non-200 propstat are left out)."""
+def request_path(href: str, root: str = "") -> str:
+    """An href from Nextcloud (a path or an absolute URL, percent-encoded) as a decoded path relative to the base
+    URL whose path is `root` (`web_root`): a leading web root is removed, since the base URL carries it already.
+    An href without it (a proxy that strips the prefix but Nextcloud has no `overwritewebroot`) is kept as is."""
+    path = unquote(urlsplit(href).path)
+    if root and (path == root or path.startswith(root + "/")):
+        path = path[len(root) :] or "/"
+    return path
+
+
+def parse_props(body: bytes, root: str = "") -> list[DavResponse]:
+    """Parse a 207 multistatus into responses (properties with non-200 propstat are left out); hrefs become
+    paths relative to the base URL whose path is `root`."""
     return [
-        DavResponse(_path(resp.findtext(f"{{{D}}}href") or ""), ok_props(resp), resp.findtext(f"{{{D}}}status") or "")
+        DavResponse(
+            request_path(resp.findtext(f"{{{D}}}href") or "", root),
+            ok_props(resp),
+            resp.findtext(f"{{{D}}}status") or "",
+        )
         for resp in parse_xml(body, "DAV XML").findall(f"{{{D}}}response")
     ]
 
 
-def _first_href(entry: DavResponse, tag: str) -> str | None:
+def _first_href(entry: DavResponse, tag: str, root: str) -> str | None:
     el = entry.props.get(tag)
     href = el.findtext(f"{{{D}}}href") if el is not None else None
-    return _path(href.strip()) if href else None
+    return request_path(href.strip(), root) if href else None
 
 
 def check_name(name: str, what: str) -> str:
@@ -119,12 +155,13 @@ def check_name(name: str, what: str) -> str:
 
 
 class DavClient:
-    """Low-level DAV requests for one user (credentials in `auth`), paths absolute under the server root."""
+    """Low-level DAV requests for one user (credentials in `auth`), paths relative to the Nextcloud base URL."""
 
     def __init__(self, http: NextcloudHTTP, auth: httpx2.Auth, key: str) -> None:
         self._http = http
         self._auth = auth
         self._key = key
+        self._root = web_root(http.base_url)
 
     async def homes(self) -> DavHomes:
         """Discover (once per user) the principal and homes."""
@@ -132,7 +169,7 @@ class DavClient:
         if cached is not None:
             return cached
         root = await self.propfind(_DAV_ROOT, "<d:current-user-principal/>", depth=0)
-        principal = _first_href(root[0], f"{{{D}}}current-user-principal") if root else None
+        principal = _first_href(root[0], f"{{{D}}}current-user-principal", self._root) if root else None
         if not principal:
             raise ProtocolError("Nextcloud did not name the current user's DAV principal.", path=_DAV_ROOT)
         props = (
@@ -150,13 +187,13 @@ class DavClient:
         )
         homes = DavHomes(
             principal=principal,
-            calendar_home=_first_href(entry, f"{{{CAL}}}calendar-home-set"),
-            addressbook_home=_first_href(entry, f"{{{CARD}}}addressbook-home-set"),
-            outbox=_first_href(entry, f"{{{CAL}}}schedule-outbox-URL"),
+            calendar_home=_first_href(entry, f"{{{CAL}}}calendar-home-set", self._root),
+            addressbook_home=_first_href(entry, f"{{{CARD}}}addressbook-home-set", self._root),
+            outbox=_first_href(entry, f"{{{CAL}}}schedule-outbox-URL", self._root),
             addresses=addresses,
             timezone=_tzid(entry.text(f"{{{CAL}}}calendar-timezone"))
-            or await self._availability_zone(_first_href(entry, f"{{{CAL}}}schedule-inbox-URL")),
-            default_calendar=(_first_href(entry, f"{{{CAL}}}schedule-default-calendar-URL") or "")
+            or await self._availability_zone(_first_href(entry, f"{{{CAL}}}schedule-inbox-URL", self._root)),
+            default_calendar=(_first_href(entry, f"{{{CAL}}}schedule-default-calendar-URL", self._root) or "")
             .rstrip("/")
             .rsplit("/", 1)[-1]
             or None,
@@ -181,13 +218,13 @@ class DavClient:
         response = await self._http.request(
             "PROPFIND", path, auth=self._auth, content=body, headers={**_XML, "Depth": str(depth)}
         )
-        return parse_props(response.content)
+        return parse_props(response.content, self._root)
 
     async def report(self, path: str, body: str, *, depth: int = 1) -> list[DavResponse]:
         response = await self._http.request(
             "REPORT", path, auth=self._auth, content=body, headers={**_XML, "Depth": str(depth)}
         )
-        return parse_props(response.content)
+        return parse_props(response.content, self._root)
 
     async def send(self, method: str, path: str, body: str, *, ok: tuple[int, ...] = ()) -> httpx2.Response:
         """MKCOL / MKCALENDAR / PROPPATCH / POST with an XML body."""

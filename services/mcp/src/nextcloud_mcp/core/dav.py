@@ -2,6 +2,10 @@
 
 Property names follow nextcloud/server apps/dav/lib/Connector/Sabre/FilesPlugin.php and the trash bin's
 apps/files_trashbin/lib/Sabre (nc:trashbin-*); comments follow apps/dav/lib/Comments/CommentNode.php.
+
+On an install under a sub-path the hrefs carry the web root (`/nextcloud/remote.php/dav/files/alice/a.txt`:
+Sabre's base URI is `OC::$WEBROOT . '/remote.php/dav/'`), while callers name the collection root relative to the
+base URL (`/remote.php/dav/files/alice/`); `relative_path` cuts at the root wherever the web root ends.
 """
 
 from __future__ import annotations
@@ -17,7 +21,18 @@ from pydantic import BaseModel
 
 from nextcloud_mcp.core.errors import ProtocolError
 
-__all__ = ["NC", "NS", "OC", "D", "DavEntry", "ok_props", "parse_comments", "parse_multistatus", "parse_xml"]
+__all__ = [
+    "NC",
+    "NS",
+    "OC",
+    "D",
+    "DavEntry",
+    "ok_props",
+    "parse_comments",
+    "parse_multistatus",
+    "parse_xml",
+    "relative_path",
+]
 
 D, OC, NC = "DAV:", "http://owncloud.org/ns", "http://nextcloud.org/ns"
 NS = f'xmlns:d="{D}" xmlns:oc="{OC}" xmlns:nc="{NC}"'
@@ -79,8 +94,20 @@ def _int(text: str | None) -> int | None:
         return None
 
 
+def relative_path(decoded: str, root_path: str) -> str:
+    """The decoded href path `decoded` relative to the collection `root_path` (`/remote.php/dav/files/alice/`,
+    relative to the base URL). An href that starts with a web root (`/nextcloud/remote.php/...`) is cut after
+    the first occurrence of `root_path`: a web root cannot contain the DAV collection path, so that occurrence
+    is the one right after it. Anything else is returned unchanged."""
+    if decoded.startswith(root_path):
+        return decoded[len(root_path) :]
+    at = decoded.find(root_path) if root_path.startswith("/") else -1
+    return decoded[at + len(root_path) :] if at > 0 else decoded
+
+
 def parse_multistatus(body: bytes, root_path: str) -> list[DavEntry]:
-    """Parse a 207 body; `root_path` is the decoded URL path the entries' paths are made relative to."""
+    """Parse a 207 body; `root_path` is the decoded URL path (relative to the base URL) the entries' paths are
+    made relative to."""
     entries = []
     for resp in parse_xml(body, "WebDAV XML").findall(f"{{{D}}}response"):
         href = resp.findtext(f"{{{D}}}href") or ""
@@ -92,8 +119,7 @@ def parse_multistatus(body: bytes, root_path: str) -> list[DavEntry]:
 
         rtype = props.get(f"{{{D}}}resourcetype")
         is_dir = rtype is not None and rtype.find(f"{{{D}}}collection") is not None
-        decoded = unquote(urlsplit(href).path)
-        rel = decoded[len(root_path) :] if decoded.startswith(root_path) else decoded
+        rel = relative_path(unquote(urlsplit(href).path), root_path)
         size = _int(text(f"{{{OC}}}size"))
         if size is None:
             size = _int(text(f"{{{D}}}getcontentlength"))

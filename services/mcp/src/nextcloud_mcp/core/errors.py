@@ -13,12 +13,16 @@ NextcloudMCPError
     ├── RateLimited            429 (.retry_after)
     ├── InsufficientStorage    507
     ├── Unavailable            5xx, timeouts, connection failures (retryable for idempotent calls)
+    │   └── Maintenance        503 with X-Nextcloud-Maintenance-Mode (maintenance mode or a pending upgrade)
+    ├── WrongHost              NEXTCLOUD_HOST does not reach Nextcloud's API (a redirect, a page that is not
+    │                          Nextcloud's, https/http on the wrong port); `.suggestion` is the value to set
+    ├── TLSFailure             the TLS certificate or handshake failed (unknown CA, wrong name, expired)
     ├── BadRequest             any other 4xx
     └── ProtocolError          Nextcloud answered something we cannot parse
 ```
 
 Every message is written for the model that called the tool: what failed and what to do next.
-`core.http.raise_for_status` is the only place that maps HTTP statuses to these classes.
+`core.statuses.raise_for_status` is the only place that maps HTTP statuses to these classes.
 """
 
 from __future__ import annotations
@@ -34,12 +38,15 @@ __all__ = [
     "InsufficientStorage",
     "InvalidInput",
     "Locked",
+    "Maintenance",
     "NextcloudError",
     "NextcloudMCPError",
     "NotFound",
     "ProtocolError",
     "RateLimited",
+    "TLSFailure",
     "Unavailable",
+    "WrongHost",
 ]
 
 
@@ -117,6 +124,28 @@ class InsufficientStorage(NextcloudError):
 
 class Unavailable(NextcloudError):
     """Raised on 5xx, timeouts and connection failures: Nextcloud could not answer."""
+
+
+class Maintenance(Unavailable):
+    """Raised on 503 with `X-Nextcloud-Maintenance-Mode`: maintenance mode is on or an upgrade is pending."""
+
+
+class WrongHost(NextcloudError):
+    """Raised when `NEXTCLOUD_HOST` does not reach Nextcloud's API: the answer is a redirect, a web page that is
+    not Nextcloud's, or the scheme does not match the port. Retrying does not help; the setting must change.
+
+    `suggestion` is the `NEXTCLOUD_HOST` value to set when the answer tells it (a redirect's target, a
+    probed sub-path, `https://` on a TLS port), else None.
+    """
+
+    def __init__(self, message: str, *, suggestion: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.suggestion = suggestion
+
+
+class TLSFailure(NextcloudError):
+    """Raised when the TLS connection to Nextcloud fails: the certificate is not trusted, names another host or
+    expired, or the handshake fails. Retrying does not help; the certificate or a setting must change."""
 
 
 class BadRequest(NextcloudError):

@@ -1,14 +1,17 @@
-"""The one HTTP client to Nextcloud: pooling, timeouts, retries, status mapping and OCS envelopes.
+"""The one HTTP client to Nextcloud: pooling, timeouts, retries, failure diagnosis and OCS envelopes.
 
 One `NextcloudHTTP` per process wraps one `httpx2.AsyncClient` (httpx2 is the maintained httpx line
 that the MCP SDK itself depends on). It carries no credentials: every request names the caller's
 `httpx2.Auth`, so one user's credentials never ride along with another user's request, and it keeps no
 cookies, so no user's Nextcloud session rides along either (see `core.cookies` for why that matters).
+
+Every failure becomes a `NextcloudError` saying what to do: error statuses through `core.statuses` (the one
+status map), connection failures through `core.network` (DNS, refused, certificate, TLS), and answers that
+are not Nextcloud's (redirects, web pages) through `core.hostcheck`, which names the `NEXTCLOUD_HOST` to set.
 """
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
@@ -21,19 +24,10 @@ import httpx2
 from nextcloud_mcp import __version__, metrics
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.core.cookies import cookieless_jar
-from nextcloud_mcp.core.errors import (
-    AuthenticationFailed,
-    BadRequest,
-    Conflict,
-    Forbidden,
-    InsufficientStorage,
-    Locked,
-    NextcloudError,
-    NotFound,
-    ProtocolError,
-    RateLimited,
-    Unavailable,
-)
+from nextcloud_mcp.core.errors import BadRequest, ProtocolError
+from nextcloud_mcp.core.hostcheck import check_host, is_redirect, looks_foreign, redirect_error
+from nextcloud_mcp.core.network import Target, explain, tls_verify, transport_failure
+from nextcloud_mcp.core.statuses import is_maintenance, raise_for_status, retry_after
 
 __all__ = ["NextcloudHTTP", "raise_for_status"]
 
@@ -42,38 +36,6 @@ logger = logging.getLogger(__name__)
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT", "SEARCH"})
 _RETRY_STATUSES = frozenset({502, 503, 504})
 _MAX_RETRY_AFTER = 10.0  # seconds we are willing to wait on a 429/503 Retry-After before giving up
-
-# nextcloud/server lib/private/AppFramework/Middleware/Security/CORSMiddleware.php (see docs/authentication.md)
-_CORS_MESSAGE = "CORS requires basic auth"
-
-_STATUS_ERRORS: dict[int, tuple[type[NextcloudError], str]] = {
-    401: (
-        AuthenticationFailed,
-        "Nextcloud rejected the credentials (check the app password; in OAuth mode, that user_oidc "
-        "validates bearer tokens).",
-    ),
-    403: (
-        Forbidden,
-        "Nextcloud refused this action for the current user (read-only item or missing permission).",
-    ),
-    404: (NotFound, "Not found in Nextcloud (it does not exist or is not visible to this user)."),
-    409: (Conflict, "Conflict in Nextcloud: the target already exists or its parent is missing."),
-    412: (Conflict, "The item changed on the server since it was read; read it again and retry."),
-    423: (Locked, "The item is locked in Nextcloud; try again later."),
-    429: (RateLimited, "Nextcloud is rate-limiting this client; wait and retry."),
-    507: (InsufficientStorage, "The Nextcloud storage quota is exhausted; free some space first."),
-}
-
-
-def _retry_after(response: httpx2.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        when = email.utils.parsedate_to_datetime(value)
-        return max(0.0, when.timestamp() - time.time()) if when else None
 
 
 def _check_headers(headers: Mapping[str, str] | None, method: str, path: str) -> None:
@@ -89,41 +51,22 @@ def _check_headers(headers: Mapping[str, str] | None, method: str, path: str) ->
             )
 
 
-def raise_for_status(response: httpx2.Response) -> None:
-    """Raise the matching `NextcloudError` for a non-2xx/3xx `response`; the one status map of the server."""
-    status = response.status_code
-    if status < 400:
-        return
-    method, path = response.request.method, response.request.url.path
-    where: dict[str, Any] = {"method": method, "path": path, "status": status}
-    if status == 401 and _CORS_MESSAGE in response.text[:500]:
-        raise AuthenticationFailed(
-            "Nextcloud refused the access token on this app API: its #[CORS] routes accept only Basic auth "
-            "unless the Bearer patch is applied (docs/authentication.md#the-bearer-patch-cors-routes). "
-            "Apply the patch or run this server in BasicAuth mode with an app password.",
-            **where,
-        )
-    if status in _STATUS_ERRORS:
-        cls, message = _STATUS_ERRORS[status]
-        if cls is RateLimited:
-            raise RateLimited(message, retry_after=_retry_after(response), **where)
-        raise cls(message, **where)
-    if status >= 500:
-        raise Unavailable(f"Nextcloud failed with HTTP {status}; try again later.", **where)
-    raise BadRequest(f"Nextcloud rejected the request (HTTP {status}).", **where)
-
-
 class NextcloudHTTP:
     """Shared, credential-free HTTP client for one Nextcloud instance.
 
     Parameters:
-        settings: timeouts, pool size, TLS verification and the base URL.
-        transport: optional `httpx2` transport (tests use `ASGITransport` into the fake Nextcloud).
+        settings: timeouts, pool size, TLS verification (`NEXTCLOUD_VERIFY_SSL`, `NEXTCLOUD_CA_BUNDLE`; a
+            bundle that cannot be used raises ConfigError here) and the base URL.
+        transport: optional `httpx2` transport (tests use `ASGITransport` into the fake Nextcloud); with one,
+            no diagnosis opens a socket of its own.
     """
 
     def __init__(self, settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> None:
         self.base_url = settings.nextcloud_base_url
+        self.target = Target.of(settings)
         self._retries = settings.nextcloud_retries
+        self._sockets = transport is None
+        self._nextcloud_confirmed = False  # status.php answered as Nextcloud (see core.hostcheck)
         timeout = httpx2.Timeout(settings.nextcloud_timeout, connect=settings.nextcloud_connect_timeout)
         limits = httpx2.Limits(
             max_connections=settings.nextcloud_max_connections,
@@ -134,9 +77,9 @@ class NextcloudHTTP:
             base_url=self.base_url,
             timeout=timeout,
             limits=limits,
-            verify=settings.nextcloud_verify_ssl,
+            verify=tls_verify(settings),
             transport=transport,
-            follow_redirects=False,  # a redirect could carry credentials to another host
+            follow_redirects=False,  # a redirect could carry credentials to another host (core.hostcheck)
             cookies=cookieless_jar(),  # a kept session cookie would serve the next user as the previous one
             headers={"User-Agent": f"nextcloud-mcp-bridge/{__version__}", "Accept": "application/json"},
             trust_env=False,
@@ -159,10 +102,12 @@ class NextcloudHTTP:
     ) -> httpx2.Response:
         """Send one request to `path` (relative to the Nextcloud base URL) and return the response.
 
-        Statuses in `ok` are returned instead of raised. Idempotent methods are retried on 502/503/504,
-        timeouts and resets; any method is retried when the connection could not be opened (nothing
-        was sent). 429 with a short `Retry-After` is waited out once. A streamed body (an async
-        iterable) cannot be replayed, so such a request is never retried.
+        Statuses in `ok` are returned instead of raised, unless the answer shows that `NEXTCLOUD_HOST` does
+        not reach Nextcloud (a redirect to another base URL, or a web page where `status.php` is not
+        Nextcloud's: `WrongHost`). Idempotent methods are retried on 502/503/504 (not in maintenance
+        mode), timeouts and resets; any method is retried when the connection could not be opened (nothing
+        was sent), except for TLS and certificate failures. 429 with a short `Retry-After` is waited out
+        once. A streamed body (an async iterable) cannot be replayed, so such a request is never retried.
         """
         if "://" in path or not path.startswith("/"):
             raise ValueError(f"path must be relative to the Nextcloud base URL: {path!r}")
@@ -181,44 +126,50 @@ class NextcloudHTTP:
                     method=method,
                     path=path,
                 ) from exc
-            except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as exc:
-                if attempt < self._retries:
+            except httpx2.TransportError as exc:
+                failure = transport_failure(exc, self.target, method=method, path=path)
+                if (failure.retry == "any" or (failure.retry == "idempotent" and idempotent)) and (
+                    attempt < self._retries
+                ):
                     attempt += 1
                     await anyio.sleep(0.1 * 2**attempt)
                     continue
                 metrics.nextcloud_request(path, None, 0.0)
-                raise Unavailable(
-                    f"Cannot connect to Nextcloud at {self.base_url}: {type(exc).__name__}.",
-                    method=method,
-                    path=path,
-                ) from exc
-            except (httpx2.TimeoutException, httpx2.RemoteProtocolError, httpx2.ReadError) as exc:
-                if idempotent and attempt < self._retries:
-                    attempt += 1
-                    await anyio.sleep(0.1 * 2**attempt)
-                    continue
-                metrics.nextcloud_request(path, None, 0.0)
-                what = (
-                    "did not answer in time" if isinstance(exc, httpx2.TimeoutException) else "dropped the connection"
-                )
-                note = (
-                    "" if idempotent else " The change may or may not have been applied; read the item before retrying."
-                )
-                raise Unavailable(f"Nextcloud {what}.{note}", method=method, path=path) from exc
+                raise await explain(failure, self.target, sockets=self._sockets, idempotent=idempotent) from exc
             elapsed = time.perf_counter() - started
             metrics.nextcloud_request(path, response.status_code, elapsed)
             elapsed_ms = elapsed * 1000
             logger.debug("%s %s -> %d (%.1f ms)", method, response.request.url.path, response.status_code, elapsed_ms)
+            await self._vet(response, path, ok)
             status = response.status_code
             if status in ok or status < 400:
                 return response
-            wait = _retry_after(response)
-            retryable = (idempotent and status in _RETRY_STATUSES) or status == 429
+            wait = retry_after(response)
+            retryable = (idempotent and status in _RETRY_STATUSES and not is_maintenance(response)) or status == 429
             if retryable and attempt < self._retries and (wait is None or wait <= _MAX_RETRY_AFTER):
                 attempt += 1
                 await anyio.sleep(wait if wait is not None else 0.1 * 2**attempt)
                 continue
             raise_for_status(response)
+
+    async def _vet(self, response: httpx2.Response, path: str, ok: tuple[int, ...]) -> None:
+        """Raise WrongHost when `response` is not Nextcloud's API answering (see `core.hostcheck`)."""
+        if is_redirect(response):
+            error = redirect_error(response, self.target.base_url)
+            if error.suggestion is None and response.status_code in ok:
+                return  # the caller asked for redirects it cannot map to another base URL
+            if error.suggestion is None and not self._nextcloud_confirmed:
+                # a redirect to another place (a root page, a login portal): find where Nextcloud answers
+                problem = await check_host(self._client, self.target, response, path, sockets=self._sockets)
+                if problem is not None and problem.suggestion is not None:
+                    raise problem
+            raise error
+        if self._nextcloud_confirmed or not looks_foreign(response, path):
+            return
+        problem = await check_host(self._client, self.target, response, path, sockets=self._sockets)
+        if problem is not None:
+            raise problem
+        self._nextcloud_confirmed = True
 
     @asynccontextmanager
     async def stream(
@@ -232,14 +183,17 @@ class NextcloudHTTP:
         try:
             async with self._client.stream(method, path, headers=headers, auth=auth) as response:
                 metrics.nextcloud_request(path, response.status_code, time.perf_counter() - started)
+                if is_redirect(response) or looks_foreign(response, path):
+                    await response.aread()  # a small page; frees the connection for the status.php check
+                await self._vet(response, path, ())
                 if response.status_code >= 400:
                     await response.aread()
                     raise_for_status(response)
                 yield response
-        except (httpx2.TimeoutException, httpx2.TransportError) as exc:
-            raise Unavailable(
-                f"Nextcloud stream failed: {type(exc).__name__}; try again.", method=method, path=path
-            ) from exc
+        except httpx2.TransportError as exc:
+            failure = transport_failure(exc, self.target, method=method, path=path)
+            idempotent = method.upper() in _IDEMPOTENT
+            raise await explain(failure, self.target, sockets=self._sockets, idempotent=idempotent) from exc
 
     async def ocs(
         self,

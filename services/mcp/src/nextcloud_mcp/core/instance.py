@@ -13,6 +13,7 @@ import httpx2
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nextcloud_mcp.core.errors import ProtocolError
+from nextcloud_mcp.core.hostcheck import is_nextcloud_status, not_nextcloud
 from nextcloud_mcp.core.http import NextcloudHTTP
 
 __all__ = ["Capabilities", "CoreClient", "ServerStatus", "UserDetails", "read_status"]
@@ -83,18 +84,17 @@ class CoreClient:
         return _validate(UserDetails, data, "/cloud/user")
 
 
+#: 4xx answers of `status.php` (public on every Nextcloud) that prove NEXTCLOUD_HOST wrong; 429 stays RateLimited
+_NOT_STATUS = tuple(code for code in range(400, 500) if code != 429)
+
+
 async def read_status(http: NextcloudHTTP) -> ServerStatus:
-    """`status.php` (public; no credentials are sent)."""
-    response = await http.request("GET", "/status.php", auth=None)
-    return _parse(ServerStatus, response.json() if _is_json(response) else None, response)
-
-
-def _is_json(response: httpx2.Response) -> bool:
-    return "json" in response.headers.get("content-type", "")
-
-
-def _parse(model: type[M], data: Any, response: httpx2.Response) -> M:
-    return _validate(model, data, response.request.url.path)
+    """`status.php` (public; no credentials are sent). Anything but Nextcloud's status document (a 4xx, a page,
+    other JSON) means NEXTCLOUD_HOST is not Nextcloud's address: WrongHost, naming what to set."""
+    response = await http.request("GET", "/status.php", auth=None, ok=_NOT_STATUS)
+    if not is_nextcloud_status(response):
+        raise not_nextcloud(http.target, response, response)
+    return _validate(ServerStatus, response.json(), response.request.url.path)
 
 
 def _validate(model: type[M], data: Any, path: str) -> M:

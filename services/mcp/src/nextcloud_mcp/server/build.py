@@ -20,6 +20,7 @@ from nextcloud_mcp.core.errors import ConfigError
 from nextcloud_mcp.server.catalogue import Catalogue, load_catalogue
 from nextcloud_mcp.server.health import add_health_routes
 from nextcloud_mcp.server.policy import ToolGate, ToolPolicy, tool_scopes
+from nextcloud_mcp.server.sessions import SessionLimit
 from nextcloud_mcp.server.state import AppState
 
 if TYPE_CHECKING:  # OAuth-only modules (JWT, Redis) stay unimported in BasicAuth mode
@@ -51,11 +52,13 @@ def _credentials(settings: Settings) -> BasicCredentials | None:
 
 
 class NextcloudServer(MCPServer[AppState]):
-    """The SDK's `MCPServer` with the catalogue it serves (the OAuth gate reads each tool's scope from it)."""
+    """The SDK's `MCPServer` with the catalogue it serves (the OAuth gate reads each tool's scope from it) and its
+    `ToolGate` (OAuth mode tells it which token cache forgets tokens Nextcloud rejects)."""
 
-    def __init__(self, catalogue: Catalogue, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, catalogue: Catalogue, gate: ToolGate, **kwargs: Any) -> None:
+        super().__init__(middleware=[gate], **kwargs)
         self.catalogue = catalogue
+        self.gate = gate
 
 
 def build_server(
@@ -76,13 +79,13 @@ def build_server(
 
     server = NextcloudServer(
         catalogue,
+        ToolGate(policy),
         name="nextcloud",
         title="Nextcloud",
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         log_level=settings.mcp_log_level,
-        middleware=[ToolGate(policy)],
         tools=catalogue.tools,
     )
     add_health_routes(server, state)
@@ -122,11 +125,21 @@ def build_http_app(
         stateless_http=settings.mcp_stateless_http,
         transport_security=security,
         host=settings.mcp_host,
+        session_idle_timeout=settings.mcp_session_idle_timeout,
     )
+    if not settings.mcp_stateless_http:  # per-user session cap in front of the SDK's (global-only) one
+        app.add_middleware(
+            SessionLimit,
+            path=settings.mcp_path,
+            max_per_user=settings.mcp_max_sessions_per_user,
+            idle_timeout=settings.mcp_session_idle_timeout,
+        )
     if settings.mcp_metrics:  # GET /metrics, no token, same Host/Origin checks (docs/observability.md)
         app.router.routes.append(metrics.route(security, resource_server.cache if resource_server else None))
     if resource_server is None:
         return app
+    # a token Nextcloud rejects (401) is validated again on its next request, not trusted until the cache TTL
+    server.gate.on_token_rejected = resource_server.cache.forget
     catalogue = server.catalogue
     toolsets = [app.toolset for app in APPS if app in catalogue.apps.values()]
     scopes = [scope for toolset in toolsets for scope in (f"{toolset}:read", f"{toolset}:write")]

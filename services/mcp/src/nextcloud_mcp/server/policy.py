@@ -1,15 +1,21 @@
 """One place that decides which tools a caller may use: `ToolPolicy`, applied by `ToolGate` to both
 `tools/list` and `tools/call`.
 
-A tool is unavailable when the caller's Nextcloud does not offer its app (from the capabilities) or, in OAuth
-mode, when the token's scopes do not allow it. `ToolGate` (an MCP server middleware) drops such tools from
-`tools/list` and answers a call to one with a tool error naming the reason, before the tool runs.
+A tool is unavailable when the caller's Nextcloud does not offer its app (from the capabilities or, for an app
+version that publishes none, the app's probe route: `App.probe`) or, in OAuth mode, when the token's scopes do
+not allow it. `ToolGate` (an MCP server middleware) drops such tools from
+`tools/list` and answers a call to one with a tool error naming the reason, before the tool runs. When a call
+fails because Nextcloud rejected the caller's access token (401), `ToolGate` tells the token cache to forget
+that token (`on_token_rejected`, set in OAuth mode by `build_http_app`), so the next request validates it again
+at the authorization server instead of trusting the cached "valid" until the cache TTL runs out. In BasicAuth
+mode such a failure's text becomes what to fix in the settings (`AppState.rejected_message`).
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from mcp.server.auth.middleware.auth_context import get_access_token
@@ -19,9 +25,14 @@ from mcp.types import CallToolResult, TextContent
 from nextcloud_mcp import metrics
 from nextcloud_mcp.auth.scopes import allowed, required_scope
 from nextcloud_mcp.core.app import App
+from nextcloud_mcp.core.instance import Capabilities
+from nextcloud_mcp.core.session import NextcloudSession
+from nextcloud_mcp.server.registry import call_report
 from nextcloud_mcp.server.state import AppState
 
 __all__ = ["ToolGate", "ToolPolicy", "tool_scopes"]
+
+logger = logging.getLogger(__name__)
 
 
 def tool_scopes(apps: Mapping[str, App], read_only: Mapping[str, bool]) -> dict[str, str]:
@@ -56,21 +67,31 @@ class ToolPolicy:
             for name, needed in self._scope_of.items():
                 if not allowed(needed, granted):
                     reasons[name] = f"the access token lacks the {needed} scope"
-        caps = await self._state.capabilities(self._state.session())
+        session = self._state.session()
+        caps = await self._state.capabilities(session)
         if caps is not None:
-            missing = {app.id for app in set(self._apps.values()) if not app.available(caps)}
+            missing = {app.id for app in set(self._apps.values()) if not await self._offered(app, caps, session)}
             for name, app in self._apps.items():
                 if app.id in missing:
                     reasons[name] = _not_installed(app)
         return reasons
+
+    async def _offered(self, app: App, caps: Capabilities, session: NextcloudSession) -> bool:
+        return app.available(caps) or await self._state.found_by_probe(session, app)
+
+    def basic_auth_rejected(self) -> str | None:
+        """In BasicAuth mode, what to fix after Nextcloud answered 401 to the configured credentials (the shared
+        401 message also names OAuth causes); None in OAuth mode."""
+        return self._state.rejected_message()
 
     async def why_unavailable(self, name: str) -> str | None:
         """`unavailable().get(name)` for one tool, without evaluating the whole catalogue (per call)."""
         app = self._apps.get(name)
         if app is None:
             return None
-        caps = await self._state.capabilities(self._state.session())
-        if caps is not None and not app.available(caps):
+        session = self._state.session()
+        caps = await self._state.capabilities(session)
+        if caps is not None and not await self._offered(app, caps, session):
             return _not_installed(app)
         granted = self._granted()
         needed = self._scope_of[name]
@@ -85,10 +106,15 @@ def _not_installed(app: App) -> str:
 
 class ToolGate:
     """MCP server middleware: `tools/list` shows only the tools the policy allows this caller, and a
-    `tools/call` of any other tool gets a tool error (the tool does not run)."""
+    `tools/call` of any other tool gets a tool error (the tool does not run).
 
-    def __init__(self, policy: ToolPolicy) -> None:
+    `on_token_rejected(token)` is awaited, before the result is sent, when a tool failed because Nextcloud
+    answered 401 to the caller's access token (OAuth mode: the token cache's `forget`). In BasicAuth mode the
+    error of such a call becomes what to fix in NEXTCLOUD_USERNAME / NEXTCLOUD_PASSWORD."""
+
+    def __init__(self, policy: ToolPolicy, on_token_rejected: Callable[[str], Awaitable[None]] | None = None) -> None:
         self._policy = policy
+        self.on_token_rejected = on_token_rejected
 
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         if ctx.method == "tools/call":
@@ -98,7 +124,14 @@ class ToolGate:
                 metrics.tool_call(name, "unavailable", time.perf_counter())
                 text = f"Error executing tool {name}: {name} is not available: {why}."
                 return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
-            return await call_next(ctx)
+            with call_report() as report:
+                result = await call_next(ctx)
+            if report.credentials_rejected:
+                await self._token_rejected()
+                if (fix := self._policy.basic_auth_rejected()) is not None:
+                    text = f"Error executing tool {name}: {fix}"
+                    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+            return result
         result = await call_next(ctx)
         if ctx.method != "tools/list" or not isinstance(result, dict) or not isinstance(result.get("tools"), list):
             return result
@@ -106,3 +139,10 @@ class ToolGate:
         if hidden:
             result = {**result, "tools": [t for t in result["tools"] if t.get("name") not in hidden]}
         return result
+
+    async def _token_rejected(self) -> None:
+        token = get_access_token()
+        if self.on_token_rejected is None or token is None:
+            return
+        logger.info("Nextcloud rejected a caller's access token; it is validated again on its next request")
+        await self.on_token_rejected(token.token)

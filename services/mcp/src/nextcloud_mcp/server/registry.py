@@ -1,6 +1,7 @@
 """Tools as the SDK registers them: the tool wrapper, compact schemas, and `LazyTool`.
 
-The wrapper turns a `NextcloudMCPError` into a tool error the model reads, and counts calls and latency. A
+The wrapper turns a `NextcloudMCPError` into a tool error the model reads, counts calls and latency, and notes in
+the current `CallReport` (`call_report()`, opened by `ToolGate`) when Nextcloud rejected the caller's credentials. A
 `LazyTool` is listed from the schema cache (`catalogue.py`) without importing its module; its module is
 imported and its pydantic models built when it is first called. Both reach the SDK through
 `MCPServer(tools=[...])`.
@@ -12,7 +13,10 @@ import functools
 import importlib
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, cast
 
@@ -22,11 +26,41 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from nextcloud_mcp import metrics
-from nextcloud_mcp.core.errors import NextcloudMCPError
+from nextcloud_mcp.core.errors import AuthenticationFailed, NextcloudMCPError
 from nextcloud_mcp.core.tool import ToolSpec
 from nextcloud_mcp.server.schema import compact_schema
 
-__all__ = ["LazyTool", "NextcloudTool", "argument_errors", "build_tool", "specs_of", "wrap"]
+__all__ = [
+    "CallReport",
+    "LazyTool",
+    "NextcloudTool",
+    "argument_errors",
+    "build_tool",
+    "call_report",
+    "specs_of",
+    "wrap",
+]
+
+
+@dataclass
+class CallReport:
+    """What the tool wrapper noticed during one `tools/call`, for the code around the call (`ToolGate`)."""
+
+    credentials_rejected: bool = False  # Nextcloud answered 401 (`AuthenticationFailed`)
+
+
+_report: ContextVar[CallReport | None] = ContextVar("nextcloud_mcp_call_report", default=None)
+
+
+@contextmanager
+def call_report() -> Iterator[CallReport]:
+    """A `CallReport` that the wrapper of any tool run inside this block fills in."""
+    report = CallReport()
+    token = _report.set(report)
+    try:
+        yield report
+    finally:
+        _report.reset(token)
 
 
 def wrap(spec: ToolSpec) -> Callable[..., Awaitable[Any]]:
@@ -41,6 +75,9 @@ def wrap(spec: ToolSpec) -> Callable[..., Awaitable[Any]]:
             try:
                 result = await fn(*args, **kwargs)
             except NextcloudMCPError as exc:
+                report = _report.get()
+                if isinstance(exc, AuthenticationFailed) and report is not None:
+                    report.credentials_rejected = True
                 raise ToolError(str(exc)) from exc
             outcome = "ok"
             if isinstance(result, BaseModel):

@@ -6,11 +6,13 @@ import gc
 import logging
 
 import anyio
+import httpx2
 
 from nextcloud_mcp.config import Settings
+from nextcloud_mcp.core.errors import ConfigError
 from nextcloud_mcp.logging import configure_logging
 
-__all__ = ["run"]
+__all__ = ["check_credentials", "run"]
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +25,9 @@ def run(settings: Settings) -> None:
         if secret is not None
     ]
     configure_logging(settings.mcp_log_level, settings.mcp_log_format, secrets)
+    for level, message in settings.environment_notices:  # variables load_settings ignored (config.py)
+        logger.log(level, message)
+    check_credentials(settings)
     # Start-up allocates ~10^5 long-lived objects (SDK, pydantic models of every tool) and no garbage worth
     # collecting: no cyclic GC while building, then freeze it all so later collections skip it (docs/performance.md).
     gc.disable()
@@ -43,6 +48,22 @@ def run(settings: Settings) -> None:
         anyio.run(server.run_stdio_async)
     else:
         anyio.run(_serve_http, server, settings)
+
+
+def check_credentials(settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> None:
+    """Refuse to start (ConfigError) on half a pair of BasicAuth credentials, or when Nextcloud rejects them
+    (one `GET /ocs/v2.php/cloud/user`); an unreachable Nextcloud only logs a warning. `transport`: tests."""
+    from nextcloud_mcp.server.credentials import check_at_start, missing_credential
+
+    problem = missing_credential(settings)
+    if problem is not None:
+        raise ConfigError(problem)
+    if settings.auth_mode != "basic" or not settings.nextcloud_username or settings.nextcloud_password is None:
+        return  # OAuth mode, or BasicAuth without credentials: build_server names what is missing
+    from nextcloud_mcp.auth.basic import BasicCredentials
+
+    credentials = BasicCredentials(settings.nextcloud_username, settings.nextcloud_password)
+    anyio.run(check_at_start, settings, credentials, transport)
 
 
 async def _serve_http(server: object, settings: Settings) -> None:

@@ -19,15 +19,21 @@ from mcp.server.auth.provider import AccessToken
 from nextcloud_mcp.auth.basic import BasicCredentials
 from nextcloud_mcp.auth.identity import BearerAuth, caller_key
 from nextcloud_mcp.config import Settings
-from nextcloud_mcp.core.errors import NextcloudError
+from nextcloud_mcp.core.app import App
+from nextcloud_mcp.core.errors import AuthenticationFailed, NextcloudError
 from nextcloud_mcp.core.instance import Capabilities, ServerStatus, read_status
 from nextcloud_mcp.core.session import NextcloudHTTP, NextcloudSession
+from nextcloud_mcp.server.credentials import rejected_message, whoami
+from nextcloud_mcp.server.probe import run_probe
 
 __all__ = ["AppState"]
 
 logger = logging.getLogger(__name__)
 
 MAX_CACHED_USERS = 1024
+#: Seconds the BasicAuth credentials check (`credentials_problem`) is reused, so health probes and failing
+#: tool calls ask Nextcloud at most once per this interval.
+CREDENTIALS_TTL = 10.0
 
 
 class AppState:
@@ -46,6 +52,8 @@ class AppState:
         self._users = 0
         self._shared: dict[type, Any] = {}  # per-user caches of the apps (NextcloudSession.shared)
         self._capabilities: dict[str, tuple[float, Capabilities]] = {}
+        self._probes: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._credentials_checked: tuple[float, NextcloudError | None] | None = None
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[AppState]:
@@ -95,9 +103,63 @@ class AppState:
         except NextcloudError as exc:
             logger.warning("Cannot read Nextcloud capabilities (%s); listing every tool", exc)
             return None
-        if len(self._capabilities) >= MAX_CACHED_USERS:  # bounded: drop expired entries, then the oldest
-            self._capabilities = {k: v for k, v in self._capabilities.items() if v[0] > now}
-            while len(self._capabilities) >= MAX_CACHED_USERS:
-                self._capabilities.pop(next(iter(self._capabilities)))
-        self._capabilities[session.key] = (now + self.settings.mcp_capabilities_ttl, caps)
+        _bounded_put(self._capabilities, session.key, (now + self.settings.mcp_capabilities_ttl, caps), now)
         return caps
+
+    async def found_by_probe(self, session: NextcloudSession, app: App) -> bool:
+        """Whether `app`'s probe finds it for this caller (an app version that publishes no capability),
+        cached for `MCP_CAPABILITIES_TTL`; False without a probe, True when Nextcloud cannot say (as when the
+        capabilities cannot be read: the tools stay listed and a call reports the real error)."""
+        if app.probe is None:
+            return False
+        now = time.monotonic()
+        key = (session.key, app.id)
+        cached = self._probes.get(key)
+        if cached and cached[0] > now:
+            return cached[1]
+        answer = await run_probe(session, app.probe)
+        if answer.found is None:
+            logger.warning("Cannot tell whether the %s app is installed (%s); listing its tools", app.id, answer.detail)
+            return True
+        _bounded_put(self._probes, key, (now + self.settings.mcp_capabilities_ttl, answer.found), now)
+        return answer.found
+
+    def rejected_message(self) -> str | None:
+        """BasicAuth: what to fix when Nextcloud answers 401 to the configured credentials; None in OAuth mode."""
+        return rejected_message(self.settings.nextcloud_username or "") if self._credentials is not None else None
+
+    async def credentials_problem(self) -> NextcloudError | None:
+        """BasicAuth: why Nextcloud does not accept the configured user (an `AuthenticationFailed` saying what
+        to fix, or the error that kept it from answering), None when it does and in OAuth mode. Reused for
+        `CREDENTIALS_TTL` seconds."""
+        creds = self._credentials
+        if creds is None:
+            return None
+        now = time.monotonic()
+        if self._credentials_checked is not None and self._credentials_checked[0] > now:
+            return self._credentials_checked[1]
+        problem: NextcloudError | None = None
+        try:
+            await whoami(self.http, creds)
+        except AuthenticationFailed as exc:
+            problem = AuthenticationFailed(
+                self.rejected_message() or exc.message,
+                method=exc.method,
+                path=exc.path,
+                status=exc.status,
+            )
+        except NextcloudError as exc:
+            problem = exc
+        self._credentials_checked = (now + CREDENTIALS_TTL, problem)
+        return problem
+
+
+def _bounded_put(cache: dict[Any, tuple[float, Any]], key: Any, value: tuple[float, Any], now: float) -> None:
+    """Store `value`, keeping at most MAX_CACHED_USERS entries (expired ones go first, then the oldest)."""
+    if key not in cache and len(cache) >= MAX_CACHED_USERS:
+        fresh = {k: v for k, v in cache.items() if v[0] > now}
+        cache.clear()
+        cache.update(fresh)
+        while len(cache) >= MAX_CACHED_USERS:
+            cache.pop(next(iter(cache)))
+    cache[key] = value

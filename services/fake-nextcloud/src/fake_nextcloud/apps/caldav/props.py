@@ -4,13 +4,15 @@ Nextcloud's layout (principals under ``/remote.php/dav/principals/users/{uid}/``
 from __future__ import annotations
 
 import copy
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 from xml.etree import ElementTree as ET
 
 from fake_nextcloud.apps.caldav.ns import CAL, CARD, CS, DAV, OC, SABRE
 from fake_nextcloud.apps.caldav.synctoken import SyncTokens
-from fake_nextcloud.apps.dav.xmlio import PropValue, q
+from fake_nextcloud.apps.dav.models import DavError
+from fake_nextcloud.apps.dav.xmlio import PropValue, in_context, parse_body, q
 from fake_nextcloud.core.state import User
+from fake_nextcloud.core.urls import webroot
 
 __all__ = [
     "addressbook_home",
@@ -18,6 +20,7 @@ __all__ = [
     "content_type",
     "encode_path",
     "hrefs",
+    "multiget_below_webroot",
     "principal_collection_set",
     "principal_href",
     "principal_props",
@@ -173,7 +176,8 @@ def rewrite_multistatus(
                     _rewrite_prop(prop, child, own, href, home, collection, read_only, user)
     for element in extra or []:
         root.append(element)
-    serialized: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    # Radicale answers under its WSGI SCRIPT_NAME (/remote.php/dav/...); Sabre's hrefs carry the webroot
+    serialized: bytes = ET.tostring(in_context(root), encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0"?>\n' + serialized
 
 
@@ -218,3 +222,23 @@ def _rewrite_prop(
         owner = ET.Element(q(OC, "owner-principal"))
         owner.text = f"principals/users/{read_only[collection]}"
         prop.insert(index + 1, owner)
+
+
+def multiget_below_webroot(body: bytes) -> bytes:
+    """A ``calendar-multiget``/``addressbook-multiget`` body with its hrefs as Radicale (mounted below the
+    webroot) knows them. Sabre maps each href through ``Server::calculateUri``, whose base URI carries the webroot:
+    an href outside it is refused with 403 (sabre-io/dav lib/CalDAV/Plugin.php::calendarMultiGetReport,
+    lib/CardDAV/Plugin.php::addressbookMultiGetReport, lib/DAV/Server.php::calculateUri). Without a webroot, or
+    for other REPORTs, ``body`` is returned as it is."""
+    base = webroot()
+    root = parse_body(body) if base and b"multiget" in body else None
+    if root is None or root.tag not in (q(CAL, "calendar-multiget"), q(CARD, "addressbook-multiget")):
+        return body
+    for element in root.iter(q(DAV, "href")):
+        path = urlsplit((element.text or "").strip()).path
+        if not path.startswith(base + DAV_ROOT + "/"):
+            out = f"{base}{DAV_ROOT}/"
+            raise DavError(403, "Forbidden", f"Requested uri ({unquote(path)}) is out of base uri ({out})")
+        element.text = path[len(base) :]
+    serialized: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return serialized

@@ -33,6 +33,7 @@ from fake_nextcloud.apps.caldav.ns import CAL, DAV
 from fake_nextcloud.apps.caldav.props import (
     DAV_ROOT,
     encode_path,
+    multiget_below_webroot,
     principal_collection_set,
     principal_href,
     principal_props,
@@ -43,6 +44,7 @@ from fake_nextcloud.apps.caldav.synctoken import PREFIX
 from fake_nextcloud.apps.dav.models import DavError
 from fake_nextcloud.apps.dav.xmlio import PropValue, multistatus, parse_propfind, q
 from fake_nextcloud.core.state import FakeState, User
+from fake_nextcloud.core.urls import webroot
 
 __all__ = ["COLLECTIONS", "dispatch", "handles"]
 
@@ -168,6 +170,8 @@ async def _home(engine: CalDavEngine, request: Request, user: User, kind: Kind, 
     recipients: list[User] = []
     if method == "REPORT" and b"sync-collection" in body:
         body = _private_sync_token(engine, body)
+    elif method == "REPORT":
+        body = multiget_below_webroot(body)
     if method in ("MKCALENDAR", "MKCOL"):
         body = await _mkcol_checks(engine, kind, user, parts, body)
     elif method in ("PUT", "DELETE", "MOVE") and len(parts) >= 3:
@@ -240,7 +244,7 @@ async def _destination(engine: CalDavEngine, request: Request, kind: Kind, user:
     if not header:
         raise DavError(400, "BadRequest", "The destination header was not supplied")
     path = urlsplit(header).path
-    prefix = SCRIPT_NAMES[kind] + "/"
+    prefix = webroot() + SCRIPT_NAMES[kind] + "/"  # Sabre's base URI carries the webroot
     if not path.startswith(prefix):
         raise DavError(403, "Forbidden", f"Requested uri ({unquote(path)}) is out of base uri ({prefix})")
     parts = [unquote(p) for p in path[len(prefix) :].split("/") if p]
@@ -250,7 +254,7 @@ async def _destination(engine: CalDavEngine, request: Request, kind: Kind, user:
         raise _deny(engine.state, kind, parts)
     if kind == "calendars":
         await _check_writable(engine, "PUT", user, parts)
-    return path
+    return path[len(webroot()) :]  # Radicale is mounted at SCRIPT_NAMES, below the webroot
 
 
 def _respond(

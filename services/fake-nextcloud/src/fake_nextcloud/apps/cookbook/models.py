@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fake_nextcloud.core.state import FakeState
+from fake_nextcloud.core.urls import webroot
 
 __all__ = ["CookbookBackend", "CookbookError", "Page", "extract_recipe"]
 
@@ -209,7 +210,8 @@ class CookbookBackend:
 
     def stub(self, recipe_id: int, recipe: dict[str, Any]) -> dict[str, Any]:
         """A listing entry after ``RecipeStubFilter`` (``recipe_id`` int, ``id`` string)."""
-        image = f"/index.php/apps/cookbook/webapp/recipes/{recipe_id}/image"
+        # RecipeStubFilter: linkToRoute('cookbook.recipe.image', ...), so under the webroot
+        image = f"{webroot()}/index.php/apps/cookbook/webapp/recipes/{recipe_id}/image"
         return {
             "recipe_id": recipe_id,
             "id": str(recipe_id),
@@ -332,3 +334,18 @@ def app_version(state: FakeState) -> list[int | str]:
 
 #: ``ApiVersion::getApiVersion`` (API 1.2).
 API_VERSION = {"epoch": 0, "major": 1, "minor": 2}
+
+#: The first release with a capability: nextcloud/cookbook 2329e55a (tag v0.11.5, 2025-10-30) added
+#: ``lib/AppInfo/Capabilities.php`` and ``$context->registerCapability(Capabilities::class)`` in
+#: ``lib/AppInfo/Application.php``; up to v0.11.4 ``register()`` registered only the search provider, so
+#: ``/cloud/capabilities`` had no ``cookbook`` block and only ``/api/version`` told the app was there.
+FIRST_WITH_CAPABILITY = (0, 11, 5)
+
+
+def capability(state: FakeState) -> dict[str, Any] | None:
+    """The ``cookbook`` capability block of the installed version (``Capabilities::getCapabilities``), or None
+    for a version that publishes none (before 0.11.5)."""
+    numbers = tuple(part for part in app_version(state) if isinstance(part, int))
+    if numbers < FIRST_WITH_CAPABILITY:
+        return None
+    return {"version": app_version(state)}

@@ -62,7 +62,7 @@ async def show(ctx: NcContext, request: Request) -> Response:
         if recipe is None:
             return json_response(raw, 404)
         recipe["printImage"] = b.config(uid)["print_image"]
-        recipe["imageUrl"] = f"/index.php/apps/cookbook/webapp/recipes/{raw}/image?size=full"
+        recipe["imageUrl"] = ctx.link(f"/index.php/apps/cookbook/webapp/recipes/{raw}/image") + "?size=full"
         return recipe
 
     return _run(ctx, work)

@@ -57,9 +57,9 @@ def redirect(location: str) -> Response:
     return RedirectResponse(location, status_code=303)
 
 
-def login_url(**params: str) -> str:
-    """``linkToRoute('core.login.showLoginForm', $params)``."""
-    return LOGIN_PATH + ("?" + urlencode(params) if params else "")
+def login_url(ctx: NcContext, **params: str) -> str:
+    """``linkToRoute('core.login.showLoginForm', $params)`` (under the webroot)."""
+    return ctx.link(LOGIN_PATH) + ("?" + urlencode(params) if params else "")
 
 
 def _form(ctx: NcContext, user: str, redirect_url: str | None, errors: list[str]) -> str:
@@ -67,7 +67,7 @@ def _form(ctx: NcContext, user: str, redirect_url: str | None, errors: list[str]
     warnings = "".join(f'<p class="warning" data-login-form-error>{esc(_MESSAGES.get(e, e))}</p>\n' for e in errors)
     redirect_field = f'<input type="hidden" name="redirect_url" value="{esc(redirect_url)}">\n' if redirect_url else ""
     return f"""<div class="guest-box login-box">
-<form method="post" name="login" action="{LOGIN_PATH}" data-login-form>
+<form method="post" name="login" action="{esc(ctx.link(LOGIN_PATH))}" data-login-form>
 <fieldset>
 <h2 class="login-form__headline" data-login-form-headline>Log in to Nextcloud</h2>
 {warnings}<label for="user">Account name or email</label>
@@ -103,7 +103,9 @@ async def show_login_form(ctx: NcContext, request: Request) -> Response:
     errors = [str(m) for m in messages[0]] if isinstance(messages, list) and messages else []
     user = str_param(ctx, "user", "")
     redirect_url = str_param(ctx, "redirect_url", None)
-    if redirect_url and redirect_url.split("?", 1)[0] == "/index.php/logout":
+    if redirect_url and redirect_url.split("?", 1)[0] == ctx.link(
+        "/index.php/logout"
+    ):  # linkToRoute('core.login.logout')
         redirect_url = None
     page = guest_page("Login", _form(ctx, user, redirect_url, errors), requesttoken=csrf_token(session))
     page.headers["X-Frame-Options"] = "DENY"
@@ -116,7 +118,7 @@ def _failed(ctx: NcContext, original_user: str, redirect_url: str | None, messag
     if redirect_url is not None:
         params["redirect_url"] = redirect_url
     ensure_session(ctx).set("loginMessages", [[message], []])
-    return redirect(login_url(**params))
+    return redirect(login_url(ctx, **params))
 
 
 def _generate_redirect(ctx: NcContext, redirect_url: str | None) -> Response:
@@ -167,7 +169,7 @@ async def logout(ctx: NcContext, request: Request) -> Response:
     """``logout`` (``#[NoAdminRequired]``, CSRF required: the logout link carries ``?requesttoken=``):
     303 to the absolute login URL with ``clear=1``."""
     log_out(ctx)
-    response = redirect(ctx.absolute_url(login_url(clear="1")))
+    response = redirect(ctx.absolute_url(login_url(ctx, clear="1")))
     if ctx.base_url.startswith("https://"):
         response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_nextcloud.apps.cookbook.models import app_version as cookbook_version
+from fake_nextcloud.apps.cookbook.models import capability as cookbook_capability
 from fake_nextcloud.apps.notes.models import API_VERSIONS, NotesBackend
 from fake_nextcloud.apps.tables.capability import tables_capability
 from fake_nextcloud.core.php import md5_hex
@@ -146,8 +146,8 @@ def _app_capabilities(state: FakeState, user: User) -> dict[str, Any]:
         caps["deck"] = {"version": state.apps["deck"], "canCreateBoards": True, "apiVersions": ["1.0", "1.1"]}
     if state.app_enabled("tables"):
         caps["tables"] = tables_capability(state)
-    if state.app_enabled("cookbook"):
-        caps["cookbook"] = {"version": cookbook_version(state)}  # nextcloud/cookbook lib/AppInfo/Capabilities.php
+    if state.app_enabled("cookbook") and (cookbook := cookbook_capability(state)) is not None:
+        caps["cookbook"] = cookbook  # nextcloud/cookbook lib/AppInfo/Capabilities.php (0.11.5 and later)
     return caps
 
 

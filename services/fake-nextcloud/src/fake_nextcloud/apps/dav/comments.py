@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from fake_nextcloud.apps.dav.models import DavError
 from fake_nextcloud.apps.dav.xmlio import OC, PropValue, multistatus, parse_body, parse_propfind, q, texts
+from fake_nextcloud.core.urls import webroot
 
 if TYPE_CHECKING:
     from fake_nextcloud.apps.dav.view import DavView
@@ -82,7 +83,8 @@ async def comments(app: DavView, request: Request, user: User, rest: str) -> Res
         backend.comment_counter += 1
         comment = Comment(backend.comment_counter, file_id, user.uid, user.display_name, message, app.state.time())
         store.append(comment)
-        return Response(status_code=201, headers={"Content-Location": f"{base}/{comment.id}"})
+        # CommentsPlugin::httpPost: rtrim($request->getUrl(), '/') . '/' . id; the request URL carries the webroot
+        return Response(status_code=201, headers={"Content-Location": f"{webroot()}{base}/{comment.id}"})
     ordered = sorted(store, key=lambda c: (-c.created, -c.id))
     if request.method == "REPORT":
         root = parse_body(await request.body())

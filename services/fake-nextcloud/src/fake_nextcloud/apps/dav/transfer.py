@@ -14,6 +14,7 @@ from starlette.responses import Response, StreamingResponse
 from fake_nextcloud.apps.dav.models import DavBackend, DavError, Node, normalize
 from fake_nextcloud.apps.dav.xmlio import INSTANCE_ID, http_date
 from fake_nextcloud.core.state import User
+from fake_nextcloud.core.urls import webroot
 
 __all__ = [
     "CHUNK",
@@ -30,12 +31,13 @@ _FORBIDDEN = "Forbidden"
 
 
 def destination_path(request: Request, prefix: str) -> str:
-    """The ``Destination`` header as a path below ``prefix`` (sabre-io/dav lib/DAV/Server.php::calculateUri)."""
+    """The ``Destination`` header as a path below ``prefix`` (sabre-io/dav lib/DAV/Server.php::calculateUri,
+    against the base URI, which carries the webroot: ``OC::$WEBROOT . '/remote.php/dav/'``)."""
     header = request.headers.get("destination")
     if not header:
         raise DavError(400, "BadRequest", "The destination header was not supplied")
     dest = unquote(urlsplit(header).path)
-    base = prefix.rstrip("/") + "/"
+    base = webroot() + prefix.rstrip("/") + "/"
     if not (dest + "/").startswith(base):
         raise DavError(403, _FORBIDDEN, f"Requested uri ({dest}) is out of base uri ({base})")
     return normalize(dest[len(base) :])

@@ -7,6 +7,7 @@ letters of ``Node::getDavPermissions``, ``d:getetag`` quoted, ``d:getlastmodifie
 
 from __future__ import annotations
 
+import copy
 import email.utils
 from collections.abc import Iterable
 from typing import Any
@@ -17,8 +18,19 @@ from defusedxml import ElementTree as SafeET  # type: ignore[import-untyped]
 from starlette.responses import Response
 
 from fake_nextcloud.apps.dav.models import DavError, Node
+from fake_nextcloud.core.urls import webroot
 
-__all__ = ["DAV", "NC", "OC", "PropValue", "error_response", "multistatus", "parse_body", "parse_propfind"]
+__all__ = [
+    "DAV",
+    "NC",
+    "OC",
+    "PropValue",
+    "error_response",
+    "in_context",
+    "multistatus",
+    "parse_body",
+    "parse_propfind",
+]
 
 DAV = "DAV:"
 OC = "http://owncloud.org/ns"
@@ -140,8 +152,24 @@ def _append(parent: ET.Element, name: str, value: PropValue) -> None:
     ET.SubElement(parent, name).text = value
 
 
+def in_context(root: ET.Element) -> ET.Element:
+    """``root`` with every ``d:href`` that is a server-root path (``/remote.php/dav/...``) under the webroot of the
+    request: Sabre writes hrefs as its base URI ``OC::$WEBROOT . '/remote.php/dav/'`` (``$writer->contextUri``)
+    + the node path (sabre-io/dav lib/DAV/Server.php::writeMultiStatus, lib/DAV/Xml/Element/Response.php;
+    lib/DAV/Xml/Property/Href.php resolves against the same base). ``mailto:`` hrefs stay as they are.
+    Without a webroot ``root`` itself is returned; with one, a copy (elements may be shared)."""
+    base = webroot()
+    if not base:
+        return root
+    root = copy.deepcopy(root)
+    for element in root.iter(q(DAV, "href")):
+        if element.text and element.text.startswith("/"):
+            element.text = base + element.text
+    return root
+
+
 def xml_response(root: ET.Element, status: int, headers: dict[str, str] | None = None) -> Response:
-    body = b'<?xml version="1.0"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    body = b'<?xml version="1.0"?>\n' + ET.tostring(in_context(root), encoding="utf-8", xml_declaration=False)
     return Response(body, status_code=status, media_type=XML_CT, headers=headers)
 
 

@@ -136,8 +136,8 @@ def _to_login(ctx: NcContext, p: Params) -> Response:
         session.set(f"oidc_{key}", p.get(key))
     session.set("oidc_login_pending", True)
     kept = {k: str(p[k]) for k in REDIRECT_KEYS if p.get(k) is not None and p.get(k) != ""}
-    after_login = "/index.php/apps/oidc/redirect" + ("?" + urlencode(kept) if kept else "")
-    return redirect(login_url(redirect_url=after_login))
+    after_login = ctx.link("/index.php/apps/oidc/redirect") + ("?" + urlencode(kept) if kept else "")
+    return redirect(login_url(ctx, redirect_url=after_login))  # both linkToRoute: under the webroot
 
 
 def _reject_request_objects(ctx: NcContext, p: Params) -> Response | None:
@@ -300,7 +300,7 @@ def _authorize_logged_in(ctx: NcContext, session: Session, p: Params, login_pend
             for key in REDIRECT_KEYS:
                 session.set(f"oidc_{key}", p.get(key))
             session.set("oidc_resource", resource)
-            return redirect("/index.php/apps/oidc/consent")
+            return redirect(ctx.link("/index.php/apps/oidc/consent"))
         scope = existing.scopes_granted
     challenge, method = p.get("code_challenge"), p.get("code_challenge_method")
     if not php_empty(challenge):
@@ -354,4 +354,4 @@ async def redirect_index(ctx: NcContext, request: Request) -> Response:
     else:
         params = {k: session.get(f"oidc_{k}") for k in REDIRECT_KEYS}
     shown = {k: str(v) for k, v in params.items() if not php_empty(v)}
-    return redirect_page(shown, csrf_token(session))
+    return redirect_page(shown, csrf_token(session), webroot=ctx.state.config.webroot)

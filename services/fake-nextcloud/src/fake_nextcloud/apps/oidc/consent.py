@@ -49,6 +49,7 @@ async def consent_show(ctx: NcContext, request: Request) -> Response:
         str(session.get("oidc_client_id") or ""),
         str(session.get("oidc_requested_scopes") or "openid"),
         csrf_token(session),
+        webroot=ctx.state.config.webroot,
     )
 
 
@@ -86,7 +87,7 @@ async def consent_grant(ctx: NcContext, request: Request) -> Response:
     params["scope"] = granted
     order = ("client_id", "scope", *[k for k in REDIRECT_KEYS if k not in ("client_id", "scope")])
     kept = {k: str(params[k]) for k in order if params.get(k) is not None and params.get(k) != ""}
-    return redirect("/index.php/apps/oidc/authorize?" + urlencode(kept))
+    return redirect(ctx.link("/index.php/apps/oidc/authorize") + "?" + urlencode(kept))
 
 
 @controller(Annotations())
@@ -162,4 +163,4 @@ async def logout(ctx: NcContext, request: Request) -> Response:
         if state is not None and state != "":  # buildLogoutRedirect
             url += ("&" if "?" in url else "?") + "state=" + quote_plus(str(state))
         return redirect(url)
-    return redirect(login_url())
+    return redirect(login_url(ctx))

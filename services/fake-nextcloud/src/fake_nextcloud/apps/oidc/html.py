@@ -11,6 +11,9 @@
   (one pre-checked checkbox per requested scope, ``name="scope_<scope>" value="<scope>"``, a hidden
   ``consent_form=1`` and ``requesttoken``, an "Allow" submit button) and the deny form.
 * ``FormPostResponse`` (``lib/Http/FormPostResponse.php``) for ``response_mode=form_post``.
+
+The scripts build these URLs with ``generateUrl`` (``@nextcloud/router``), which prefixes ``OC.webroot``: the
+pages take the instance's ``webroot``.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ _SCOPE_LABELS = {
 }
 
 
-def redirect_page(params: Mapping[str, str], requesttoken: str) -> Response:
+def redirect_page(params: Mapping[str, str], requesttoken: str, *, webroot: str = "") -> Response:
     present = [(k, params[k]) for k in REDIRECT_KEYS if params.get(k)]
     data = "".join(f' data-{k.replace("_", "-")}="{esc(v)}"' for k, v in present)
     hidden = "".join(f'<input type="hidden" name="{esc(k)}" value="{esc(v)}">\n' for k, v in present)
@@ -68,11 +71,11 @@ def redirect_page(params: Mapping[str, str], requesttoken: str) -> Response:
     if (value) {{ params.append(key, value); }}
   }});
   var query = params.toString();
-  window.location.replace('{AUTHORIZE}' + (query ? '?' + query : ''));
+  window.location.replace('{esc(webroot + AUTHORIZE)}' + (query ? '?' + query : ''));
 }})();
 </script>
 <noscript>
-<form id="oidc-redirect-form" method="post" action="{AUTHORIZE}">
+<form id="oidc-redirect-form" method="post" action="{esc(webroot + AUTHORIZE)}">
 {hidden}<button type="submit" id="oidc-redirect-continue">Continue</button>
 </form>
 </noscript>"""
@@ -82,7 +85,7 @@ def redirect_page(params: Mapping[str, str], requesttoken: str) -> Response:
     return response
 
 
-def consent_page(client_name: str, client_id: str, scopes: str, requesttoken: str) -> Response:
+def consent_page(client_name: str, client_id: str, scopes: str, requesttoken: str, *, webroot: str = "") -> Response:
     items = []
     for scope in [s for s in scopes.split(" ") if s.strip() != ""]:
         label, description = _SCOPE_LABELS.get(scope, (scope, ""))
@@ -99,7 +102,7 @@ def consent_page(client_name: str, client_id: str, scopes: str, requesttoken: st
 <div class="consent-box">
 <h2>Application Authorization Request</h2>
 <p class="consent-intro"><span>{esc(client_name)} is requesting access to your account.</span></p>
-<form id="oidc-consent-grant" method="post" action="/index.php/apps/oidc/consent/grant">
+<form id="oidc-consent-grant" method="post" action="{esc(webroot)}/index.php/apps/oidc/consent/grant">
 <div class="consent-scopes">
 <h3>This application will be able to:</h3>
 <div class="scope-list">
@@ -109,7 +112,7 @@ def consent_page(client_name: str, client_id: str, scopes: str, requesttoken: st
 <input type="hidden" name="requesttoken" value="{token}">
 <button type="submit" id="oidc-consent-allow" class="button primary">Allow</button>
 </form>
-<form id="oidc-consent-deny" method="post" action="/index.php/apps/oidc/consent/deny">
+<form id="oidc-consent-deny" method="post" action="{esc(webroot)}/index.php/apps/oidc/consent/deny">
 <input type="hidden" name="requesttoken" value="{token}">
 <button type="submit" id="oidc-consent-deny-button" class="button secondary">Deny</button>
 </form>

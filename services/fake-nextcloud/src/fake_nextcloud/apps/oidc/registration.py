@@ -70,7 +70,7 @@ _CLAIMS = [
 
 def _discovery_document(ctx: NcContext) -> dict[str, Any]:
     config = ctx.state.config
-    host = ctx.base_url  # protocol://host (webroot is "")
+    host = ctx.base_url  # protocol://host + webroot (linkToRouteAbsolute)
     basic_disabled = config.oidc_bool("disable_auth_client_secret_basic")
     auth_methods = ["client_secret_post"] if basic_disabled else ["client_secret_post", "client_secret_basic"]
     scopes = ["openid", "profile", "email", "roles", "groups", "offline_access"]

@@ -28,6 +28,7 @@ from fake_nextcloud.apps.oidc.token import get_token, introspect, user_info
 from fake_nextcloud.core.context import get_context
 from fake_nextcloud.core.errors import html_error_page
 from fake_nextcloud.core.state import FakeState
+from fake_nextcloud.core.urls import server_root_url
 
 __all__ = ["ROUTES", "OidcApp", "WellKnownApp"]
 
@@ -69,7 +70,9 @@ class OidcApp:
 class WellKnownApp:
     """``/.well-known/openid-configuration`` (404 without the oidc app); ``/.well-known/caldav`` and
     ``/.well-known/carddav`` redirect to ``/remote.php/dav/`` (nextcloud/server ``.htaccess``: ``RewriteRule
-    ^\\.well-known/carddav /remote.php/dav/ [R=301,L]``, the same for caldav)."""
+    ^\\.well-known/carddav /remote.php/dav/ [R=301,L]``, the same for caldav). The target is a path from the
+    host root, not below the webroot: in a sub-directory install the stock rule points outside Nextcloud (the
+    admin manual's "Service discovery" asks for a rule in the root's web server configuration instead)."""
 
     def __init__(self, state: FakeState) -> None:
         self.state = state
@@ -77,7 +80,8 @@ class WellKnownApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["path"].rstrip("/").endswith(("/.well-known/caldav", "/.well-known/carddav")):
-            target = get_context(Request(scope)).absolute_url("/remote.php/dav/")
+            ctx = get_context(Request(scope))
+            target = server_root_url(ctx.state.config, ctx.scheme, ctx.host) + "/remote.php/dav/"
             await RedirectResponse(target, status_code=301)(scope, receive, send)
             return
         if not self.state.app_enabled("oidc"):

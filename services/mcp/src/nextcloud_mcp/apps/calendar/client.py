@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from nextcloud_mcp.apps.calendar.dav import (
     ObjectDav,
+    after_write,
     failed_props,
     response_etag,
     sabre_message,
@@ -26,9 +27,18 @@ from nextcloud_mcp.apps.calendar.dav import (
     uids_of,
 )
 from nextcloud_mcp.apps.calendar.ical_time import UserZone, zone
+from nextcloud_mcp.apps.calendar.refs import is_name, match
 from nextcloud_mcp.core.caldav import CAL, CS, ICAL, NSDECL, DavClient, DavResponse, check_name, require
 from nextcloud_mcp.core.dav import OC, D
-from nextcloud_mcp.core.errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound, ProtocolError
+from nextcloud_mcp.core.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NextcloudError,
+    NotFound,
+    ProtocolError,
+)
 from nextcloud_mcp.core.http import NextcloudHTTP
 from nextcloud_mcp.core.session import NextcloudSession
 
@@ -43,6 +53,7 @@ _WRITE = frozenset({f"{{{D}}}write", f"{{{D}}}write-content", f"{{{D}}}all"})
 _XML = {"Content-Type": "application/xml; charset=utf-8"}
 _LISTER = {False: "nc_calendar_list_calendars", True: "nc_tasks_list_tasklists"}
 _CHECK = "Nothing was changed; check the calendar with nc_calendar_list_calendars."
+_SAVED = "It is saved; do not send it again. Read it with nc_calendar_get_event or nc_tasks_get_task (that id)."
 
 
 class CalendarInfo(BaseModel):
@@ -157,7 +168,7 @@ class CalendarClient:
         ones, read-only calendars for writes before any write is sent."""
         infos = await self.calendars()
         lister = _LISTER[component == "VTODO"]
-        info = _match(infos, ref, lister)
+        info = match(infos, ref, lister)
         if info is None:
             valid = [i for i in infos if component is None or component in i.components]
             names = ", ".join(f"{i.name} ({i.display_name})" for i in valid) or "none"
@@ -299,7 +310,7 @@ class CalendarClient:
 
     async def find_object(self, calendar: str, ref: str, component: str) -> CalObject:
         """An object by its resource name (`<x>.ics`, from the list tools) or by its UID."""
-        named = _is_name(ref)
+        named = is_name(ref)
         if named and ref.endswith(".ics"):
             found = await self._get(calendar, ref)
             if found is not None:
@@ -345,7 +356,12 @@ class CalendarClient:
             raise Conflict(f"The item {what}; nothing was written.", method="PUT", path=path, status=412)
         new = response_etag(response)
         if new is None:  # RFC 4791 §5.3.4: no ETag when the server changed what it stored
-            found = await self.dav.propfind(path, "<d:getetag/>", depth=0)
+            try:
+                found = await self.dav.propfind(path, "<d:getetag/>", depth=0)
+            except NextcloudError as exc:  # the PUT worked: say so, or a retry writes it twice
+                raise after_write(
+                    exc, f"{name!r} was saved in {calendar!r}, but reading its etag failed:", _SAVED
+                ) from None
             new = found[0].etag if found else None
         if new is None:
             raise ProtocolError("Nextcloud stored the item but reported no etag for it.", method="PUT", path=path)
@@ -377,29 +393,6 @@ class CalendarClient:
         )
         response = await self.dav.send("REPORT", await self.collection_path(calendar), body)
         return response.content
-
-
-def _match(infos: list[CalendarInfo], ref: str, lister: str) -> CalendarInfo | None:
-    """The calendar named `ref`: by name, else by name or display name ignoring case (unique)."""
-    for info in infos:
-        if info.name == ref:
-            return info
-    folded = ref.strip().casefold()
-    hits = [i for i in infos if i.name.casefold() == folded] or [
-        i for i in infos if i.display_name.casefold() == folded
-    ]
-    if len(hits) > 1:
-        names = ", ".join(i.name for i in hits)
-        raise InvalidInput(f"Several calendars are called {ref!r} ({names}); pass one of these names from {lister}.")
-    return hits[0] if hits else None
-
-
-def _is_name(ref: str) -> bool:
-    try:
-        check_name(ref, "Object name")
-    except InvalidInput:
-        return False
-    return True
 
 
 def calendar_client(session: NextcloudSession) -> CalendarClient:

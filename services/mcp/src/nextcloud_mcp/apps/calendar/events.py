@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 import icalendar
 
 from nextcloud_mcp.apps.calendar.client import CalendarInfo, CalObject, EventInfo
+from nextcloud_mcp.apps.calendar.dav import after_write, unanswered
 from nextcloud_mcp.apps.calendar.ical import (
     EventFields,
     apply_event_fields,
@@ -38,7 +39,7 @@ from nextcloud_mcp.apps.calendar.recurrence import (
     find_instance,
     is_recurring,
 )
-from nextcloud_mcp.core.errors import Conflict, InvalidInput, ProtocolError
+from nextcloud_mcp.core.errors import Conflict, InvalidInput, NextcloudError, NotFound, ProtocolError
 
 if TYPE_CHECKING:
     from nextcloud_mcp.apps.calendar.client import CalendarClient
@@ -126,7 +127,15 @@ class EventOps:
         cal = new_calendar()
         cal.add_component(comp)
         resource = _SAFE_NAME.sub("-", str(comp["UID"])) + ".ics"
-        etag = await self.client.put_object(name, resource, serialize(cal), create=True, hint=_HINT)
+        try:
+            etag = await self.client.put_object(name, resource, serialize(cal), create=True, hint=_HINT)
+        except NextcloudError as exc:
+            if unanswered(exc):  # it may exist: its name is known, so say how to check instead of creating twice
+                exc.message += (
+                    f" Check with nc_calendar_get_event (calendar={name!r}, event_id={resource!r}); create it again "
+                    "only if that says it does not exist."
+                )
+            raise
         return info(CalObject(name, resource, etag, b""), comp, recurring="RRULE" in comp)
 
     async def _write(
@@ -194,15 +203,48 @@ class EventOps:
             new_etag = await self._write(calendar, event_id, cal, old, base_etag)
             comp = next(c for c in cal.walk("VEVENT") if prop_dt(c, "RECURRENCE-ID") == original)
             return info(CalObject(calendar, event_id, new_etag, b""), comp, recurring=True)
+        # "following" is two writes: a new series from this instance on, then the old one ended before it
         new_cal, new_uid = edit_following(cal, original, fields)
         new_name = _SAFE_NAME.sub("-", new_uid) + ".ics"
-        created = await self.client.put_object(calendar, new_name, serialize(new_cal), create=True, hint=_HINT)
+        try:
+            created = await self.client.put_object(calendar, new_name, serialize(new_cal), create=True, hint=_HINT)
+        except NextcloudError as exc:
+            if not unanswered(exc):
+                raise
+            raise await self._undo_split(calendar, new_name, None, event_id, exc) from None
         try:
             await self._write(calendar, event_id, cal, old, base_etag)
-        except Exception:
-            await self.client.delete_object(calendar, new_name, created)  # roll back: nothing changed
-            raise
+        except NextcloudError as exc:
+            raise await self._undo_split(calendar, new_name, created, event_id, exc) from None
         return info(CalObject(calendar, new_name, created, b""), master(new_cal), recurring=True)
+
+    async def _undo_split(
+        self, calendar: str, new_name: str, created: str | None, event_id: str, exc: NextcloudError
+    ) -> NextcloudError:
+        """A split of a series failed after the new series may have been stored: delete it again (nothing changed),
+        or say that both series exist and which call removes the new one. `created` is None when the PUT of the new
+        series got no answer (then it may or may not exist)."""
+        step = "storing the new series" if created is None else f"ending the original series {event_id!r}"
+        gone = "was deleted again"
+        try:
+            await self.client.delete_object(calendar, new_name, created)
+        except NotFound:
+            gone = "was not stored"
+        except NextcloudError:
+            return after_write(
+                exc,
+                f"Splitting the series failed while {step}:",
+                f"The new series {new_name!r} (this and the following instances) may exist in {calendar!r} next to "
+                "the unchanged original, and removing it failed, so those instances can appear twice. Delete it with "
+                f"nc_calendar_delete_event (calendar={calendar!r}, event_id={new_name!r}), then call "
+                "nc_calendar_update_event again.",
+            )
+        return after_write(
+            exc,
+            f"Splitting the series failed while {step}:",
+            f"The new series made for the split {gone}, so nothing was changed; nc_calendar_update_event can be "
+            "called again (read the event first if it changed).",
+        )
 
     async def delete(
         self,

@@ -15,8 +15,10 @@ from pydantic import BaseModel, Field
 
 from nextcloud_mcp.apps.calendar.client import calendar_client
 from nextcloud_mcp.apps.calendar.common import time_range
+from nextcloud_mcp.apps.calendar.dav import after_write
 from nextcloud_mcp.apps.calendar.params import CalendarRef, Color, Obj
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, page, require_etag
+from nextcloud_mcp.core.errors import NextcloudError
 from nextcloud_mcp.core.tool import Item, ToolSpec, session, tool
 
 __all__ = ["TOOLS"]
@@ -61,7 +63,14 @@ async def calendar_create_calendar(
 ) -> Obj:
     client = calendar_client(session(ctx))
     await client.create_calendar(name, display_name, color, sorted(set(components)))
-    return Obj.model_validate((await client.calendar(name)).model_dump())
+    try:
+        return Obj.model_validate((await client.calendar(name)).model_dump())
+    except NextcloudError as exc:
+        raise after_write(
+            exc,
+            f"The calendar {name!r} was created, but reading it back failed:",
+            "It exists; do not create it again. See it with nc_calendar_list_calendars.",
+        ) from None
 
 
 @tool(

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from nextcloud_mcp.core.caldav import CARD, NSDECL, DavClient, DavResponse, check_name, require
 from nextcloud_mcp.core.dav import D, parse_xml
-from nextcloud_mcp.core.errors import Conflict, Forbidden, NextcloudMCPError, NotFound, ProtocolError
+from nextcloud_mcp.core.errors import Conflict, Forbidden, NextcloudError, NextcloudMCPError, NotFound, ProtocolError
 from nextcloud_mcp.core.http import NextcloudHTTP
 from nextcloud_mcp.core.session import NextcloudSession
 
@@ -149,7 +149,14 @@ class ContactsClient:
                 path=path,
                 status=405,
             )
-        return await self.addressbook(name)
+        try:
+            return await self.addressbook(name)
+        except NextcloudError as exc:
+            exc.message = (
+                f"The address book {name!r} was created, but reading it back failed: {exc.message} It exists; do not "
+                f"create it again. See it with {BOOKS_TOOL}."
+            )
+            raise
 
     async def delete_addressbook(self, given: str) -> AddressBook:
         book = await self.addressbook(given, writable=True)
@@ -242,7 +249,11 @@ class ContactsClient:
         book = (await self.addressbook(given, writable=True)).name
         card = new_card(fields)
         name = _SAFE_NAME.sub("-", str(card.uid.value)) + ".vcf"
-        etag = await self.dav.put(await self._card_path(book, name), serialize_card(card), "text/vcard", create=True)
+        path = await self._card_path(book, name)
+        try:
+            etag = await self.dav.put(path, serialize_card(card), "text/vcard", create=True)
+        except NextcloudError as exc:
+            raise _unsure(exc, book, name, "created") from None
         return _contact(book, name, etag, contact_view(card))
 
     async def update(self, given: str, contact_id: str, fields: ContactFields, etag: str | None) -> Contact:
@@ -264,6 +275,8 @@ class ContactsClient:
         try:
             new_etag = await self.dav.put(path, new_data, "text/vcard", etag=wanted or current)
         except Conflict as exc:
+            if exc.status != 412:
+                raise _unsure(exc, book, name, "updated") from None
             now = await self.get(book, name)
             raise Conflict(
                 f"The contact changed on the server since it was read (now etag {now.etag}, name {now.name!r}); "
@@ -273,6 +286,8 @@ class ContactsClient:
                 path=exc.path,
                 status=412,
             ) from exc
+        except NextcloudError as exc:
+            raise _unsure(exc, book, name, "updated") from None
         return _contact(book, name, new_etag, contact_view(parse_card(new_data)))
 
     async def delete(self, given: str, contact_id: str, etag: str | None) -> tuple[str, str]:
@@ -289,6 +304,23 @@ class ContactsClient:
                 status=412,
             ) from exc
         return book, name
+
+
+#: what core.http raises `Unavailable` from when the connection could not be opened (nothing was sent)
+_NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
+
+
+def _unsure(exc: NextcloudError, book: str, name: str, done: str) -> NextcloudError:
+    """A contact write that failed after the PUT (reading the new etag), or got no answer: say where it stands."""
+    check = f"{GET_TOOL} (addressbook={book!r}, contact_id={name!r})"
+    if exc.method == "PROPFIND":  # core.caldav.DavClient.put re-reads the etag after a PUT without an ETag
+        exc.message = (
+            f"The contact {name!r} was {done} in {book!r}, but reading its new etag failed: {exc.message} It is "
+            f"saved; do not repeat the call. Read it with {check}."
+        )
+    elif exc.status is None and not isinstance(exc.__cause__, _NOT_SENT):
+        exc.message += f" Check with {check} before calling again."
+    return exc
 
 
 def matches(contact: ContactSummary, query: str) -> bool:

@@ -1,8 +1,14 @@
-"""Cookbook (`cookbook` app): recipes, categories and keywords, over its REST API v1."""
+"""Cookbook (`cookbook` app): recipes, categories and keywords, over its REST API v1.
+
+Cookbook publishes a capability only since 0.11.5 (nextcloud/cookbook 2329e55a, lib/AppInfo/Capabilities.php
+registered in lib/AppInfo/Application.php); older versions are found by their version route
+(appinfo/routes.php `util_api#getApiVersion` at `/api/version`, lib/Controller/UtilApiController.php, which
+answers `{"cookbook_version": [0, 11, 4], "api_version": {...}}`).
+"""
 
 from __future__ import annotations
 
-from nextcloud_mcp.core.app import App, publishes
+from nextcloud_mcp.core.app import App, Probe, publishes
 
 __all__ = ["APP"]
 
@@ -11,4 +17,5 @@ APP = App(
     "cookbook",
     publishes("cookbook"),
     ("nextcloud_mcp.apps.cookbook.tools", "nextcloud_mcp.apps.cookbook.meta_tools"),
+    probe=Probe("/index.php/apps/cookbook/api/version", "cookbook_version"),
 )

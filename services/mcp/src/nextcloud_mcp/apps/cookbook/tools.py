@@ -23,7 +23,7 @@ from nextcloud_mcp.apps.cookbook.client import (
     recipe_etag,
 )
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, iso, page, require_etag
-from nextcloud_mcp.core.errors import Conflict, InvalidInput
+from nextcloud_mcp.core.errors import Conflict, InvalidInput, NextcloudError
 from nextcloud_mcp.core.tool import ToolSpec, session, tool
 
 __all__ = ["TOOLS"]
@@ -177,7 +177,15 @@ async def cookbook_create_recipe(
 ) -> Recipe:
     fields = _fields({k: v for k, v in locals().items() if k != "ctx"})
     client = _client(ctx)
-    return _recipe(await client.get(await client.create(fields)))
+    try:
+        recipe_id = await client.create(fields)
+    except Conflict as exc:  # a name clash: maybe the recipe of an earlier call that got no answer
+        exc.message += (
+            f" If it is the recipe you meant to create (an earlier call without an answer), it exists already: "
+            f"find it with nc_cookbook_list_recipes (query={name!r})."
+        )
+        raise
+    return await _reread(client, recipe_id, f"Recipe {recipe_id} {name!r} was created")
 
 
 @tool(
@@ -215,7 +223,7 @@ async def cookbook_update_recipe(
         )
     merged = {k: v for k, v in current.items() if k not in (*SHOWN_ONLY, "dateModified")} | changes
     await client.update(recipe_id, merged)
-    return _recipe(await client.get(recipe_id))
+    return await _reread(client, recipe_id, f"Recipe {recipe_id} was updated")
 
 
 @tool(
@@ -238,8 +246,29 @@ async def cookbook_import_recipe(
     url: Annotated[str, Field(pattern=r"^https?://", max_length=2000, description="Web page URL (http/https)")],
 ) -> Recipe:
     client = _client(ctx)
-    imported = await client.import_url(url)
-    return _recipe(await client.get(int(imported.get("id") or 0)))
+    try:
+        imported = await client.import_url(url)
+    except Conflict as exc:  # RecipeExistsException: the page's recipe has the name of one of the user's recipes
+        exc.message = (
+            f"{exc.message.split(';')[0]}: the page's recipe has the name of an existing recipe, so nothing was "
+            "imported. Find that one with nc_cookbook_list_recipes; rename it with nc_cookbook_update_recipe (or "
+            "delete it) and import again, or keep it."
+        )
+        raise
+    recipe_id = int(imported.get("id") or 0)
+    return await _reread(client, recipe_id, f"Recipe {recipe_id} {imported.get('name', '')!r} was imported")
+
+
+async def _reread(client: CookbookClient, recipe_id: int, done: str) -> Recipe:
+    """The recipe just written, read back; if only that read fails, the error says the write is done."""
+    try:
+        return _recipe(await client.get(recipe_id))
+    except NextcloudError as exc:
+        exc.message = (
+            f"{done}, but reading it back failed: {exc.message} It is saved; do not repeat the call. Read it with "
+            f"{GET_TOOL} (recipe_id={recipe_id})."
+        )
+        raise
 
 
 TOOLS: list[ToolSpec] = [

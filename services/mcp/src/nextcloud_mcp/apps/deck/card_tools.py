@@ -13,7 +13,7 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from nextcloud_mcp.apps.deck.client import DeckClient, deck_client
-from nextcloud_mcp.apps.deck.models import Attachment, Card, CardSummary, Done, attachment, card, card_summary, uid
+from nextcloud_mcp.apps.deck.models import Attachment, Card, CardSummary, Done, attachment, card, card_summary
 from nextcloud_mcp.apps.deck.params import (
     AttachmentId,
     BoardId,
@@ -26,12 +26,11 @@ from nextcloud_mcp.apps.deck.params import (
     Users,
     check_version,
     parse_due,
-    pick_labels,
-    pick_users,
 )
+from nextcloud_mcp.apps.deck.plan import Plan, after_write, unanswered
 from nextcloud_mcp.apps.files.client import files_client
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, page, require_etag
-from nextcloud_mcp.core.errors import InvalidInput
+from nextcloud_mcp.core.errors import InvalidInput, NextcloudError
 from nextcloud_mcp.core.tool import ToolSpec, session, tool
 
 __all__ = ["TOOLS", "read_card"]
@@ -45,41 +44,6 @@ async def read_card(deck: DeckClient, board_id: int, card_id: int) -> Card:
     """A card as nc_deck_get_card returns it (with its attachments)."""
     found = await deck.card(board_id, card_id)
     return card(found, await deck.attachments(card_id))
-
-
-class _Plan:
-    """Label ids and user ids to add and remove, all resolved before anything is sent."""
-
-    def __init__(
-        self,
-        details: dict[str, Any],
-        labels: tuple[list[int | str], list[int | str]],
-        users: tuple[list[str], list[str]],
-    ) -> None:
-        board_id, known = details["id"], details.get("labels") or []
-        self.add_labels = pick_labels(board_id, known, labels[0])
-        self.remove_labels = pick_labels(board_id, known, labels[1])
-        self.add_users = pick_users(board_id, details.get("users") or [], users[0])
-        self.remove_users = users[1]
-
-    async def apply(self, deck: DeckClient, found: dict[str, Any]) -> None:
-        """Already (un)assigned labels and users are skipped, so assigning is idempotent."""
-        on_card = {lb["id"] for lb in found.get("labels") or []}
-        for label_id in self.add_labels:
-            if label_id not in on_card:
-                await deck.label(found["id"], label_id, add=True)
-        for label_id in self.remove_labels:
-            if label_id in on_card:
-                await deck.label(found["id"], label_id, add=False)
-        assigned = {uid(a.get("participant")): a.get("participant") for a in found.get("assignedUsers") or []}
-        for user in self.add_users:
-            if user not in assigned:
-                await deck.assignee(found["id"], user, add=True)
-        names = {str(p.get("displayname", "")).casefold(): u for u, p in assigned.items() if isinstance(p, dict)}
-        for ref in self.remove_users:  # assignees by id or display name; others are not assigned anyway
-            gone = ref if ref in assigned else names.get(ref.casefold())
-            if gone is not None:
-                await deck.assignee(found["id"], gone, add=False)
 
 
 @tool(
@@ -128,12 +92,57 @@ async def create_card(
     deck = deck_client(session(ctx))
     duedate = parse_due(due)
     plan = None
-    if labels or assignees:
-        plan = _Plan(await deck.board(board_id), (labels or [], []), (assignees or [], []))
-    made = await deck.create_card(board_id, stack_id, title, description, duedate)
+    if labels or assignees:  # labels and members resolved before the card exists: a typo creates nothing
+        plan = Plan(await deck.board(board_id), (labels or [], []), (assignees or [], []))
+    try:
+        made = await deck.create_card(board_id, stack_id, title, description, duedate)
+    except NextcloudError as exc:
+        if unanswered(exc):  # Deck has no unique card titles: a blind retry could leave two
+            exc.message += (
+                f" Look for {title!r} with nc_deck_list_cards (board_id={board_id}, stack_id={stack_id}) before "
+                "creating it again."
+            )
+        raise
     if plan is not None:
-        await plan.apply(deck, made)
-    return await read_card(deck, board_id, made["id"])
+        try:
+            await plan.apply(deck, made)
+        except NextcloudError as exc:
+            raise await _undo_create(deck, board_id, made, plan, exc) from None
+    try:
+        return await read_card(deck, board_id, made["id"])
+    except NextcloudError as exc:
+        raise after_write(
+            exc,
+            f"Card {made['id']} {title!r} was created in stack {stack_id}"
+            f"{' with its labels and assignees' if plan else ''}, but reading it back failed:",
+            f"Do not create it again; read it with nc_deck_get_card (board_id={board_id}, card_id={made['id']}).",
+        ) from None
+
+
+async def _undo_create(
+    deck: DeckClient, board_id: int, made: dict[str, Any], plan: Plan, exc: NextcloudError
+) -> NextcloudError:
+    """A label or assignee of a new card failed: delete the card again, so that calling nc_deck_create_card again
+    does not leave two; if even that fails, say which card exists and what finishes it."""
+    card_id = made["id"]
+    what = f"Card {card_id} {made.get('title', '')!r} was created in stack {made.get('stackId')}, then {plan.failed}"
+    what += " failed:"
+    try:
+        await deck.delete_card(board_id, made["stackId"], card_id)
+    except NextcloudError:
+        return after_write(
+            exc,
+            what,
+            f"{plan.progress()} Removing the card again failed too, so it exists: do not create it again. Finish "
+            f"it with nc_deck_assign_card (board_id={board_id}, card_id={card_id}, {plan.remaining()}), which "
+            "skips what is already there, or delete it with nc_deck_delete_card.",
+        )
+    return after_write(
+        exc,
+        what,
+        "The card was deleted again, so nothing was kept; nc_deck_create_card can be called again once the cause "
+        "is fixed (it will not leave a duplicate).",
+    )
 
 
 @tool(
@@ -194,11 +203,41 @@ async def update_card(
             changes["stackId"] = stack_id
         elif order is None:  # within the board the move is a reorder, as in Deck's UI (a done stack sets done)
             order = LAST
+    saved: dict[str, Any] = {}
     if changes:
-        await deck.update_card(board_id, found, changes)
+        saved = await deck.update_card(board_id, found, changes)
     if order is not None:
-        await deck.reorder_card(card_id, stack_id or found["stackId"], order)
-    return await read_card(deck, board_id, card_id)  # a card moved away is read by id (CardApiController::get)
+        target = stack_id or found["stackId"]
+        try:
+            await deck.reorder_card(card_id, target, order)
+        except NextcloudError as exc:
+            if not changes:
+                raise
+            etag_now = saved.get("ETag") if isinstance(saved, dict) else None
+            etag_arg = f"etag={str(etag_now)!r}" if etag_now else "its etag from nc_deck_get_card"
+            raise after_write(
+                exc,
+                f"Card {card_id}: the change of {', '.join(_named(changes))} was saved"
+                f"{f' (etag now {etag_now})' if etag_now else ''}, but moving it to stack {target}, position {order} "
+                "failed:",
+                f"Only the move is left: call nc_deck_update_card (board_id={board_id}, card_id={card_id}, "
+                f"stack_id={target}, order={order}, {etag_arg}); do not send the other changes again.",
+            ) from None
+    try:
+        return await read_card(deck, board_id, card_id)  # a card moved away is read by id (CardApiController::get)
+    except NextcloudError as exc:
+        raise after_write(
+            exc,
+            f"Card {card_id} was updated, but reading it back failed:",
+            f"The change is saved; do not repeat it. Read the card with nc_deck_get_card (board_id={board_id}, "
+            f"card_id={card_id}).",
+        ) from None
+
+
+def _named(changes: dict[str, Any]) -> list[str]:
+    """The tool's names of the card fields in `changes` (stackId: a move to another board's stack)."""
+    names = {"duedate": "due", "stackId": "stack_id"}
+    return [names.get(key, key) for key in changes]
 
 
 @tool(
@@ -237,8 +276,26 @@ async def assign_card(
     deck = deck_client(session(ctx))
     found = await deck.card(board_id, card_id)
     labels, users = (add_labels or [], remove_labels or []), (add_users or [], remove_users or [])
-    await _Plan(await deck.board(board_id), labels, users).apply(deck, found)
-    return card_summary(await deck.card(board_id, card_id), True)
+    plan = Plan(await deck.board(board_id), labels, users)
+    try:
+        await plan.apply(deck, found)
+    except NextcloudError as exc:
+        if not plan.done:
+            raise
+        raise after_write(
+            exc,
+            f"Card {card_id}: {plan.failed} failed:",
+            f"{plan.progress()} Calling nc_deck_assign_card again with the same arguments finishes it (what is "
+            f"already done is skipped), or with only what is left: {plan.remaining()}.",
+        ) from None
+    try:
+        return card_summary(await deck.card(board_id, card_id), True)
+    except NextcloudError as exc:
+        raise after_write(
+            exc,
+            f"Card {card_id}: every label and assignee change was applied, but reading the card back failed:",
+            f"Do not repeat it; read the card with nc_deck_get_card (board_id={board_id}, card_id={card_id}).",
+        ) from None
 
 
 @tool(

@@ -10,7 +10,9 @@ Deck < 1.19 uses the web UI's route. Each call logs at debug which family it use
 header, so CORSMiddleware keeps a Bearer login and the REST routes work without the Bearer patch as well.
 
 Deck's errors (lib/Middleware/ExceptionMiddleware.php) carry a message — `{"status": 403, "message":
-"Permission denied"}` for REST, the OCS meta message for OCS — which is passed on to the model.
+"Permission denied"}` for REST, the OCS meta message for OCS — which is passed on to the model. Its one 409 is
+`ConflictException`, answered as plain JSON `{"status", "message", "data"}` on both families (before the OCS
+branch): "File already exists." with the attachment of that name as `data` (lib/Service/FileService.php::create).
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ from typing import Any
 
 import httpx2
 
-from nextcloud_mcp.core.errors import BadRequest, Forbidden, NextcloudError, NotFound, ProtocolError, Unavailable
+from nextcloud_mcp.core.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NextcloudError,
+    NotFound,
+    ProtocolError,
+    Unavailable,
+)
 from nextcloud_mcp.core.http import NextcloudHTTP
 from nextcloud_mcp.core.session import NextcloudSession
 
@@ -33,7 +43,7 @@ _BASES = {
     "REST": "/index.php/apps/deck/api/v1.0",
     "APP": "/index.php/apps/deck",  # the web UI's routes (BoardController), used where the API lacks one
 }
-_HANDLED = (400, 403, 404, 500)
+_HANDLED = (400, 403, 404, 409, 500)
 _OCS_HEADERS = {"OCS-APIRequest": "true"}
 COMMENT_PAGE = 200  # the most comments Deck returns at once (lib/Service/CommentService.php list)
 
@@ -55,6 +65,8 @@ def _deck_error(response: httpx2.Response, message: str) -> NextcloudError:
         return Forbidden(f"Deck: {message} Check the item with nc_deck_get_card.", **where)
     if status == 404:
         return NotFound(f"Deck: {message or 'not found'} Check the ids with nc_deck_get_card.", **where)
+    if status == 409:
+        return _conflict(response, message, where)
     if message == "title must be unique":  # LabelService: a label of that title exists on the board
         return BadRequest(
             "Deck: title must be unique: the board already has a label with this title (see nc_deck_get_board); "
@@ -65,6 +77,29 @@ def _deck_error(response: httpx2.Response, message: str) -> NextcloudError:
         return BadRequest(f"Deck rejected the request: {message or 'bad request'} Fix the arguments.", **where)
     said = f": {message}" if message and not message.startswith("Internal server error") else ""
     return Unavailable(f"Deck failed with HTTP {status}{said}; try again later.", **where)
+
+
+def _conflict(response: httpx2.Response, message: str, where: dict[str, Any]) -> Conflict:
+    """Deck's 409 (ConflictException): an attachment of that name is on the card already (its id in `data`)."""
+    try:
+        data = response.json().get("data")
+    except (ValueError, AttributeError):
+        data = None
+    existing = data.get("id") if isinstance(data, dict) else None
+    if message.startswith("File already exists"):
+        which = f" (attachment {existing})" if existing is not None else ""
+        return Conflict(
+            f"Deck: {message} The card already has an attachment with this file name{which}; nothing was attached. "
+            "See it with nc_deck_get_card; remove it with nc_deck_delete_attachment first, or attach a file with "
+            "another name.",
+            current=data,
+            **where,
+        )
+    return Conflict(
+        f"Deck: {message or 'conflict'} Nothing was changed; read the card with nc_deck_get_card and retry.",
+        current=data,
+        **where,
+    )
 
 
 def _message(response: httpx2.Response) -> str:

@@ -16,8 +16,9 @@ from pydantic import Field
 from nextcloud_mcp.apps.deck.client import DeckClient, deck_client
 from nextcloud_mcp.apps.deck.models import Board, BoardSummary, Done, Label, Stack, board, board_summary, label, stack
 from nextcloud_mcp.apps.deck.params import BoardId, Color, LabelId, StackId, Title, check_version
+from nextcloud_mcp.apps.deck.plan import after_write, unanswered
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, page, require_etag
-from nextcloud_mcp.core.errors import InvalidInput
+from nextcloud_mcp.core.errors import InvalidInput, NextcloudError
 from nextcloud_mcp.core.tool import ToolSpec, session, tool
 
 __all__ = ["TOOLS"]
@@ -54,7 +55,7 @@ async def get_board(ctx: Context, board_id: BoardId) -> Board:
 async def create_board(ctx: Context, title: Title, color: Color = "0082c9") -> Board:
     deck = deck_client(session(ctx))
     made = await deck.create_board(title, color)
-    return board(await deck.board(made["id"]))
+    return await _read_board(deck, made["id"], f"Board {made['id']} {title!r} was created")
 
 
 @tool(
@@ -81,7 +82,19 @@ async def update_board(
     check_version(current.get("ETag"), etag, force, what=f"board {board_id}", get_tool="nc_deck_get_board")
     new_archived = bool(current.get("archived")) if archived is None else archived
     await deck.update_board(board_id, title or current["title"], color or current["color"], new_archived)
-    return board(await deck.board(board_id))
+    return await _read_board(deck, board_id, f"Board {board_id} was updated")
+
+
+async def _read_board(deck: DeckClient, board_id: int, done: str) -> Board:
+    """The board just written, read back; if only that read fails, the error says the write is done."""
+    try:
+        return board(await deck.board(board_id))
+    except NextcloudError as exc:
+        raise after_write(
+            exc,
+            f"{done}, but reading it back failed:",
+            f"It is saved; do not repeat the call. Read it with nc_deck_get_board (board_id={board_id}).",
+        ) from None
 
 
 @tool(
@@ -124,7 +137,15 @@ async def clone_board(
     cards: Annotated[bool, Field(description="true: copy cards with labels, assignees, due dates.")] = False,
 ) -> BoardSummary:
     options = {"withCards": cards, "withLabels": cards, "withAssignments": cards, "withDueDate": cards}
-    return board_summary(await deck_client(session(ctx)).clone_board(board_id, options))
+    try:
+        return board_summary(await deck_client(session(ctx)).clone_board(board_id, options))
+    except NextcloudError as exc:
+        if unanswered(exc):  # a blind retry could leave two copies
+            exc.message += (
+                " Look for a board named like the original with ' (copy)' with nc_deck_list_boards before cloning "
+                "again."
+            )
+        raise
 
 
 async def _stack(deck: DeckClient, board_id: int, stack_id: int) -> dict[str, Any]:
@@ -140,7 +161,14 @@ async def _stack(deck: DeckClient, board_id: int, stack_id: int) -> dict[str, An
 async def create_stack(ctx: Context, board_id: BoardId, title: Title, order: Order = 999) -> Stack:
     deck = deck_client(session(ctx))
     made = await deck.create_stack(board_id, title, order)
-    return stack(await _stack(deck, board_id, made["id"]))
+    try:
+        return stack(await _stack(deck, board_id, made["id"]))
+    except NextcloudError as exc:
+        raise after_write(
+            exc,
+            f"Stack {made['id']} {title!r} was created on board {board_id}, but reading it back failed:",
+            f"Do not create it again; see it with nc_deck_get_board (board_id={board_id}).",
+        ) from None
 
 
 @tool(
@@ -165,11 +193,29 @@ async def update_stack(
     deck = deck_client(session(ctx))
     current = await _stack(deck, board_id, stack_id)
     check_version(current.get("ETag"), etag, force, what=f"stack {stack_id}", get_tool="nc_deck_get_board")
-    if title is not None and title != current["title"]:
-        await deck.rename_stack(board_id, stack_id, title, current.get("order") or 0)
+    renamed = title is not None and title != current["title"]
+    if renamed:
+        await deck.rename_stack(board_id, stack_id, title or "", current.get("order") or 0)
     if order is not None:
-        await deck.reorder_stack(board_id, stack_id, order)
-    return stack(await _stack(deck, board_id, stack_id))
+        try:
+            await deck.reorder_stack(board_id, stack_id, order)
+        except NextcloudError as exc:
+            if not renamed:
+                raise
+            raise after_write(
+                exc,
+                f"Stack {stack_id} was renamed to {title!r}, but moving it to position {order} failed:",
+                f"Only the move is left: call nc_deck_update_stack (board_id={board_id}, stack_id={stack_id}, "
+                f"order={order}) with the stack's new etag from nc_deck_get_board; do not send the title again.",
+            ) from None
+    try:
+        return stack(await _stack(deck, board_id, stack_id))
+    except NextcloudError as exc:
+        raise after_write(
+            exc,
+            f"Stack {stack_id} was updated, but reading it back failed:",
+            f"The change is saved; do not repeat it. See the stack with nc_deck_get_board (board_id={board_id}).",
+        ) from None
 
 
 @tool(

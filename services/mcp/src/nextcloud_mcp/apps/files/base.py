@@ -8,12 +8,13 @@ with LDAP or user_oidc). Properties: nextcloud/server apps/dav/lib/Connector/Sab
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
 import httpx2
 
+from nextcloud_mcp.apps.files.advice import EXPLAINED, after_write, explain, saved_but_unread
 from nextcloud_mcp.core.dav import NS, DavEntry, parse_multistatus
 from nextcloud_mcp.core.errors import Conflict, NextcloudError, NotFound
 from nextcloud_mcp.core.http import NextcloudHTTP
@@ -97,11 +98,17 @@ class DavBase:
         method: str,
         url: str,
         *,
-        body: str | bytes | None = None,
+        body: str | bytes | AsyncIterable[bytes] | None = None,
         headers: Mapping[str, str] | None = None,
         ok: tuple[int, ...] = (),
     ) -> httpx2.Response:
-        return await self._http.request(method, url, auth=self._auth, content=body, headers=headers, ok=ok)
+        """One DAV request; a 409, 423 or 507 not in `ok` is explained for its method (`advice.explain`)."""
+        response = await self._http.request(
+            method, url, auth=self._auth, content=body, headers=headers, ok=ok + EXPLAINED
+        )
+        if response.status_code in EXPLAINED and response.status_code not in ok:
+            raise explain(response, await self._root(), headers)
+        return response
 
     async def _propfind(self, kind: str, path: str, depth: str) -> list[DavEntry]:
         root = await self._root(kind)
@@ -155,12 +162,28 @@ class DavBase:
         root = await self._root()
         parts = rel.split("/") if rel else []
         targets = ["/".join(parts[: i + 1]) for i in range(len(parts))] if parents else [rel]
+        created: list[str] = []
         for target in targets:
             # Sabre answers 405 when the target exists (a folder on the way is fine when parents=True)
-            response = await self._dav("MKCOL", dav_href(root, target, folder=True), ok=(405,))
+            try:
+                response = await self._dav("MKCOL", dav_href(root, target, folder=True), ok=(405,))
+            except NextcloudError as exc:
+                if not created:
+                    raise
+                raise after_write(
+                    exc,
+                    f"Created {', '.join('/' + c for c in created)}, then creating /{target} failed:",
+                    "Calling nc_files_create_folder again with the same path is safe: folders that exist are kept.",
+                ) from None
             if response.status_code == 405 and target == rel:
                 entry = await self.stat(rel)
                 if not (entry.is_dir and parents):
                     kind = "A folder" if entry.is_dir else "A file"
                     raise Conflict(f"{kind} /{rel} already exists; pick another name or use it as it is.", status=405)
-        return await self.stat(rel)
+            elif response.status_code != 405:
+                created.append(target)
+        try:
+            return await self.stat(rel)
+        except NextcloudError as exc:
+            done = "was created" if rel in created else "exists"
+            raise saved_but_unread(exc, f"/{rel}", f"The folder /{rel} {done}") from None

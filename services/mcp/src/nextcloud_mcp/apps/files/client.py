@@ -14,10 +14,11 @@ from xml.sax.saxutils import escape
 
 from pydantic import BaseModel
 
+from nextcloud_mcp.apps.files.advice import saved_but_unread
 from nextcloud_mcp.apps.files.base import _UIDS, PROPS, SEARCHDAV_NS, XML, UidCache, guard
 from nextcloud_mcp.apps.files.uploads import Transfers
 from nextcloud_mcp.core.dav import NS, DavEntry, parse_comments, parse_multistatus
-from nextcloud_mcp.core.errors import BadRequest, Conflict, InvalidInput, ProtocolError
+from nextcloud_mcp.core.errors import BadRequest, Conflict, InvalidInput, NextcloudError, ProtocolError
 from nextcloud_mcp.core.paths import dav_href, normalize, quote_path
 from nextcloud_mcp.core.session import NextcloudSession
 
@@ -109,7 +110,10 @@ class FilesClient(Transfers):
             if exc.status == 412:
                 raise await self._precondition_failed(rel, etag, exc) from exc
             raise
-        return await self.stat(rel)
+        try:
+            return await self.stat(rel)
+        except NextcloudError as exc:
+            raise saved_but_unread(exc, f"/{rel}", f"/{rel} was written ({len(body)} bytes)") from None
 
     async def transfer(self, method: str, source: str, target: str, *, overwrite: bool) -> DavEntry:
         src, dst = normalize(source), normalize(target)
@@ -132,7 +136,11 @@ class FilesClient(Transfers):
                     status=412,
                 ) from exc
             raise
-        return await self.stat(dst)
+        try:
+            return await self.stat(dst)
+        except NextcloudError as exc:
+            verb = "moved" if method == "MOVE" else "copied"
+            raise saved_but_unread(exc, f"/{dst}", f"/{src} was {verb} to /{dst}") from None
 
     async def delete(self, path: str) -> None:
         rel = normalize(path)

@@ -7,6 +7,7 @@ from typing import Annotated
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from nextcloud_mcp.apps.files.advice import saved_but_unread
 from nextcloud_mcp.apps.files.client import files_client
 from nextcloud_mcp.apps.files.models import (
     Comment,
@@ -21,7 +22,7 @@ from nextcloud_mcp.apps.files.models import (
     when,
 )
 from nextcloud_mcp.core.contract import Cursor, Limit, Page, next_cursor, offset_of, page
-from nextcloud_mcp.core.errors import InvalidInput
+from nextcloud_mcp.core.errors import InvalidInput, NextcloudError
 from nextcloud_mcp.core.paths import normalize
 from nextcloud_mcp.core.tool import ToolSpec, session, tool
 
@@ -150,7 +151,10 @@ async def restore_version(
 ) -> FileInfo:
     client = files_client(session(ctx))
     await client.version_restore(path, version)
-    return file_info(await client.stat(path))
+    try:
+        return file_info(await client.stat(path))
+    except NextcloudError as exc:
+        raise saved_but_unread(exc, path, f"Version {version} of {path} was restored") from None
 
 
 @tool(

@@ -9,12 +9,22 @@ from pathlib import Path
 
 import anyio
 
+from nextcloud_mcp.apps.files.advice import after_write, saved_but_unread, unanswered
 from nextcloud_mcp.apps.files.base import CHUNK_SIZE, READ_CHUNK, DavBase, Progress, guard
 from nextcloud_mcp.core.dav import DavEntry
-from nextcloud_mcp.core.errors import Conflict, InvalidInput, NotFound
+from nextcloud_mcp.core.errors import Conflict, InvalidInput, NextcloudError, NotFound
 from nextcloud_mcp.core.paths import dav_href, normalize, parent, quote_path
 
 __all__ = ["Transfers"]
+
+
+def _next(rel: str, unsure: bool) -> str:
+    if unsure:
+        return (
+            f"/{rel} may or may not have been written: check it with nc_files_get_file (size, modified) before "
+            "calling nc_files_upload_file again."
+        )
+    return f"Nothing was written to /{rel}; nc_files_upload_file can be called again."
 
 
 class Transfers(DavBase):
@@ -67,7 +77,7 @@ class Transfers(DavBase):
                 if exc.status == 412:
                     raise await self._precondition_failed(rel, etag, exc) from exc
                 raise
-            return await self.stat(rel)
+            return await self._uploaded(rel, total)
         if not force:
             # ChunkingV2Plugin's MOVE .file replaces an existing target whatever the Overwrite header and the
             # target's etag say, so check first (a change between this check and the MOVE still wins).
@@ -78,24 +88,51 @@ class Transfers(DavBase):
         upload = f"/remote.php/dav/uploads/{uid}/{self.new_upload_id()}"
         destination = {"Destination": str(self._http.base_url).rstrip("/") + target}
         await self._dav("MKCOL", upload, headers=destination)
+        parts, step = -(-total // threshold), "assembling the parts"
         try:
             offset, number = 0, 1
             while offset < total:
                 size = min(threshold, total - offset)
                 headers = {**destination, "OC-Total-Length": str(total)}
+                step = f"sending part {number} of {parts}"
                 await self._put_file(f"{upload}/{number:05d}", local, offset, size, headers, progress, total)
                 offset += size
                 number += 1
             # Sabre's getCopyAndMoveInfo answers 412 when the target exists and Overwrite is F
             overwrite_header = {"Overwrite": "T" if force or etag else "F"}
+            step = "assembling the parts"
             await self._dav(
                 "MOVE", f"{upload}/.file", headers={**destination, **overwrite_header, "OC-Total-Length": str(total)}
             )
+        except NextcloudError as exc:
+            raise await self._abandon(upload, rel, step, exc) from None
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await self._dav("DELETE", upload, ok=(404,))
             raise
-        return await self.stat(rel)
+        return await self._uploaded(rel, total)
+
+    async def _uploaded(self, rel: str, total: int) -> DavEntry:
+        try:
+            return await self.stat(rel)
+        except NextcloudError as exc:
+            raise saved_but_unread(exc, f"/{rel}", f"/{rel} was uploaded ({total} bytes)") from None
+
+    async def _abandon(self, upload: str, rel: str, step: str, exc: NextcloudError) -> NextcloudError:
+        """A chunked upload failed at `step`: remove its upload folder and say what state the target is in."""
+        failed = f"Uploading /{rel} failed while {step}:"
+        unsure = step.startswith("assembling") and unanswered(exc)  # no answer: the MOVE may have happened
+        with anyio.CancelScope(shield=True):
+            try:
+                await self._dav("DELETE", upload, ok=(404,))
+            except NextcloudError:
+                return after_write(
+                    exc,
+                    failed,
+                    f"Its parts could not be removed ({upload.rsplit('/', 1)[-1]}); Nextcloud deletes unfinished "
+                    "uploads after a day. " + _next(rel, unsure),
+                )
+        return after_write(exc, failed, "Its parts were removed. " + _next(rel, unsure))
 
     async def _check_target(self, rel: str, etag: str | None) -> None:
         """The precondition Sabre checks for a single PUT, checked before a chunked upload's final MOVE."""
@@ -142,9 +179,7 @@ class Transfers(DavBase):
                     if progress is not None:
                         await progress(offset + sent, total)
 
-        await self._http.request(
-            "PUT", url, auth=self._auth, content=body(), headers={**headers, "Content-Length": str(size)}
-        )
+        await self._dav("PUT", url, body=body(), headers={**headers, "Content-Length": str(size)})
 
     def new_upload_id(self) -> str:
         return f"mcp-{uuid.uuid4().hex}"

@@ -30,7 +30,7 @@ import httpx2
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nextcloud_mcp.apps.notes import MIN_NOTES_API, supports_notes
-from nextcloud_mcp.core.errors import Conflict, Forbidden, NotFound, ProtocolError
+from nextcloud_mcp.core.errors import Conflict, Forbidden, InsufficientStorage, Locked, NotFound, ProtocolError
 from nextcloud_mcp.core.http import NextcloudHTTP
 from nextcloud_mcp.core.session import NextcloudSession
 
@@ -194,6 +194,21 @@ class NotesClient:
                     f"Note {note_id} is read-only for this user (e.g. shared read-only): only favorite can change; "
                     f"copy it into a new note with {CREATE_TOOL} to edit it."
                 )
+            raise
+        except Locked as exc:  # OCP\Lock\LockedException: the note's file is being written by someone else
+            what = f"Note {note_id} is" if note_id is not None else "The notes folder is"
+            exc.message = (
+                f"{what} locked: another app or client is saving it right now; nothing was changed. Call the tool "
+                f"again in a moment (an update with your etag is refused if the note changed meanwhile; {GET_TOOL} "
+                "shows its current state)."
+            )
+            raise
+        except InsufficientStorage as exc:  # InsufficientStorageException (NoteUtil::ensureSufficientStorage)
+            exc.message = (
+                "The user's storage quota is used up, so the note cannot be saved; nothing was changed. Free space by "
+                "deleting notes or files you no longer need (the trash does not count against the quota), or ask an "
+                "admin to raise the quota."
+            )
             raise
 
     async def _fetch_all(self, prune_before: int | None) -> tuple[list[dict[str, Any]], int]:

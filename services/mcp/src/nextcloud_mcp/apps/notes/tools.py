@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from typing import Annotated
 
+import httpx2
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
@@ -23,7 +24,7 @@ from nextcloud_mcp.apps.notes.client import (
 )
 from nextcloud_mcp.apps.notes.ranking import score, snippet, terms_of
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, iso, page, require_etag
-from nextcloud_mcp.core.errors import Conflict, InvalidInput
+from nextcloud_mcp.core.errors import Conflict, InvalidInput, NextcloudError, Unavailable
 from nextcloud_mcp.core.tool import ToolSpec, session, tool
 
 __all__ = ["TOOLS"]
@@ -69,6 +70,14 @@ class CategoryCount(BaseModel):
 class Deleted(BaseModel):
     id: int
     deleted: bool
+
+
+def _unanswered(exc: NextcloudError) -> bool:
+    """A write that was sent but got no answer (dropped connection, timeout): it may or may not have happened.
+    Not when the connection could not even be opened (core.http raises those from httpx2's connect errors)."""
+    return exc.status is None and not isinstance(
+        exc.__cause__, (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
+    )
 
 
 def _when(ts: int) -> str:
@@ -148,9 +157,17 @@ async def notes_create_note(
     category: Annotated[str, Field(description="Category, '/' between levels, e.g. work/2026")] = "",
     favorite: Annotated[bool, Field(description="Mark as favorite")] = False,
 ) -> NoteDetail:
-    note = await notes_client(session(ctx)).create(
-        title=title, content=content, category=category.strip("/"), favorite=favorite
-    )
+    try:
+        note = await notes_client(session(ctx)).create(
+            title=title, content=content, category=category.strip("/"), favorite=favorite
+        )
+    except Unavailable as exc:
+        if _unanswered(exc):  # sent, but no answer: the note may exist, and a retry would add "title (2)"
+            exc.message += (
+                f" Look for {title!r} with {SEARCH_TOOL} before calling {CREATE_TOOL} again (a second one would be "
+                f"named {title!r} (2))."
+            )
+        raise
     return _detail(note)
 
 
@@ -203,6 +220,13 @@ async def notes_append_note(
         joiner = separator if note.content and not note.content.endswith(separator) else ""
         try:
             return _detail(await notes.update(note_id, note.etag, {"content": note.content + joiner + text}))
+        except Unavailable as exc:
+            if _unanswered(exc):  # sent, but no answer: appending again could add the text twice
+                exc.message += (
+                    f" Read its end with {GET_TOOL} before calling nc_notes_append_note again, or the text may "
+                    "appear twice."
+                )
+            raise
         except Conflict as exc:
             if attempt == APPEND_RETRIES:
                 exc.message = (

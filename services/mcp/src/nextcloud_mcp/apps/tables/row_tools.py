@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import httpx2
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
@@ -17,7 +18,7 @@ from nextcloud_mcp.apps.tables.models import Deleted, RowOut, check_etag, encode
 from nextcloud_mcp.apps.tables.params import RowId, TableId, Values, ViewId
 from nextcloud_mcp.apps.tables.values import Column, decode
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, offset_of, require_etag
-from nextcloud_mcp.core.errors import Forbidden, InvalidInput, NotFound
+from nextcloud_mcp.core.errors import Forbidden, InvalidInput, NextcloudError, NotFound
 from nextcloud_mcp.core.tool import Item, ToolSpec, session, tool
 
 __all__ = ["TOOLS"]
@@ -27,6 +28,8 @@ Where = Annotated[
     dict[str, Any] | None,
     Field(max_length=20, description='Column name -> value to match, e.g. {"Genre": "Poetry"}.'),
 ]
+#: what core.http raises `Unavailable` from when the connection could not be opened (nothing was sent)
+_NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
 SCAN_PAGE = 200
 MAX_SCAN = 5000  # rows examined per call when filtering
 
@@ -88,14 +91,21 @@ async def _scan(
     return Page[RowOut](items=found, next_cursor=str(position), total=None)
 
 
-async def _as_read(client: TablesClient, answer: Row, columns: list[Column]) -> RowOut:
+async def _as_read(client: TablesClient, answer: Row, columns: list[Column], done: str) -> RowOut:
     """The written row as nc_tables_get_row shows it. Tables answers a create without ``lastEditAt`` and an update with
     the ``lastEditAt`` from before it (models.py), so the row is read again for its etag; if that read is refused,
-    the answer is shown without an etag rather than with a wrong one."""
+    the answer is shown without an etag rather than with a wrong one. If it fails otherwise, the error says that
+    the write (`done`) happened."""
     try:
         return row_out(await client.get_row(answer.id), columns)
     except (Forbidden, NotFound):
         return row_out(answer, columns).model_copy(update={"etag": None})
+    except NextcloudError as exc:
+        exc.message = (
+            f"{done}, but reading it back failed: {exc.message} It is saved; do not repeat the call. Read it with "
+            f"nc_tables_get_row (row_id={answer.id})."
+        )
+        raise
 
 
 @tool(
@@ -138,8 +148,15 @@ async def tables_create_row(ctx: Context, table_id: TableId, values: Values, vie
     client = tables_client(session(ctx))
     node = _node(table_id, view_id)
     columns = await client.columns(*node)
-    created = await client.create_row(*node, encode_values(columns, values, creating=True))
-    return await _as_read(client, created, columns)
+    try:
+        created = await client.create_row(*node, encode_values(columns, values, creating=True))
+    except NextcloudError as exc:
+        if exc.status is None and not isinstance(exc.__cause__, _NOT_SENT):  # sent without an answer
+            exc.message += (
+                f" Look for it with nc_tables_list_rows (table_id={table_id}, where=…) before creating it again."
+            )
+        raise
+    return await _as_read(client, created, columns, f"Row {created.id} was created in {node[0]} {node[1]}")
 
 
 @tool(
@@ -156,7 +173,7 @@ async def tables_update_row(
     data = encode_values(columns, values, creating=False)
     if etag and not force:
         check_etag(row, etag)
-    return await _as_read(client, await client.update_row(row_id, data, view_id), columns)
+    return await _as_read(client, await client.update_row(row_id, data, view_id), columns, f"Row {row_id} was updated")
 
 
 @tool(

@@ -15,7 +15,7 @@ from nextcloud_mcp.apps.tables.client import tables_client
 from nextcloud_mcp.apps.tables.models import ColumnOut, TableOut, column_out, table_out, table_summary
 from nextcloud_mcp.apps.tables.params import TableId
 from nextcloud_mcp.core.contract import Cursor, Limit, Page, page
-from nextcloud_mcp.core.errors import InvalidInput
+from nextcloud_mcp.core.errors import InvalidInput, NextcloudError
 from nextcloud_mcp.core.tool import Item, ToolSpec, session, tool
 
 __all__ = ["TOOLS"]
@@ -57,7 +57,14 @@ async def tables_create_table(
 ) -> TableOut:
     client = tables_client(session(ctx))
     table = await client.create_table(title, emoji, description)
-    return table_out(table, await client.columns("table", table.id))
+    try:
+        return table_out(table, await client.columns("table", table.id))
+    except NextcloudError as exc:
+        exc.message = (
+            f"Table {table.id} {title!r} was created, but reading it back failed: {exc.message} It exists; do not "
+            f"create it again. Read it with nc_tables_get_table (table_id={table.id})."
+        )
+        raise
 
 
 @tool(

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from nextcloud_mcp.apps.calendar.client import CalendarClient, CalendarInfo
-from nextcloud_mcp.core.errors import Conflict, InvalidInput, ProtocolError
+from nextcloud_mcp.apps.calendar.dav import unanswered
+from nextcloud_mcp.core.errors import Conflict, InvalidInput, NextcloudError, ProtocolError
 
 if TYPE_CHECKING:
     from nextcloud_mcp.apps.tasks.todo import TodoFields
@@ -110,7 +111,15 @@ class TasksClient:
 
         cal, comp = new_todo(fields)
         name = _SAFE_NAME.sub("-", str(comp["UID"])) + ".ics"
-        etag = await self._cal.put_object(list_name, name, to_bytes(cal), create=True, hint=_HINT)
+        try:
+            etag = await self._cal.put_object(list_name, name, to_bytes(cal), create=True, hint=_HINT)
+        except NextcloudError as exc:
+            if unanswered(exc):  # it may exist: its name is known, so say how to check instead of creating twice
+                exc.message += (
+                    f" Check with nc_tasks_get_task (tasklist={list_name!r}, task_id={name!r}); create it again only "
+                    "if that says it does not exist."
+                )
+            raise
         return TaskInfo(tasklist=list_name, task_id=name, etag=etag, **todo_view(comp))
 
     async def update(
