@@ -117,13 +117,13 @@ async def test_a_missing_sub_path_is_found_and_named() -> None:
 
 
 async def _probe(handler: Handler) -> tuple[bool | None, str | None]:
-    def answer(request: httpx2.Request) -> httpx2.Response:
+    def routed(request: httpx2.Request) -> httpx2.Response:
         if request.url.path.endswith("/status.php"):  # the host is Nextcloud: answers are about the app
             return httpx2.Response(200, json={"installed": True, "version": "34.0.2.1"})
         return handler(request)
 
     settings = load_settings(environ=BASE)
-    http = NextcloudHTTP(settings, transport=_transport(answer))
+    http = NextcloudHTTP(settings, transport=_transport(routed))
     try:
         session = NextcloudSession(http, httpx2.BasicAuth("alice", "pw"), "k", {})
         answer = await run_probe(session, Probe("/index.php/apps/cookbook/api/version", "cookbook_version"))
