@@ -19,7 +19,6 @@ from pydantic import BaseModel
 
 from nextcloud_mcp.apps.calendar.dav import (
     ObjectDav,
-    after_write,
     failed_props,
     response_etag,
     sabre_message,
@@ -40,6 +39,7 @@ from nextcloud_mcp.core.errors import (
     ProtocolError,
 )
 from nextcloud_mcp.core.http import NextcloudHTTP
+from nextcloud_mcp.core.partial import after_write
 from nextcloud_mcp.core.session import NextcloudSession
 
 __all__ = ["CalObject", "CalendarClient", "CalendarInfo", "EventInfo", "calendar_client", "ical_stamp"]

@@ -21,34 +21,17 @@ from nextcloud_mcp.core.http import NextcloudHTTP, raise_for_status
 
 __all__ = [
     "ObjectDav",
-    "after_write",
     "failed_props",
     "raise_with_message",
     "response_etag",
     "sabre_message",
     "schedule_response",
     "uids_of",
-    "unanswered",
 ]
 
 SABRE = "http://sabredav.org/ns"
 #: 4xx answers read here (for their message) rather than raised by NextcloudHTTP.
 _READ = (400, 403, 404, 405, 409, 412, 415, 422)
-
-
-def unanswered(exc: NextcloudError) -> bool:
-    """A write that was sent but got no answer (dropped connection, timeout): it may or may not have happened.
-    Not when the connection could not even be opened (core.http raises those from httpx2's connect errors)."""
-    return exc.status is None and not isinstance(
-        exc.__cause__, (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
-    )
-
-
-def after_write(exc: NextcloudError, done: str, then: str) -> NextcloudError:
-    """`exc` (a failed later step) re-worded: what was already written, what failed (its message kept), then what
-    to call next. The class, method, path and status of the failed request stay."""
-    exc.message = f"{done} {exc.message} {then}"
-    return exc
 
 
 def sabre_message(body: bytes) -> str | None:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Literal
 import icalendar
 
 from nextcloud_mcp.apps.calendar.client import CalendarInfo, CalObject, EventInfo
-from nextcloud_mcp.apps.calendar.dav import after_write, unanswered
 from nextcloud_mcp.apps.calendar.ical import (
     EventFields,
     apply_event_fields,
@@ -40,6 +39,7 @@ from nextcloud_mcp.apps.calendar.recurrence import (
     is_recurring,
 )
 from nextcloud_mcp.core.errors import Conflict, InvalidInput, NextcloudError, NotFound, ProtocolError
+from nextcloud_mcp.core.partial import after_write, unanswered
 
 if TYPE_CHECKING:
     from nextcloud_mcp.apps.calendar.client import CalendarClient

@@ -15,10 +15,10 @@ from pydantic import BaseModel, Field
 
 from nextcloud_mcp.apps.calendar.client import calendar_client
 from nextcloud_mcp.apps.calendar.common import time_range
-from nextcloud_mcp.apps.calendar.dav import after_write
 from nextcloud_mcp.apps.calendar.params import CalendarRef, Color, Obj
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, page, require_etag
 from nextcloud_mcp.core.errors import NextcloudError
+from nextcloud_mcp.core.partial import after_write
 from nextcloud_mcp.core.tool import Item, ToolSpec, session, tool
 
 __all__ = ["TOOLS"]

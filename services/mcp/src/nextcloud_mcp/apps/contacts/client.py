@@ -22,6 +22,7 @@ from nextcloud_mcp.core.caldav import CARD, NSDECL, DavClient, DavResponse, chec
 from nextcloud_mcp.core.dav import D, parse_xml
 from nextcloud_mcp.core.errors import Conflict, Forbidden, NextcloudError, NextcloudMCPError, NotFound, ProtocolError
 from nextcloud_mcp.core.http import NextcloudHTTP
+from nextcloud_mcp.core.partial import unanswered
 from nextcloud_mcp.core.session import NextcloudSession
 
 if TYPE_CHECKING:
@@ -307,7 +308,6 @@ class ContactsClient:
 
 
 #: what core.http raises `Unavailable` from when the connection could not be opened (nothing was sent)
-_NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
 
 
 def _unsure(exc: NextcloudError, book: str, name: str, done: str) -> NextcloudError:
@@ -318,7 +318,7 @@ def _unsure(exc: NextcloudError, book: str, name: str, done: str) -> NextcloudEr
             f"The contact {name!r} was {done} in {book!r}, but reading its new etag failed: {exc.message} It is "
             f"saved; do not repeat the call. Read it with {check}."
         )
-    elif exc.status is None and not isinstance(exc.__cause__, _NOT_SENT):
+    elif unanswered(exc):
         exc.message += f" Check with {check} before calling again."
     return exc
 

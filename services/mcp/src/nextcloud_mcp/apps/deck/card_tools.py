@@ -27,10 +27,11 @@ from nextcloud_mcp.apps.deck.params import (
     check_version,
     parse_due,
 )
-from nextcloud_mcp.apps.deck.plan import Plan, after_write, unanswered
+from nextcloud_mcp.apps.deck.plan import Plan
 from nextcloud_mcp.apps.files.client import files_client
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, page, require_etag
 from nextcloud_mcp.core.errors import InvalidInput, NextcloudError
+from nextcloud_mcp.core.partial import after_write, unanswered
 from nextcloud_mcp.core.tool import ToolSpec, session, tool
 
 __all__ = ["TOOLS", "read_card"]

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-import httpx2
-
 from nextcloud_mcp.apps.deck.client import DeckClient
 from nextcloud_mcp.apps.deck.models import uid
 from nextcloud_mcp.apps.deck.params import pick_labels, pick_users
 from nextcloud_mcp.core.errors import NextcloudError
 
-__all__ = ["Plan", "after_write", "listed", "unanswered"]
+__all__ = ["Plan", "listed"]
 
 
 @dataclass(frozen=True)
@@ -41,21 +39,6 @@ class Step:
 def listed(values: list[Any]) -> str:
     """`values` as a Python-style list the model can pass back as an argument."""
     return "[" + ", ".join(repr(v) for v in values) + "]"
-
-
-def unanswered(exc: NextcloudError) -> bool:
-    """A write that was sent but got no answer (dropped connection, timeout): it may or may not have happened.
-    Not when the connection could not even be opened (core.http raises those from httpx2's connect errors)."""
-    return exc.status is None and not isinstance(
-        exc.__cause__, (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
-    )
-
-
-def after_write(exc: NextcloudError, done: str, then: str) -> NextcloudError:
-    """`exc` (the failed step) re-worded: what was already written, what failed (Nextcloud's own message kept),
-    then what to call next. The class, method, path and status of the failed request stay."""
-    exc.message = f"{done} {exc.message} {then}"
-    return exc
 
 
 class Plan:

@@ -16,9 +16,9 @@ from pydantic import Field
 from nextcloud_mcp.apps.deck.client import DeckClient, deck_client
 from nextcloud_mcp.apps.deck.models import Board, BoardSummary, Done, Label, Stack, board, board_summary, label, stack
 from nextcloud_mcp.apps.deck.params import BoardId, Color, LabelId, StackId, Title, check_version
-from nextcloud_mcp.apps.deck.plan import after_write, unanswered
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, page, require_etag
 from nextcloud_mcp.core.errors import InvalidInput, NextcloudError
+from nextcloud_mcp.core.partial import after_write, unanswered
 from nextcloud_mcp.core.tool import ToolSpec, session, tool
 
 __all__ = ["TOOLS"]

@@ -23,8 +23,9 @@ import httpx2
 
 from nextcloud_mcp.core.dav import parse_xml
 from nextcloud_mcp.core.errors import Conflict, InsufficientStorage, Locked, NextcloudError, ProtocolError
+from nextcloud_mcp.core.partial import after_write
 
-__all__ = ["EXPLAINED", "after_write", "explain", "sabre_message", "saved_but_unread", "unanswered"]
+__all__ = ["EXPLAINED", "explain", "sabre_message", "saved_but_unread"]
 
 SABRE = "http://sabredav.org/ns"
 #: statuses whose meaning depends on the method and that the files tools explain themselves
@@ -39,21 +40,6 @@ def sabre_message(body: bytes) -> str:
         return (parse_xml(body, "an error answer").findtext(f"{{{SABRE}}}message") or "").strip()
     except ProtocolError:
         return ""
-
-
-def after_write(exc: NextcloudError, done: str, then: str) -> NextcloudError:
-    """`exc` (a failed later step) re-worded: what was already written, what failed (its message kept), then what
-    to call next. The class, method, path and status of the failed request stay."""
-    exc.message = f"{done} {exc.message} {then}"
-    return exc
-
-
-def unanswered(exc: NextcloudError) -> bool:
-    """A request that was sent but got no answer (dropped connection, timeout): it may or may not have happened.
-    Not when the connection could not even be opened (core.http raises those from httpx2's connect errors)."""
-    return exc.status is None and not isinstance(
-        exc.__cause__, (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
-    )
 
 
 def saved_but_unread(exc: NextcloudError, path: str, what: str) -> NextcloudError:

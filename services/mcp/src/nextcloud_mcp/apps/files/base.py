@@ -14,11 +14,12 @@ from urllib.parse import unquote
 
 import httpx2
 
-from nextcloud_mcp.apps.files.advice import EXPLAINED, after_write, explain, saved_but_unread
+from nextcloud_mcp.apps.files.advice import EXPLAINED, explain, saved_but_unread
 from nextcloud_mcp.core.dav import NS, DavEntry, parse_multistatus
 from nextcloud_mcp.core.errors import Conflict, NextcloudError, NotFound
 from nextcloud_mcp.core.http import NextcloudHTTP
 from nextcloud_mcp.core.instance import CoreClient
+from nextcloud_mcp.core.partial import after_write
 from nextcloud_mcp.core.paths import dav_href, normalize, quote_path
 
 __all__ = [

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import anyio
 
-from nextcloud_mcp.apps.files.advice import after_write, saved_but_unread, unanswered
+from nextcloud_mcp.apps.files.advice import saved_but_unread
 from nextcloud_mcp.apps.files.base import CHUNK_SIZE, READ_CHUNK, DavBase, Progress, guard
 from nextcloud_mcp.core.dav import DavEntry
 from nextcloud_mcp.core.errors import Conflict, InvalidInput, NextcloudError, NotFound
+from nextcloud_mcp.core.partial import after_write, unanswered
 from nextcloud_mcp.core.paths import dav_href, normalize, parent, quote_path
 
 __all__ = ["Transfers"]

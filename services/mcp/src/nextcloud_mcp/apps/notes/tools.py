@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 from typing import Annotated
 
-import httpx2
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
@@ -24,7 +23,8 @@ from nextcloud_mcp.apps.notes.client import (
 )
 from nextcloud_mcp.apps.notes.ranking import score, snippet, terms_of
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, iso, page, require_etag
-from nextcloud_mcp.core.errors import Conflict, InvalidInput, NextcloudError, Unavailable
+from nextcloud_mcp.core.errors import Conflict, InvalidInput, Unavailable
+from nextcloud_mcp.core.partial import unanswered
 from nextcloud_mcp.core.tool import ToolSpec, session, tool
 
 __all__ = ["TOOLS"]
@@ -70,14 +70,6 @@ class CategoryCount(BaseModel):
 class Deleted(BaseModel):
     id: int
     deleted: bool
-
-
-def _unanswered(exc: NextcloudError) -> bool:
-    """A write that was sent but got no answer (dropped connection, timeout): it may or may not have happened.
-    Not when the connection could not even be opened (core.http raises those from httpx2's connect errors)."""
-    return exc.status is None and not isinstance(
-        exc.__cause__, (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
-    )
 
 
 def _when(ts: int) -> str:
@@ -162,7 +154,7 @@ async def notes_create_note(
             title=title, content=content, category=category.strip("/"), favorite=favorite
         )
     except Unavailable as exc:
-        if _unanswered(exc):  # sent, but no answer: the note may exist, and a retry would add "title (2)"
+        if unanswered(exc):  # sent, but no answer: the note may exist, and a retry would add "title (2)"
             exc.message += (
                 f" Look for {title!r} with {SEARCH_TOOL} before calling {CREATE_TOOL} again (a second one would be "
                 f"named {title!r} (2))."
@@ -221,7 +213,7 @@ async def notes_append_note(
         try:
             return _detail(await notes.update(note_id, note.etag, {"content": note.content + joiner + text}))
         except Unavailable as exc:
-            if _unanswered(exc):  # sent, but no answer: appending again could add the text twice
+            if unanswered(exc):  # sent, but no answer: appending again could add the text twice
                 exc.message += (
                     f" Read its end with {GET_TOOL} before calling nc_notes_append_note again, or the text may "
                     "appear twice."

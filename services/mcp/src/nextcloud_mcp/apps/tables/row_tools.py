@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-import httpx2
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
@@ -19,6 +18,7 @@ from nextcloud_mcp.apps.tables.params import RowId, TableId, Values, ViewId
 from nextcloud_mcp.apps.tables.values import Column, decode
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, offset_of, require_etag
 from nextcloud_mcp.core.errors import Forbidden, InvalidInput, NextcloudError, NotFound
+from nextcloud_mcp.core.partial import unanswered
 from nextcloud_mcp.core.tool import Item, ToolSpec, session, tool
 
 __all__ = ["TOOLS"]
@@ -29,7 +29,6 @@ Where = Annotated[
     Field(max_length=20, description='Column name -> value to match, e.g. {"Genre": "Poetry"}.'),
 ]
 #: what core.http raises `Unavailable` from when the connection could not be opened (nothing was sent)
-_NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
 SCAN_PAGE = 200
 MAX_SCAN = 5000  # rows examined per call when filtering
 
@@ -151,7 +150,7 @@ async def tables_create_row(ctx: Context, table_id: TableId, values: Values, vie
     try:
         created = await client.create_row(*node, encode_values(columns, values, creating=True))
     except NextcloudError as exc:
-        if exc.status is None and not isinstance(exc.__cause__, _NOT_SENT):  # sent without an answer
+        if unanswered(exc):  # sent without an answer
             exc.message += (
                 f" Look for it with nc_tables_list_rows (table_id={table_id}, where=…) before creating it again."
             )

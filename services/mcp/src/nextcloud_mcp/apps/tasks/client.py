@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from nextcloud_mcp.apps.calendar.client import CalendarClient, CalendarInfo
-from nextcloud_mcp.apps.calendar.dav import unanswered
 from nextcloud_mcp.core.errors import Conflict, InvalidInput, NextcloudError, ProtocolError
+from nextcloud_mcp.core.partial import unanswered
 
 if TYPE_CHECKING:
     from nextcloud_mcp.apps.tasks.todo import TodoFields
