@@ -11,9 +11,13 @@ from typing import Any
 import httpx2
 from mcp.server.mcpserver import MCPServer
 
+from nextcloud_mcp.core.cookies import cookieless_jar
+
 PORT, NEXTCLOUD, TOKEN = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 STATELESS = (sys.argv[4] if len(sys.argv) > 4 else "stateless") == "stateless"
-http = httpx2.AsyncClient(base_url=NEXTCLOUD, trust_env=False, headers={"Authorization": f"Bearer {TOKEN}"})
+http = httpx2.AsyncClient(
+    base_url=NEXTCLOUD, trust_env=False, headers={"Authorization": f"Bearer {TOKEN}"}, cookies=cookieless_jar()
+)
 server = MCPServer("bare", log_level="WARNING")
 
 

@@ -14,6 +14,8 @@ import httpx2
 from common import percentile, spread
 from oauth_stack import HEADERS, PROTOCOL, Stack, rpc_body
 
+from nextcloud_mcp.core.cookies import cookieless_jar
+
 __all__ = ["Target", "measure_latency", "measure_throughput", "seed_note", "targets"]
 
 Call = Callable[[httpx2.AsyncClient], Awaitable[bool]]
@@ -51,7 +53,7 @@ async def _session(url: str, headers: dict[str, str]) -> dict[str, str]:
         "method": "initialize",
         "params": {"protocolVersion": PROTOCOL, "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}},
     }
-    async with httpx2.AsyncClient(trust_env=False, timeout=30.0) as http:
+    async with httpx2.AsyncClient(trust_env=False, timeout=30.0, cookies=cookieless_jar()) as http:
         response = await http.post(url, json=init, headers=headers)
         response.raise_for_status()
         session = {**headers, "Mcp-Session-Id": response.headers["mcp-session-id"]}
@@ -95,7 +97,9 @@ async def targets(stack: Stack, token: str, note_id: int, floor_url: str, *, sta
 
 def _client(concurrency: int) -> httpx2.AsyncClient:
     limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    return httpx2.AsyncClient(trust_env=False, timeout=30.0, limits=limits)
+    # No cookies, as our server keeps none: a kept Nextcloud session cookie would let the direct baseline skip the
+    # login Nextcloud (and the fake) runs for every cookie-less API request (docs/security.md, sessions).
+    return httpx2.AsyncClient(trust_env=False, timeout=30.0, limits=limits, cookies=cookieless_jar())
 
 
 async def measure_latency(targets: list[Target], calls: int, rounds: int) -> dict[str, Any]:

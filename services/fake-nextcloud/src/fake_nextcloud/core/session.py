@@ -48,8 +48,9 @@ _ALNUM = string.ascii_letters + string.digits
 
 
 def random_string(length: int, alphabet: str = _ALNUM) -> str:
-    """``ISecureRandom::generate($length, $characters)``."""
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    """``ISecureRandom::generate($length, $characters)`` (from ``os.urandom`` bytes: fast enough for the session every
+    cookie-less API request starts; the small modulo bias does not matter to a test double)."""
+    return "".join(alphabet[byte % len(alphabet)] for byte in secrets.token_bytes(length))
 
 
 @dataclass
