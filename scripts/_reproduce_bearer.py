@@ -45,18 +45,64 @@ class SetupError(Exception):
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines of the stack's .env (no interpolation, no quotes handling beyond stripping)."""
+    """The stack's .env as `docker compose` reads it, one `KEY=VALUE` per line.
+
+    Compose's rules (docs.docker.com, "Syntax for environment files"; compose-spec/compose-go
+    dotenv/parser.go): `#` lines are comments, `export ` is dropped, an unquoted value ends at an inline
+    comment (` #`: the `#` needs a space before it) and loses surrounding blanks, a quoted value is what the
+    quotes enclose (anything after the closing quote is ignored; `\\` escapes a quote, and `\\n`, `\\r`,
+    `\\t` work in double quotes). `${...}` is not interpolated: the stack's .env has none.
+    """
     values: dict[str, str] = {}
-    if path.is_file():
-        for line in path.read_text().splitlines():
-            key, sep, value = line.partition("=")
-            if sep and not key.lstrip().startswith("#"):
-                values[key.strip()] = value.strip().strip("'\"")
+    if not path.is_file():
+        return values
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :].lstrip()
+        key, sep, rest = line.partition("=")
+        if sep and key.strip():
+            values[key.strip()] = _dotenv_value(rest.lstrip())
     return values
+
+
+def _dotenv_value(text: str) -> str:
+    quote = text[:1]
+    if quote in ("'", '"'):
+        out: list[str] = []
+        i = 1
+        while i < len(text):
+            char = text[i]
+            if char == "\\" and i + 1 < len(text) and (quote == '"' or text[i + 1] == "'"):
+                following = text[i + 1]
+                out.append({"n": "\n", "r": "\r", "t": "\t"}.get(following, following) if quote == '"' else following)
+                i += 2
+                continue
+            if char == quote:
+                return "".join(out)
+            out.append(char)
+            i += 1
+        # no closing quote (compose refuses the file): read the line as an unquoted value
+    value = text.split(" #", 1)[0]
+    return value.rstrip()
+
+
+def stack_defaults(dotenv: dict[str, str]) -> tuple[str, str | None]:
+    """(Nextcloud URL, MCP resource) of the stack that .env describes, with compose.yaml's defaults: an empty
+    or missing NEXTCLOUD_PUBLIC_URL/MCP_PUBLIC_URL follows NEXTCLOUD_HTTP_PORT/MCP_HTTP_PORT. Without a
+    .env there is no resource to ask for."""
+    nextcloud = dotenv.get("NEXTCLOUD_PUBLIC_URL") or f"http://localhost:{dotenv.get('NEXTCLOUD_HTTP_PORT') or 8080}"
+    resource = dotenv.get("MCP_PUBLIC_URL") or (
+        f"http://localhost:{dotenv.get('MCP_HTTP_PORT') or 8000}/mcp" if dotenv else None
+    )
+    return nextcloud, resource
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     dotenv = read_dotenv(ROOT / ".env")
+    default_url, default_resource = stack_defaults(dotenv)
     parser = argparse.ArgumentParser(
         prog="reproduce-bearer-issue",
         description="Show whether Nextcloud accepts an OAuth Bearer token on OCS and on a #[CORS] route "
@@ -65,8 +111,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "url",
         nargs="?",
-        default=dotenv.get("NEXTCLOUD_PUBLIC_URL", "http://localhost:8080"),
-        help="Nextcloud base URL (default: NEXTCLOUD_PUBLIC_URL from .env, else http://localhost:8080)",
+        default=default_url,
+        help="Nextcloud base URL (default: NEXTCLOUD_PUBLIC_URL from .env, else http://localhost:NEXTCLOUD_HTTP_PORT "
+        "with the port from .env, else http://localhost:8080)",
     )
     parser.add_argument(
         "--user",
@@ -80,8 +127,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--resource",
-        default=dotenv.get("MCP_PUBLIC_URL"),
-        help="RFC 8707 resource to request the token for (default: MCP_PUBLIC_URL from .env, if any)",
+        default=default_resource,
+        help="RFC 8707 resource to request the token for (default, when there is a .env: its MCP_PUBLIC_URL, "
+        "else http://localhost:MCP_HTTP_PORT/mcp)",
     )
     parser.add_argument("--client-id", help="use this registered client instead of dynamic registration")
     parser.add_argument("--client-secret", help="secret of --client-id (its redirect URI must be " + CALLBACK + ")")

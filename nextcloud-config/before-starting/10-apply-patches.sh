@@ -3,8 +3,13 @@
 # before-starting hook (every container start): apply each patches/*.patch to the Nextcloud code, or
 # revert them when NC_PATCHES=off (compose.unpatched.yaml). Every start, because an image upgrade
 # replaces the code. Idempotent: "already applied" is detected with a reverse dry run.
-# Fails loudly (non-zero exit stops the container) when a patch neither applies nor is already
-# applied: the Nextcloud code changed under it, and someone has to look (see patches/README.md).
+#
+# After an upgrade a patch can meet code it was not made for; the container starts anyway:
+# - its context no longer matches: WARNING, the code is left unpatched (who is affected: the patch's
+#   "Needed-by:" header line), and someone updates the patch (patches/README.md);
+# - upstream fixed it: the patch's "Fixed-if:" header line is an extended regex that matches the fix in
+#   the target file (lines the patch itself adds are not counted); the patch is skipped with a note, and
+#   a copy an earlier start added on top of the fix is reverted, so there is never a second early return.
 #
 # Environment: NC_PATCHES=on|off (default on), NC_PATCH_DIR (default /opt/nextcloud-mcp/patches),
 # NC_ROOT (default /var/www/html), NC_PATCH_TOOL=busybox|gnu (default: busybox, which the image has).
@@ -45,6 +50,34 @@ patch_run() {
   esac
 }
 
+# header FIELD PATCH: the rest of the first "FIELD: ..." line of the patch's free-text header.
+header() {
+  awk -v field="$1:" '/^(diff |--- )/ { exit } index($0, field) == 1 { sub(/^[^:]*:[ \t]*/, ""); print; exit }' "$2"
+}
+
+# target PATCH: the file the patch changes, relative to NC_ROOT (its first "+++ b/..." line).
+target() {
+  awk '/^\+\+\+ / { sub(/^\+\+\+ [^\/]*\//, ""); sub(/\t.*/, ""); print; exit }' "$1"
+}
+
+# upstream_fixes PATCH APPLIED: how many lines of the target match the patch's Fixed-if regex, not
+# counting the ones this patch added (APPLIED=1); 0 without a Fixed-if line or a target file.
+# Run it in $(...): its variables stay in the subshell.
+upstream_fixes() {
+  regex=$(header Fixed-if "$1")
+  path="$NC_ROOT/$(target "$1")"
+  if [ -z "$regex" ] || ! [ -f "$path" ]; then
+    echo 0
+    return
+  fi
+  hits=$(grep -cE -- "$regex" "$path" || true)
+  if [ "$2" = 1 ]; then
+    own=$(awk '/^\+\+\+ / { next } /^\+/ { print substr($0, 2) }' "$1" | grep -cE -- "$regex" || true)
+    hits=$((hits - own))
+  fi
+  echo "$hits"
+}
+
 if ! [ -d "$patch_dir" ]; then
   [ "$mode" = off ] && exit 0
   die "no patch directory at $patch_dir: mount ./patches there, or set NC_PATCHES=off"
@@ -56,13 +89,21 @@ for file in "$patch_dir"/*.patch; do
   found=$((found + 1))
   name=$(basename "$file")
   # Reverse first: the patch's one-line context also matches *after* it was applied.
-  if patch_run "$file" -R --dry-run >/dev/null 2>&1; then
+  applied=0
+  patch_run "$file" -R --dry-run >/dev/null 2>&1 && applied=1
+  fixed=$(upstream_fixes "$file" "$applied")
+  if [ "$fixed" -gt 0 ] && [ "$applied" = 1 ]; then
+    state=duplicate # upstream's fix plus ours on top (an earlier start, before the fix was detected)
+  elif [ "$applied" = 1 ]; then
     state=applied
+  elif [ "$fixed" -gt 0 ]; then
+    state=upstream
   elif forward=$(patch_run "$file" --dry-run 2>&1); then
     state=stock
   else
-    state=unknown
+    state=stale
   fi
+  where="$(target "$file") of Nextcloud $(nc_version)"
 
   case "$mode:$state" in
     on:applied) log "$name: already applied" ;;
@@ -71,18 +112,27 @@ for file in "$patch_dir"/*.patch; do
       patch_run "$file" -R --dry-run >/dev/null 2>&1 || die "$name: applied, but does not verify"
       log "$name: applied to Nextcloud $(nc_version)"
       ;;
-    on:unknown)
-      printf '%s\n' "$forward" >&2
-      die "$name neither applies to nor is already applied in Nextcloud $(nc_version) at $NC_ROOT." \
-        "The patched file changed upstream (or upstream merged a fix, nextcloud/server#55878):" \
-        "update the patch (patches/README.md), or start with NC_PATCHES=off."
+    on:upstream)
+      log "$name: skipped: $where already has the upstream fix (a line matches its Fixed-if header)." \
+        "Nothing to do at runtime; delete the patch once every NEXTCLOUD_VERSION you run has the fix (patches/README.md)."
+      ;;
+    on:duplicate | off:duplicate)
+      patch_run "$file" -R >/dev/null || die "$name: reverting failed"
+      log "$name: reverted: $where has the upstream fix, and an earlier start had added this patch on top of it."
+      ;;
+    on:stale)
+      printf '%s\n' "$forward" | grep -v '^[ +-]' | sed 's/^/    /' >&2 # the tool's verdict, not the hunk
+      warn "$name neither applies to nor is already applied in Nextcloud $(nc_version) at $NC_ROOT: the code" \
+        "around it changed upstream. Starting WITHOUT it. Needs it: $(header Needed-by "$file")." \
+        "Update the patch (patches/README.md), or set NC_PATCHES=off to silence this warning."
       ;;
     off:applied)
       patch_run "$file" -R >/dev/null || die "$name: reverting failed"
       log "$name: reverted (NC_PATCHES=off)"
       ;;
     off:stock) log "$name: not applied (NC_PATCHES=off)" ;;
-    off:unknown) warn "$name: neither applied nor applicable; NC_PATCHES=off, so the code is left as it is" ;;
+    off:upstream) log "$name: not applied (NC_PATCHES=off); $where has the upstream fix anyway" ;;
+    off:stale) warn "$name: neither applied nor applicable; NC_PATCHES=off, so the code is left as it is" ;;
   esac
 done
 

@@ -11,12 +11,33 @@
 : "${OIDC_REFRESH_EXPIRE_TIME:=604800}"   # refresh token lifetime (s); app default 900
 : "${OIDC_CLIENT_EXPIRE_TIME:=2592000}"   # lifetime of DCR clients (s); app default 3600 breaks MCP clients
 : "${OIDC_ALLOW_USER_SETTINGS:=enabled}"  # "enabled": consent page; "no": silent consent
-: "${OIDC_DEFAULT_TOKEN_TYPE:=jwt}"       # for clients created with occ/UI; DCR clients choose their own
+: "${OIDC_DEFAULT_TOKEN_TYPE:=jwt}"       # clients created with occ/UI without --token_type (see .env.example)
 : "${NC_MCP_CLIENT_NAME:=nextcloud-mcp-server}"
 
 configure_nextcloud() {
-  if ! occ status --output=json 2>/dev/null | grep -q '"installed": *true'; then
+  # `occ status` is a core command: it answers in maintenance mode too (nextcloud/server core/Command/Status.php:
+  # installed, maintenance, needsDbUpgrade). An empty answer (occ failed) reads as "not installed".
+  status=$(occ status --output=json 2>/dev/null) || status=""
+  if ! status_is installed; then
     log "Nextcloud is not installed yet: nothing to configure"
+    return 0
+  fi
+  # In maintenance mode, and while an upgrade is pending, occ loads no apps (nextcloud/server
+  # lib/private/Console/Application.php: "Nextcloud is in maintenance mode, no apps are loaded." /
+  # "Commands provided by apps are unavailable.", or NeedsUpdateException): `occ oidc:list` would fail
+  # and stop the container, over and over. Leave the instance as it is and let Apache start.
+  if status_is maintenance; then
+    warn "Nextcloud is in maintenance mode: occ loads no apps, so nothing was configured on this start" \
+      "(apps, oidc settings, the MCP server's OIDC client, public URL); the instance keeps its previous" \
+      "configuration and stays unhealthy. When the maintenance is over:" \
+      "docker compose exec -u www-data nextcloud php occ maintenance:mode --off;" \
+      "then docker compose restart nextcloud applies .env again."
+    return 0
+  fi
+  if status_is needsDbUpgrade; then
+    warn "Nextcloud $(nc_version) needs 'occ upgrade' (status: needsDbUpgrade): occ loads no apps, so" \
+      "nothing was configured on this start and the instance stays unhealthy. Run:" \
+      "docker compose exec -u www-data nextcloud php occ upgrade; then docker compose restart nextcloud."
     return 0
   fi
   log "configuring Nextcloud $(nc_version) for the MCP server"
@@ -27,6 +48,9 @@ configure_nextcloud() {
   configure_urls
   log "configuration done"
 }
+
+# status_is KEY: whether the JSON of `occ status --output=json` (in $status) has "KEY": true.
+status_is() { printf '%s\n' "$status" | grep -q "\"$1\": *true"; }
 
 configure_apps() {
   enabled=$(occ app:list --output=json | php "$NC_LIB_DIR/enabled_apps.php") || die "could not list the apps"
@@ -80,7 +104,10 @@ configure_mcp_client() {
     missing) ;;
     *) die "unexpected client state '$state'" ;;
   esac
-  # oidc:create prints the secret: keep its output, show only error lines.
+  # oidc:create prints the secret: keep its output, show only error lines. The secret is on occ's command
+  # line for this one call (the oidc app reads it from --client_secret only, H2CK/oidc
+  # lib/Command/Clients/OIDCCreate.php), so `ps` on the host shows it for a second when the client is
+  # created or re-created; never on a start where it is up to date (docs/deployment.md, "Secrets").
   if ! out=$(occ oidc:create "$NC_MCP_CLIENT_NAME" "$MCP_PUBLIC_URL" --type=confidential \
     --client_id="$MCP_OIDC_CLIENT_ID" --client_secret="$MCP_OIDC_CLIENT_SECRET" \
     --resource_url="$MCP_PUBLIC_URL" 2>&1); then
@@ -99,7 +126,10 @@ check_client_credential() {
 }
 
 # overwrite*: the issuer and every generated URL is the public URL, also for requests that arrive
-# through the internal URL (the MCP server calls http://nextcloud). Trusted domains admit both.
+# through the internal URL (the MCP server calls http://nextcloud).
+# No trusted_domains: with overwritehost set, Nextcloud skips the trusted-domain check (nextcloud/server
+# lib/base.php, "overwritehost is always trusted"; TrustedDomainHelper::isTrustedDomain returns true), so
+# entries there would change nothing. The image writes NEXTCLOUD_TRUSTED_DOMAINS once, at installation.
 configure_urls() {
   url="${NEXTCLOUD_PUBLIC_URL:-}"
   if [ -z "$url" ]; then
@@ -118,17 +148,5 @@ configure_urls() {
     */*) occ config:system:set overwritewebroot --value="/${rest#*/}" >/dev/null ;;
     *) occ config:system:delete overwritewebroot >/dev/null ;;
   esac
-
-  i=1
-  domains=""
-  set -f # the list is split on spaces, never globbed
-  # shellcheck disable=SC2086
-  for domain in ${hostport%:*} ${NEXTCLOUD_TRUSTED_DOMAINS:-}; do
-    case " $domains " in *" $domain "*) continue ;; esac
-    occ config:system:set trusted_domains "$i" --value="$domain" >/dev/null
-    domains="$domains $domain"
-    i=$((i + 1))
-  done
-  set +f
-  log "public URL $url (overwritehost $hostport), trusted domains:$domains"
+  log "public URL $url (overwritehost $hostport: every Host header is accepted, trusted_domains do not apply)"
 }

@@ -69,15 +69,72 @@ def shell_scripts() -> list[Path]:
     return sorted(found)
 
 
+def _references(text: str) -> list[tuple[str, str, str, int, int]]:
+    """Top-level `${...}` references in `text` as (name, operator, operand, start, end); `$$` is a literal `$`.
+
+    Operands may hold references themselves (compose-spec 12-interpolation.md: "Interpolation can also be
+    nested: ${VARIABLE:-${FOO}}"); braces are matched, so the operand is whole.
+    """
+    found = []
+    i = 0
+    while i < len(text):
+        if text.startswith("$$", i):
+            i += 2
+            continue
+        if not text.startswith("${", i):
+            i += 1
+            continue
+        depth, j = 1, i + 2
+        while depth and j < len(text):
+            depth += {"{": 1, "}": -1}.get(text[j], 0)
+            j += 1
+        match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])(.*))?", text[i + 2 : j - 1], re.S)
+        if match is None:
+            raise ValueError(f"not a compose variable reference: {text[i:j]}")
+        found.append((match[1], match[2] or "", match[3] or "", i, j))
+        i = j
+    return found
+
+
+def interpolate(text: str, env: dict[str, str]) -> str:
+    """Compose's interpolation of `text` with `env` (the subset of compose-spec 12-interpolation.md used here:
+    `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}`, `${VAR?err}`, nesting, `$$`)."""
+    out, last = [], 0
+    for name, op, operand, start, end in _references(text):
+        out.append(text[last:start].replace("$$", "$"))
+        value = env.get(name)
+        if op in (":-", "-"):
+            if value is None or (op == ":-" and value == ""):
+                value = interpolate(operand, env)
+        elif op in (":?", "?") and (value is None or (op == ":?" and value == "")):
+            raise KeyError(f"{name}: {interpolate(operand, env)}")
+        out.append(value or "")
+        last = end
+    out.append(text[last:].replace("$$", "$"))
+    return "".join(out)
+
+
 def compose_variables() -> dict[str, str | None]:
-    """`${VAR}`, `${VAR:-default}` and `${VAR:?err}` references in the compose files: name -> default."""
+    """`${VAR}`, `${VAR:-default}` and `${VAR:?err}` references in the compose files (nested ones too): name ->
+    default, as written (a default may refer to another variable)."""
     found: dict[str, str | None] = {}
-    for path in COMPOSE_FILES:
-        for name, op, value in re.findall(r"(?<!\$)\$\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?\}", path.read_text()):
-            default = value if op in ("-", ":-") else None
+
+    def collect(text: str) -> None:
+        for name, op, operand, _, _ in _references(text):
+            default = operand if op in ("-", ":-") else None
             if found.get(name) is None:
                 found[name] = default
+            collect(operand)
+
+    for path in COMPOSE_FILES:
+        collect(path.read_text())
     return found
+
+
+def compose_environment(service: str, env: dict[str, str], path: Path | None = None) -> dict[str, str]:
+    """The `environment` of a service in compose.yaml as the container gets it, for `env` as .env."""
+    data = load_yaml(path or ROOT / "compose.yaml")
+    return {k: interpolate(str(v), env) for k, v in data["services"][service].get("environment", {}).items()}
 
 
 def env_example() -> dict[str, tuple[str, list[str]]]:

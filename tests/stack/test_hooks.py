@@ -2,26 +2,24 @@
 
 10-apply-patches.sh runs against a stand-in of the patched file (made from the patch's own context lines,
 no upstream code) with busybox patch (what the image has) and GNU patch. The configure hooks run against a
-scripted `occ` (NC_OCC) that records the calls and plays Nextcloud's answers.
+scripted `occ` (NC_OCC, `_fake_occ.py`) that records the calls and plays Nextcloud's answers; maintenance
+mode and pending upgrades are in `test_maintenance_mode.py`.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
+from stack._fake_occ import CLIENT_ID, SECRET, FakeNextcloud, commands
 from stack._support import PATCHES, ROOT, run, tool
 
 HOOKS = ROOT / "nextcloud-config"
 APPLY = HOOKS / "before-starting" / "10-apply-patches.sh"
 SERVER_PATCH = ROOT / "patches" / "nextcloud-server-cors-bearer.patch"
 TARGET = "lib/private/AppFramework/Middleware/Security/CORSMiddleware.php"
-CLIENT_ID = "nextcloud-mcp-server-introspection"
-SECRET = "s3cr3t-0123456789abcdef0123456789abcdef"
 
 
 # --- 10-apply-patches.sh --------------------------------------------------------------------------------
@@ -117,13 +115,16 @@ def test_patched_stand_in_is_valid_php(nc_root: Path, patch_tool: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_patch_that_neither_applies_nor_is_applied_stops_the_container(nc_root: Path, patch_tool: str) -> None:
+def test_patch_that_neither_applies_nor_is_applied_warns_and_starts_unpatched(nc_root: Path, patch_tool: str) -> None:
+    """Issue 17: a stale patch must not stop the container (more cases in test_patch_upgrades.py)."""
     target = nc_root / TARGET
     target.write_text(target.read_text().replace("CSRF token is provided", "CSRF token is present"))
+    stale = target.read_text()
     code, out = _apply(nc_root, patch_tool)
-    assert code == 1
-    assert "neither applies to nor is already applied in Nextcloud 34.0.2" in out
+    assert code == 0, out
+    assert "WARNING" in out and "neither applies to nor is already applied in Nextcloud 34.0.2" in out
     assert "NC_PATCHES=off" in out
+    assert target.read_text() == stale
     code, out = _apply(nc_root, patch_tool, NC_PATCHES="off")  # stock code wanted anyway: warn only
     assert code == 0 and "WARNING" in out, out
 
@@ -156,90 +157,11 @@ def test_every_patch_is_one_hunk_with_symmetric_context() -> None:
 
 # --- configure hooks (scripted occ) ------------------------------------------------------------------------
 
-FAKE_OCC = r"""
-import json, os, sys
-state_file = os.environ["FAKE_OCC_STATE"]
-state = json.load(open(state_file))
-args = sys.argv[1:]
-state["calls"].append(args)
-code, out = 0, ""
-if args[0] == "status":
-    out = json.dumps({"installed": state["installed"], "maintenance": False}, separators=(",", ":"))
-elif args[0] == "app:list":
-    apps = {k: {a: "1.0" for a in state[k]} for k in ("enabled", "disabled")}
-    out = json.dumps(apps, separators=(",", ":"))
-elif args[0] == "app:getpath":
-    code = 0 if args[1] in state["enabled"] + state["disabled"] else 1
-elif args[0] in ("app:install", "app:enable"):
-    if args[1] in state["broken"]:
-        code, out = 1, f"Could not download app {args[1]}"
-    else:
-        state["enabled"].append(args[1])
-elif args[0] == "oidc:list":
-    out = json.dumps(state["clients"], indent=4)
-elif args[0] == "oidc:create":
-    opts = dict(a[2:].split("=", 1) for a in args if a.startswith("--"))
-    state["clients"].append({"client_id": opts["client_id"], "client_secret": opts["client_secret"],
-                             "type": opts["type"], "resource_url": opts["resource_url"], "name": args[1]})
-    out = json.dumps(state["clients"][-1], indent=4)  # like the real command: prints the secret
-elif args[0] == "oidc:remove":
-    state["clients"] = [c for c in state["clients"] if c["client_id"] != args[1]]
-json.dump(state, open(state_file, "w"))
-print(out)
-sys.exit(code)
-"""
-
-
-class FakeNextcloud:
-    def __init__(self, tmp_path: Path) -> None:
-        self.state_file = tmp_path / "occ-state.json"
-        self.occ = tmp_path / "occ"
-        self.occ.write_text(f"#!{sys.executable}\n{FAKE_OCC}")
-        self.occ.chmod(0o755)
-        self.root = tmp_path / "html"
-        self.root.mkdir()
-        (self.root / "version.php").write_text("<?php\n$OC_VersionString = '33.0.7';\n")
-        self.marker = tmp_path / "configured"
-        self.save(installed=True, enabled=["oidc"], disabled=["notes"], broken=[], clients=[], calls=[])
-
-    def save(self, **state: object) -> None:
-        self.state_file.write_text(json.dumps(state))
-
-    @property
-    def state(self) -> dict[str, object]:
-        data: dict[str, object] = json.loads(self.state_file.read_text())
-        return data
-
-    def calls(self) -> list[list[str]]:
-        calls: list[list[str]] = self.state["calls"]  # type: ignore[assignment]
-        return calls
-
-    def run_hook(self, hook: str, **env: str) -> tuple[int, str]:
-        full_env = {
-            "PATH": os.environ["PATH"],
-            "NC_OCC": str(self.occ),
-            "NC_ROOT": str(self.root),
-            "NC_CONFIGURED_MARKER": str(self.marker),
-            "FAKE_OCC_STATE": str(self.state_file),
-            "NEXTCLOUD_PUBLIC_URL": "http://localhost:8080",
-            "NEXTCLOUD_TRUSTED_DOMAINS": "localhost 127.0.0.1 nextcloud",
-            "MCP_PUBLIC_URL": "http://localhost:8000/mcp",
-            "MCP_OIDC_CLIENT_ID": CLIENT_ID,
-            "MCP_OIDC_CLIENT_SECRET": SECRET,
-            **env,
-        }
-        result = run([str(HOOKS / hook)], env=full_env)
-        return result.returncode, result.stdout + result.stderr
-
 
 @pytest.fixture
 def nextcloud(tmp_path: Path) -> FakeNextcloud:
     tool("php", "apt-get install php-cli")  # the hooks parse occ's JSON with the image's PHP
     return FakeNextcloud(tmp_path)
-
-
-def _commands(calls: list[list[str]], name: str) -> list[list[str]]:
-    return [c for c in calls if c[0] == name]
 
 
 def test_first_configuration(nextcloud: FakeNextcloud) -> None:
@@ -252,7 +174,7 @@ def test_first_configuration(nextcloud: FakeNextcloud) -> None:
     assert ["app:install", "user_oidc"] in calls
     assert not [c for c in calls if c[1:2] == ["oidc"] and c[0].startswith("app:")], "oidc was enabled already"
     assert "could not install/enable the optional app 'cookbook'" in out
-    settings = {c[2]: c[3] for c in _commands(calls, "config:app:set")}
+    settings = {c[2]: c[3] for c in commands(calls, "config:app:set")}
     assert settings == {
         "dynamic_client_registration": "--value=true",
         "expire_time": "--value=3600",
@@ -261,15 +183,16 @@ def test_first_configuration(nextcloud: FakeNextcloud) -> None:
         "allow_user_settings": "--value=enabled",
         "default_token_type": "--value=jwt",
     }
-    system = [c[1:] for c in _commands(calls, "config:system:set")]
+    system = [c[1:] for c in commands(calls, "config:system:set")]
     assert ["user_oidc", "oidc_provider_bearer_validation", "--value=true", "--type=boolean"] in system
     assert ["overwritehost", "--value=localhost:8080"] in system
     assert ["overwriteprotocol", "--value=http"] in system
     assert ["overwrite.cli.url", "--value=http://localhost:8080"] in system
-    domains = [c[1:] for c in system if c[0] == "trusted_domains"]
-    assert domains == [["1", "--value=localhost"], ["2", "--value=127.0.0.1"], ["3", "--value=nextcloud"]]
-    assert _commands(calls, "config:system:delete")[0][1:] == ["overwritewebroot"]
-    create = _commands(calls, "oidc:create")
+    # overwritehost makes Nextcloud skip the trusted-domain check (lib/base.php): no moot entries written
+    assert not [c for c in system if c[0] == "trusted_domains"]
+    assert "trusted_domains do not apply" in out
+    assert commands(calls, "config:system:delete")[0][1:] == ["overwritewebroot"]
+    create = commands(calls, "oidc:create")
     assert len(create) == 1
     assert create[0][:3] == ["oidc:create", "nextcloud-mcp-server", "http://localhost:8000/mcp"]
     assert {"--type=confidential", f"--client_id={CLIENT_ID}", "--resource_url=http://localhost:8000/mcp"} <= set(
@@ -325,7 +248,7 @@ def test_basic_auth_stack_needs_no_client_and_public_url_path_sets_webroot(nextc
     )
     assert code == 0, out
     assert "no OIDC client for the MCP server" in out
-    system = [c[1:] for c in _commands(nextcloud.calls(), "config:system:set")]
+    system = [c[1:] for c in commands(nextcloud.calls(), "config:system:set")]
     assert ["overwritehost", "--value=example.org"] in system
     assert ["overwritewebroot", "--value=/cloud"] in system
     assert ["overwrite.cli.url", "--value=https://example.org/cloud"] in system
