@@ -124,6 +124,46 @@ async def test_readonly_missing_and_deleted_notes(mcp_as: McpFactory, control: h
         assert gone.is_error and "does not exist" in error_text(gone)
 
 
+async def test_notes_and_their_files_are_the_same_thing(mcp_as: McpFactory) -> None:
+    """Notes are files below Notes/ (nextcloud/notes NotesService, Note): what the files tools write there is
+    listed, found and guarded by the notes tools, cache or not."""
+    async with mcp_as("alice") as client:
+        note = structured(await client.call_tool("nc_notes_create_note", {"title": "Plan", "content": "v1"}))
+        assert [n["title"] for n in structured(await client.call_tool("nc_notes_list_notes", {}))["items"]] == ["Plan"]
+        written = {"path": "Notes/ideas/Idea.md", "text": "a zeppelin idea"}
+        assert not (await client.call_tool("nc_files_write_file", written)).is_error
+        listed = structured(await client.call_tool("nc_notes_list_notes", {}))["items"]
+        assert sorted((n["title"], n["category"]) for n in listed) == [("Idea", "ideas"), ("Plan", None)]
+        read = structured(await client.call_tool("nc_files_read_file", {"path": "Notes/Plan.md"}))
+        changed = {"path": "Notes/Plan.md", "text": "v2 from files", "etag": read["etag"]}
+        assert not (await client.call_tool("nc_files_write_file", changed)).is_error
+        hits = structured(await client.call_tool("nc_notes_search_notes", {"query": "files"}))["items"]
+        assert [h["id"] for h in hits] == [note["id"]]
+        stale = await client.call_tool(
+            "nc_notes_update_note", {"note_id": note["id"], "etag": note["etag"], "content": "mine"}
+        )
+        assert stale.is_error and "v2 from files" in error_text(stale)
+
+
+async def test_a_deleted_note_is_in_the_trash_and_can_be_restored(mcp_as: McpFactory) -> None:
+    """Server bug: nc_notes_delete_note promised a permanent delete, but the Notes app deletes the note's file
+    (nextcloud/notes NotesService::delete -> File::delete), which files_trashbin keeps, together with the
+    category folder left empty (NoteUtil::deleteEmptyFolder). Restoring the folder first puts the note back."""
+    async with mcp_as("alice") as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        assert "permanently" not in (tools["nc_notes_delete_note"].description or "")
+        assert "nc_files_restore_trash" in (tools["nc_notes_delete_note"].description or "")
+        args = {"title": "Oops", "content": "keep me", "category": "work"}
+        note = structured(await client.call_tool("nc_notes_create_note", args))
+        structured(await client.call_tool("nc_notes_delete_note", {"note_id": note["id"]}))
+        trash = {i["path"]: i["name"] for i in structured(await client.call_tool("nc_files_list_trash", {}))["items"]}
+        assert set(trash) == {"/Notes/work", "/Notes/work/Oops.md"}
+        for path in ("/Notes/work", "/Notes/work/Oops.md"):
+            structured(await client.call_tool("nc_files_restore_trash", {"name": trash[path]}))
+        back = structured(await client.call_tool("nc_notes_get_note", {"note_id": note["id"]}))
+    assert (back["title"], back["category"], back["content"]) == ("Oops", "work", "keep me")
+
+
 @pytest.mark.parametrize(
     ("tool", "args", "needle"),
     [

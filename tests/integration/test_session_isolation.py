@@ -82,7 +82,7 @@ PROBES = (
         "files",
         (("nc_files_write_file", lambda u: {"path": f"{u}-file.txt", "text": u}),),
         ("nc_files_list_files", {}),
-        lambda data: [e["path"].lstrip("/") for e in data["items"]],
+        lambda data: [e["path"].lstrip("/") for e in data["items"] if e["path"] != "/Notes"],  # notes folder
     ),
     Probe(
         "shares",
@@ -90,7 +90,12 @@ PROBES = (
         ("nc_shares_list_shares", {}),
         lambda data: [s["owner"] for s in data["items"]] + [s["path"].lstrip("/") for s in data["items"]],
     ),
-    Probe("search", (), ("nc_search_query_items", {"term": "note"}), _names("items", "title")),
+    Probe(
+        "search",
+        (),
+        ("nc_search_query_items", {"term": "note"}),
+        lambda data: [str(i["title"]) for i in data["items"] if i["title"] != "Notes"],  # everyone's notes folder
+    ),
     Probe("users", (), ("nc_users_get_me", {}), lambda data: [data["id"]]),
     Probe(
         "calendar",

@@ -128,7 +128,7 @@ def _check(user: str, tool: str, result: dict[str, Any]) -> list[str]:
     elif tool == "nc_notes_get_note":
         owned = [data["title"], data["content"].removeprefix("owned by ")]
     elif tool == "nc_files_list_files":
-        owned = [e["path"].lstrip("/") for e in data["items"]]
+        owned = [e["path"].lstrip("/") for e in data["items"] if e["path"] != "/Notes"]  # notes are files there
     elif tool == "nc_users_get_me":
         owned = [data["id"]]
     foreign = [v for v in owned if not v.startswith(user)]

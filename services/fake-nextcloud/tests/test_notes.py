@@ -303,7 +303,9 @@ async def test_cors_origin_is_echoed_and_preflight_is_public(client: httpx2.Asyn
 
 
 async def test_unimplemented_notes_routes_are_marked(client: httpx2.AsyncClient) -> None:
-    response = await client.get("/index.php/apps/notes/api/v1.4/attachment/1", auth=ALICE)
+    """The web UI's routes (``NotesController``, session + CSRF) are not served; API 1.4 attachments are
+    (test_notes_files.py)."""
+    response = await client.get("/index.php/apps/notes/notes/1/attachment", auth=ALICE)
     assert response.status_code == 404
     assert response.headers["x-fake-nextcloud"] == "not-implemented"
     assert (await client.get("/index.php/apps/spreed/api/v4/room", auth=ALICE)).headers[

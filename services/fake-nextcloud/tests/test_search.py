@@ -48,10 +48,8 @@ async def test_files_provider_pages_by_cursor(client: httpx2.AsyncClient) -> Non
         headers=OCS_HEADERS,
         auth=ALICE,
     )
-    assert [e["title"] for e in second.json()["ocs"]["data"]["entries"]] == [
-        "Reports",
-        "report-0.md",
-    ]  # folders match too
+    # folders match too, and so do note files (notes are files: Notes/Shopping report.md, mtime T0)
+    assert [e["title"] for e in second.json()["ocs"]["data"]["entries"]] == ["Shopping report.md", "Reports"]
 
 
 @pytest.mark.usefixtures("seeded")

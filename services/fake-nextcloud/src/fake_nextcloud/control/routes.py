@@ -7,7 +7,9 @@
 ``POST /users``            ``{"login", "password", "uid"?, "display_name"?, "email"?, "app_passwords"?: [],
                            "groups"?: [], "quota"?: bytes|"none"|"5 GB", "language"?}`` -> 201 user
 ``POST /seed/notes``       ``{"user": login|uid, "notes": [{"title", "content"?, "category"?, "favorite"?,
-                           "readonly"?, "modified"?}]}`` -> 201 ``{"notes": [note...]}`` (API note objects)
+                           "readonly"?, "modified"?}]}`` -> 201 ``{"notes": [note...]}`` (API note objects);
+                           each note is a file below the user's notes folder (WebDAV ``Notes/<category>/``),
+                           ``readonly`` a file WebDAV may not write or delete either
 ``POST /apps``             ``{"enable"?: [...], "disable"?: [...], "versions"?: {app: "0.11.4"}}`` -> ``{"installed":
                            {...}, "enabled": [...]}``; ``versions`` installs another release of an installed app
                            (what that release does differently is the app's: e.g. Cookbook before 0.11.5

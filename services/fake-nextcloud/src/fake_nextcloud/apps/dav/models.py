@@ -4,7 +4,9 @@ Content is stored in a temporary directory owned by the backend (one blob file p
 backend is dropped, e.g. by ``FakeState.reset()``), so a 1 GiB upload costs disk, not RAM. Metadata (file id,
 etag, mtime, favourite) is kept in memory. File ids come from ``FakeState.next_file_id()`` (global, as the
 real ``oc_filecache.fileid``). Deleting moves the subtree to the user's trash bin (files_trashbin), and
-overwriting a file keeps the previous content as a version (files_versions).
+overwriting a file keeps the previous content as a version (files_versions). Listeners (``listeners``) hear of a
+node about to be written, touched, deleted or moved, as the ``BeforeNode*Event`` listeners of apps do (the Notes
+app drops its ``notes_meta`` row, nextcloud/notes ``lib/Listener/NoteFileEventsListener.php``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import shutil
 import tempfile
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +65,8 @@ class Node:
     favorite: bool = False
     blob: Path | None = None
     props: dict[str, str] = field(default_factory=dict)
+    #: not updatable/deletable (``FileInfo::isUpdateable``/``isDeletable`` false, e.g. a read-only share)
+    readonly: bool = False
 
     @property
     def name(self) -> str:
@@ -104,6 +109,11 @@ def _parent(path: str) -> str:
     return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
+def forbidden() -> DavError:
+    # apps/dav/lib/Connector/Sabre/File.php::put/delete, Directory::moveInto: `throw new Forbidden()`
+    return DavError(403, "Forbidden", "")
+
+
 def normalize(path: str) -> str:
     parts = [p for p in path.split("/") if p not in ("", ".")]
     if ".." in parts:
@@ -124,6 +134,7 @@ class DavBackend:
         self.uploads: dict[tuple[str, str], Upload] = {}
         self.comments: dict[int, list[Any]] = {}  # file id -> comments.Comment
         self.comment_counter = 0
+        self.listeners: list[Callable[[str, Node], None]] = []
         self._etag_counter = 0
         self._blob_counter = 0
 
@@ -184,6 +195,11 @@ class DavBackend:
             return node.size
         return sum(n.size for n in self.children(uid, node.path, recursive=True) if not n.is_dir)
 
+    def before_change(self, uid: str, node: Node) -> None:
+        """``BeforeNodeWrittenEvent``/``Touched``/``Deleted``/``Renamed``: tell the listeners."""
+        for listener in list(self.listeners):
+            listener(uid, node)
+
     def touch_parents(self, uid: str, path: str) -> None:
         """Changing a node changes the etag and mtime of every ancestor (``Cache\\Propagator``)."""
         tree = self.tree(uid)
@@ -227,9 +243,13 @@ class DavBackend:
             raise DavError(409, "Conflict", "Files can only be created as children of collections")
         node = tree.get(path)
         now = mtime if mtime is not None else self.state.time()
-        if node is not None and node.is_dir:
+        if node is not None and (node.is_dir or node.readonly):
             staged.unlink(missing_ok=True)
+            if node.readonly:
+                raise forbidden()
             raise DavError(409, "Conflict", f"Could not write file, {path} is a folder")
+        if node is not None:
+            self.before_change(uid, node)
         blob = self.new_blob()
         os.replace(staged, blob)
         if node is None:
@@ -237,13 +257,25 @@ class DavBackend:
             tree[path] = node
             created = True
         else:
-            if node.blob is not None:  # files_versions keeps the previous content
+            # files_versions keeps the previous content, "no use making versions for empty files"
+            # (apps/files_versions/lib/Storage.php::store)
+            if node.blob is not None and node.size > 0:
                 version = Version(node.mtime, node.size, node.etag, node.blob)
                 self.versions.setdefault(node.file_id, []).append(version)
             node.blob, node.size, node.mtime, node.etag = blob, size, now, self.new_etag()
             created = False
         self.touch_parents(uid, path)
         return node, created
+
+    def touch(self, uid: str, path: str, mtime: int) -> Node:
+        """``Node::touch``: a new mtime is a new etag (the storage etag hashes the stat), propagated upwards."""
+        node = self.require(uid, path)
+        if node.readonly:
+            raise forbidden()
+        self.before_change(uid, node)
+        node.mtime, node.etag = mtime, self.new_etag()
+        self.touch_parents(uid, node.path)
+        return node
 
     def write_bytes(self, uid: str, path: str, data: bytes, *, mtime: int | None = None) -> Node:
         staged = self.new_blob()
@@ -254,6 +286,9 @@ class DavBackend:
         node = self.require(uid, path)
         if node.path == "":
             raise DavError(403, "Forbidden", "Permission denied to delete home folder")
+        if node.readonly:
+            raise forbidden()
+        self.before_change(uid, node)
         tree = self.tree(uid)
         moved = [node, *self.children(uid, node.path, recursive=True)]
         for item in moved:
@@ -277,6 +312,8 @@ class DavBackend:
         parent = tree.get(_parent(dest))
         if parent is None or not parent.is_dir:
             raise DavError(409, "Conflict", "The destination node is not found")
+        if not copy and src.readonly:
+            raise forbidden()
         existing = tree.get(dest)
         if existing is not None:
             if not overwrite:
@@ -286,6 +323,8 @@ class DavBackend:
                     "The destination node already exists, and the overwrite header is set to false",
                 )
             self.delete(uid, dest)
+        if not copy:
+            self.before_change(uid, src)
         moved = [src, *self.children(uid, src.path, recursive=True)]
         old_prefix = src.path
         for item in moved:

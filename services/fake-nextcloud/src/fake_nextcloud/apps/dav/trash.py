@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fake_nextcloud.apps.dav.models import DavError, Node, TrashItem, mime_type
-from fake_nextcloud.apps.dav.xmlio import DAV, NC, OC, PropValue, http_date, multistatus, parse_propfind, q
+from fake_nextcloud.apps.dav.xmlio import DAV, NC, OC, PropValue, href, http_date, multistatus, parse_propfind, q
 
 if TYPE_CHECKING:
     from fake_nextcloud.apps.dav.view import DavView
@@ -75,10 +75,10 @@ async def trashbin(app: DavView, request: Request, user: User, owner: str, rest:
             item = next((i for i in items if i.name == name), None)
             if item is None:
                 raise DavError(404, _NOT_FOUND, f"File with name {name} could not be located")
-            return multistatus([(f"{prefix}/trash/{name}", _trash_props(item))], requested)
+            return multistatus([(href(prefix, f"trash/{name}", False), _trash_props(item))], requested)
         entries = [(f"{prefix}/{section}/" if section else f"{prefix}/", _collection_props())]
         if section == "trash" and depth != "0":
-            entries += [(f"{prefix}/trash/{i.name}", _trash_props(i)) for i in items]
+            entries += [(href(prefix, f"trash/{i.name}", False), _trash_props(i)) for i in items]
         return multistatus(entries, requested)
     if request.method == "DELETE" and section == "trash":
         backend.purge(owner, name or None)  # files_trashbin TrashRoot::delete empties the bin

@@ -1,22 +1,33 @@
-"""Notes state and operations (no HTTP): nextcloud/notes ``lib/Service/*`` and ``lib/Controller/Helper.php``.
+"""Notes state and operations (no HTTP): nextcloud/notes 6.0.2 ``lib/Service/*`` and ``lib/Controller/Helper.php``.
 
-Notes are files ``<notesPath>/<category>/<title><suffix>`` in the user's home; ids are global file ids.
-The per-note ``etag``/``lastUpdate`` pair is the app's ``notes_meta`` row (``MetaService``): computed
-lazily when a note is read, ``etag = md5(json_encode([id, title, modified, category, favorite, readonly,
-md5(content)]))``, and ``lastUpdate`` moves to "now" whenever that etag changes.
+Notes are files ``<notesPath>/<category>/<title><suffix>`` in the user's WebDAV tree (``apps/dav``; see
+``files.py``), so a note created here is a file at ``/remote.php/dav/files/<uid>/Notes/…`` and a file put, moved or
+deleted there is a note created, renamed or deleted here. Ids are file ids; the per-note ``etag``/``lastUpdate``
+pair is the app's ``notes_meta`` row (``meta.py``). Every API call except the settings ones creates the notes
+folder (``NoteUtil::getOrCreateNotesFolder``).
 
-Not implemented: attachments (API 1.4), shares (``shareTypes`` is always ``[]``), file locks (423), notes
-created outside the API other than through ``seed_note``.
+Not implemented: shares (``shareTypes`` is always ``[]``), file locks (423), the web UI's category rename/delete.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from fake_nextcloud.apps.notes.naming import generate_title, normalize_category
+from fake_nextcloud.apps.dav.models import DavBackend, Node
+from fake_nextcloud.apps.notes.errors import (
+    ETagDoesNotMatch,
+    InsufficientStorage,
+    NoteDoesNotExist,
+    NoteNotWritable,
+    NotesError,
+    NotesFolderError,
+)
+from fake_nextcloud.apps.notes.files import Note, NoteFiles, join
+from fake_nextcloud.apps.notes.meta import Meta, MetaStore
 from fake_nextcloud.apps.notes.settings import NoteSettings
 from fake_nextcloud.core.php import md5_hex, php_json_encode
 from fake_nextcloud.core.state import FakeState
@@ -35,76 +46,7 @@ __all__ = [
 
 #: ``OCA\\Notes\\AppInfo\\Application::$API_VERSIONS``.
 API_VERSIONS = ("0.2", "1.3", "1.4")
-#: ``NotesService::isNote``.
-_NOTE_EXTENSIONS = ("txt", "org", "markdown", "md", "note")
 _CURSOR = re.compile(r"^(\d+)-(\d+)-(\d+)$")
-
-
-class NotesError(Exception):
-    """A failure the controller's ``Helper::handleErrorResponse`` turns into ``{"errorType": ...}``."""
-
-    status = 500
-
-
-class NoteDoesNotExist(NotesError):
-    """``NoteDoesNotExistException`` -> 404."""
-
-    status = 404
-
-
-class NoteNotWritable(NotesError):
-    """``NoteNotWritableException`` (``NoteUtil::ensureNoteIsWritable``) -> 403."""
-
-    status = 403
-
-
-class InsufficientStorage(NotesError):
-    """``InsufficientStorageException`` (``NoteUtil::ensureSufficientStorage``) -> 507."""
-
-    status = 507
-
-
-class ETagDoesNotMatch(NotesError):
-    """``ETagDoesNotMatchException`` -> 412 with the server's note as body."""
-
-    status = 412
-
-    def __init__(self, note: Note) -> None:
-        super().__init__(f"etag of note {note.id} does not match")
-        self.note = note
-
-
-@dataclass
-class Note:
-    """One note file plus its ``notes_meta`` row (``etag``, ``last_update``)."""
-
-    id: int
-    folder: str
-    title: str
-    suffix: str
-    content: str
-    modified: int
-    favorite: bool = False
-    readonly: bool = False
-    etag: str = ""
-    last_update: int = 0
-    _hashed: str | None = field(default=None, repr=False, compare=False)
-    _content_md5: str = field(default="", repr=False, compare=False)
-
-    @property
-    def filename(self) -> str:
-        return self.title + self.suffix
-
-    def read_content(self) -> str:
-        """``Note::getContent`` strips byte-order marks (U+FEFF) wherever they occur."""
-        return self.content.replace("\ufeff", "")
-
-    def content_md5(self) -> str:
-        """``MetaService::generateContentEtag`` (cached until ``content`` is replaced)."""
-        if self._hashed is not self.content:
-            self._content_md5 = md5_hex(self.read_content())
-            self._hashed = self.content
-        return self._content_md5
 
 
 @dataclass
@@ -118,100 +60,89 @@ class NotesPage:
     pending: int
 
 
-@dataclass
-class _UserNotes:
-    settings: NoteSettings
-    notes: dict[int, Note] = field(default_factory=dict)
-
-
-def _relative(folder: str, base: str) -> str | None:
-    if base == "":
-        return folder
-    if folder == base:
-        return ""
-    if folder.startswith(base + "/"):
-        return folder[len(base) + 1 :]
-    return None
-
-
 class NotesBackend:
-    """All users' notes. Operations are named after the controller methods they serve."""
+    """All users' notes settings and ``notes_meta`` rows; the notes themselves are DAV files."""
 
     def __init__(self, state: FakeState) -> None:
         self.state = state
-        self._users: dict[str, _UserNotes] = {}
+        self.meta = MetaStore()
+        self._settings: dict[str, NoteSettings] = {}
+        self._listening: DavBackend | None = None
 
     @classmethod
     def of(cls, state: FakeState) -> NotesBackend:
         return state.backend("notes", cls)
 
-    def _user(self, uid: str) -> _UserNotes:
-        data = self._users.get(uid)
-        if data is None:
-            data = _UserNotes(NoteSettings(text_enabled=lambda: self.state.app_enabled("text")))
-            self._users[uid] = data
-        return data
+    def _files(self, uid: str) -> NoteFiles:
+        dav = DavBackend.of(self.state)
+        if dav is not self._listening:  # NoteFileEventsListener, registered once per DAV backend
+            dav.listeners.append(self.meta.on_file_change)
+            self._listening = dav
+        return NoteFiles(dav, uid)
+
+    def _user_settings(self, uid: str) -> NoteSettings:
+        settings = self._settings.get(uid)
+        if settings is None:
+            settings = NoteSettings(text_enabled=lambda: self.state.app_enabled("text"))
+            self._settings[uid] = settings
+        return settings
 
     # -- settings ----------------------------------------------------------------------------------------
 
     def settings(self, uid: str) -> dict[str, str]:
-        return self._user(uid).settings.public()
+        return self._user_settings(uid).public()
 
     def set_settings(self, uid: str, params: Mapping[str, Any]) -> dict[str, str]:
-        self._user(uid).settings.set_public(params)
+        self._user_settings(uid).set_public(params)
         return self.settings(uid)
 
     def storage_used(self, uid: str) -> int:
-        data = self._users.get(uid)
-        return 0 if data is None else sum(len(n.content.encode("utf-8")) for n in data.notes.values())
+        return 0  # note contents are files: DavBackend counts them
 
     # -- reading -----------------------------------------------------------------------------------------
 
-    def category_of(self, uid: str, note: Note) -> str:
-        """``Note::getCategory``: folder relative to the current notes folder."""
-        return _relative(note.folder, self._user(uid).settings.get("notesPath")) or ""
+    def _notes_folder(self, uid: str, *, create: bool = True) -> str | None:
+        return self._files(uid).notes_folder(self._user_settings(uid).get("notesPath"), create=create)
 
-    def _is_visible(self, data: _UserNotes, note: Note) -> bool:
-        """In the notes folder, not in a hidden sub-folder, with a note extension (``gatherNoteFiles``)."""
-        rel = _relative(note.folder, data.settings.get("notesPath"))
-        if rel is None or any(part.startswith(".") for part in rel.split("/") if part):
-            return False
-        ext = note.suffix.lstrip(".").lower()
-        return ext in _NOTE_EXTENSIONS or ext == data.settings.custom_extension()
+    def _require_folder(self, uid: str) -> str:
+        folder = self._notes_folder(uid)
+        assert folder is not None  # created
+        return folder
 
-    def notes(self, uid: str) -> list[Note]:
-        data = self._user(uid)
-        return [n for n in sorted(data.notes.values(), key=lambda n: n.id) if self._is_visible(data, n)]
+    def notes(self, uid: str, *, create: bool = False) -> list[Note]:
+        """``NotesService::getAll`` (``$autoCreateNotesFolder`` = ``create``); no notes folder -> no notes."""
+        try:
+            folder = self._notes_folder(uid, create=create)
+        except NotesFolderError:
+            return []
+        if folder is None:
+            return []
+        custom = self._user_settings(uid).custom_extension()
+        return [Note(node, folder) for node in self._files(uid).gather(folder, custom)]
+
+    @staticmethod
+    def category_of(uid: str, note: Note) -> str:
+        return note.category
 
     def get_note(self, uid: str, note_id: int) -> Note:
-        """``NotesService::get`` / ``getFileById`` (ids of other users' notes are not found)."""
-        data = self._user(uid)
-        note = data.notes.get(note_id)
-        if note is None or not self._is_visible(data, note):
+        """``NotesService::get``: a note file below the notes folder (hidden folders included; other users'
+        files are not found); refreshes its ``notes_meta`` row."""
+        folder = self._require_folder(uid)
+        custom = self._user_settings(uid).custom_extension()
+        node = self._files(uid).by_id(folder, note_id, custom)
+        if node is None:
             raise NoteDoesNotExist(f"note {note_id} not found")
+        note = Note(node, folder)
+        self.meta.update(uid, note, self.state.time())
         return note
 
     def meta_etag(self, uid: str, note: Note) -> str:
-        """``MetaService::update``: refresh the note's etag, moving ``last_update`` when it changed."""
-        fields = [
-            note.id,
-            note.title,
-            note.modified,
-            self.category_of(uid, note),
-            note.favorite,
-            note.readonly,
-            note.content_md5(),
-        ]
-        etag = md5_hex(php_json_encode(fields))
-        if etag != note.etag:
-            note.etag = etag
-            note.last_update = self.state.time()
-        return etag
+        return self.meta.update(uid, note, self.state.time()).etag
 
-    def note_data(self, uid: str, note: Note, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    def note_data(self, uid: str, note: Note, exclude: Iterable[str] = (), meta: Meta | None = None) -> dict[str, Any]:
         """``Helper::getNoteData`` = ``Note::getData($exclude)`` + ``etag``."""
         skip = set(exclude)
-        etag = self.meta_etag(uid, note)
+        etag = meta.etag if meta is not None else self.meta_etag(uid, note)
         data: dict[str, Any] = {}
         if "id" not in skip:
             data["id"] = note.id
@@ -220,12 +151,12 @@ class NotesBackend:
         if "modified" not in skip:
             data["modified"] = note.modified
         if "category" not in skip:
-            data["category"] = self.category_of(uid, note)
+            data["category"] = note.category
         if "favorite" not in skip:
             data["favorite"] = note.favorite
         if "readonly" not in skip:
             data["readonly"] = note.readonly
-        data["internalPath"] = "/" + "/".join(p for p in (note.folder, note.filename) if p)
+        data["internalPath"] = "/" + note.node.path  # NoteUtil::getPathForUser
         data["shareTypes"] = []
         data["isShared"] = False
         data["error"] = False
@@ -246,32 +177,33 @@ class NotesBackend:
         chunk_cursor: str | None,
     ) -> NotesPage:
         """``NotesApiController::index`` via ``Helper::getNotesAndCategories``. Full notes are sorted by
-        (lastUpdate, id); the last chunk (or the only one) adds ``{"id": N}`` for every other note."""
+        (lastUpdate, id); the last chunk (or the only one) adds ``{"id": N}`` for every other note, in the
+        order the notes folder lists them."""
         match = _CURSOR.match(chunk_cursor) if chunk_cursor else None
         cursor = (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
         time_start = cursor[0] if cursor else self.state.time()
-        all_notes = self.notes(uid)
-        for note in all_notes:
-            self.meta_etag(uid, note)
+        all_notes = self.notes(uid, create=True)
+        metas = self.meta.get_all(uid, all_notes, self.state.time())
         if category is not None:
-            all_notes = [n for n in all_notes if self.category_of(uid, n) == category]
+            all_notes = [n for n in all_notes if n.category == category]
 
         def wanted(note: Note) -> bool:
-            pruned = bool(prune_before) and note.last_update < prune_before
+            last_update = metas[note.id].last_update
+            pruned = bool(prune_before) and last_update < prune_before
             before_cursor = cursor is not None and (
-                note.last_update < cursor[1] or (note.last_update == cursor[1] and note.id <= cursor[2])
+                last_update < cursor[1] or (last_update == cursor[1] and note.id <= cursor[2])
             )
             return not pruned and not before_cursor
 
-        full = sorted((n for n in all_notes if wanted(n)), key=lambda n: (n.last_update, n.id))
+        full = sorted((n for n in all_notes if wanted(n)), key=lambda n: (metas[n.id].last_update, n.id))
         chunk = full[:chunk_size] if chunk_size else full
         pending = len(full) - len(chunk)
         next_cursor = None
         if pending:
             if not chunk:  # ChunkCursor::fromNote(…, end([])) is a TypeError -> errorType response
                 raise NotesError("empty chunk with pending notes")
-            next_cursor = f"{time_start}-{chunk[-1].last_update}-{chunk[-1].id}"
-        keyed: dict[str, dict[str, Any]] = {str(n.id): self.note_data(uid, n, exclude) for n in chunk}
+            next_cursor = f"{time_start}-{metas[chunk[-1].id].last_update}-{chunk[-1].id}"
+        keyed = {str(n.id): self.note_data(uid, n, exclude, metas[n.id]) for n in chunk}
         if next_cursor is None:
             for note in all_notes:
                 keyed.setdefault(str(note.id), {"id": note.id})
@@ -281,11 +213,9 @@ class NotesBackend:
     # -- writing -----------------------------------------------------------------------------------------
 
     def _ensure_storage(self, uid: str, required: int) -> None:
-        user = self.state.user(uid)
-        if user is None or user.quota is None:
-            return
-        available = max(0, user.quota - self.state.storage_used(uid))
-        if available < required:
+        """``NoteUtil::ensureSufficientStorage`` (``Folder::getFreeSpace``; unlimited quota: no check)."""
+        available = DavBackend.of(self.state).free_space(uid)
+        if available is not None and available < required:
             raise InsufficientStorage(f"{required} bytes required, {available} available")
 
     @staticmethod
@@ -293,43 +223,39 @@ class NotesBackend:
         if note.readonly:
             raise NoteNotWritable(f"note {note.id} is read-only")
 
-    def _place(self, uid: str, note_id: int, title: str, category: str, suffix: str) -> tuple[str, str]:
-        """Folder and collision-free title (``NoteUtil::getCategoryFolder`` + ``generateFileName``)."""
-        data = self._user(uid)
-        normalized = normalize_category(category)
-        base = data.settings.get("notesPath")
-        folder = "/".join(p for p in (base, normalized) if p)
-        names = {n.filename for n in data.notes.values() if n.folder == folder and n.id != note_id}
-        return folder, generate_title(title, lambda candidate: candidate + suffix in names)
-
     def create(
         self, uid: str, *, title: str, category: str, content: str, modified: int = 0, favorite: bool = False
     ) -> Note:
-        """``NotesService::create`` + ``NotesApiController::create`` (rolled back if writing fails)."""
-        data = self._user(uid)
+        """``NotesService::create`` (category folder, quota check of 1 byte, empty file) + the controller's
+        ``setContent``/``setModified``/``setFavorite``; a failure deletes the new file again (to the trash bin)."""
+        files = self._files(uid)
+        notes_folder = self._require_folder(uid)
+        folder = files.category_folder(notes_folder, category)
         self._ensure_storage(uid, 1)
-        suffix = data.settings.new_file_suffix()
-        note_id = self.state.next_file_id()
-        folder, safe = self._place(uid, note_id, title, category, suffix)
-        note = Note(id=note_id, folder=folder, title=safe, suffix=suffix, content="", modified=self.state.time())
-        data.notes[note.id] = note
+        filename = files.file_name(folder, title, self._user_settings(uid).new_file_suffix(), -1)
+        note = Note(files.dav.write_bytes(uid, join(folder, filename), b""), notes_folder)  # Folder::newFile
         try:
             self.set_content(uid, note, content)
             if modified:
-                self._ensure_writable(note)
-                note.modified = modified
-            note.favorite = note.favorite or favorite
+                self.set_modified(uid, note, modified)
+            if favorite:
+                note.node.favorite = True
         except NotesError:
-            del data.notes[note.id]
+            self.delete(uid, note.id)
             raise
         return note
 
     def set_content(self, uid: str, note: Note, content: str) -> None:
-        """``Note::setContent`` (writes update the mtime)."""
+        """``Note::setContent``: ``putContent`` (the file's mtime becomes now)."""
         self._ensure_writable(note)
-        self._ensure_storage(uid, len(content.encode("utf-8")))
-        note.content = content
-        note.modified = self.state.time()
+        data = content.encode("utf-8")
+        self._ensure_storage(uid, len(data))
+        DavBackend.of(self.state).write_bytes(uid, note.node.path, data)
+
+    def set_modified(self, uid: str, note: Note, modified: int) -> None:
+        """``Note::setModified``: ``File::touch``."""
+        self._ensure_writable(note)
+        DavBackend.of(self.state).touch(uid, note.node.path, modified)
 
     def check_etag(self, uid: str, note: Note, if_match: str) -> None:
         """``Helper::getNoteWithETagCheck``: one of the comma-separated values must equal ``"<etag>"``."""
@@ -352,26 +278,74 @@ class NotesBackend:
         if content is not None and content != note.read_content():
             self.set_content(uid, note, content)
         if modified is not None and modified != note.modified:
-            self._ensure_writable(note)
-            note.modified = modified
+            self.set_modified(uid, note, modified)
         if title is not None and title != note.title:
             self.move(uid, note, title, category)
-        elif category is not None and category != self.category_of(uid, note):
+        elif category is not None and category != note.category:
             self.move(uid, note, note.title, category)
         if favorite is not None and favorite != note.favorite:
-            note.favorite = favorite
+            note.node.favorite = favorite  # TagService::setFavorite
 
     def move(self, uid: str, note: Note, title: str, category: str | None) -> None:
-        """``Note::setTitleCategory`` (``null`` category keeps the current one)."""
+        """``Note::setTitleCategory`` (``null`` category keeps the current one; the file keeps its extension);
+        the old category folder is removed when it is left empty."""
         self._ensure_writable(note)
-        target = self.category_of(uid, note) if category is None else category
-        note.folder, note.title = self._place(uid, note.id, title, target, note.suffix)
+        files = self._files(uid)
+        old_parent = note.folder
+        folder = files.category_folder(note.notes_folder, note.category if category is None else category)
+        target = join(folder, files.file_name(folder, title, note.suffix, note.id))
+        if target != note.node.path:
+            files.dav.transfer(uid, note.node.path, target, copy=False, overwrite=False)
+        files.delete_empty_folder(old_parent, note.notes_folder)
 
     def delete(self, uid: str, note_id: int) -> None:
-        """``NotesService::delete``."""
-        note = self.get_note(uid, note_id)
+        """``NotesService::delete``: the file goes to the trash bin, then empty category folders."""
+        files = self._files(uid)
+        notes_folder = self._require_folder(uid)
+        node = files.by_id(notes_folder, note_id, self._user_settings(uid).custom_extension())
+        if node is None:
+            raise NoteDoesNotExist(f"note {note_id} not found")
+        note = Note(node, notes_folder)
         self._ensure_writable(note)
-        del self._user(uid).notes[note_id]
+        parent = note.folder
+        files.dav.delete(uid, node.path)
+        files.delete_empty_folder(parent, notes_folder)
+
+    # -- attachments (API 1.4) ---------------------------------------------------------------------------
+
+    def attachment(self, uid: str, note_id: int, path: str) -> Node:
+        """``NotesService::getAttachment``: ``path`` relative to the note's category (``..`` climbs, but never
+        above the notes folder); only files."""
+        note = self.get_note(uid, note_id)
+        parts = note.category.split("/")
+        for segment in path.replace("\\", "/").split("/"):
+            if segment == "..":
+                if parts:
+                    parts.pop()
+            elif segment not in ("", "."):  # "." is dropped by Filesystem::normalizePath
+                parts.append(segment)
+        node = self._files(uid).node(join(note.notes_folder, *parts))
+        if node is None or node.is_dir:
+            raise NoteDoesNotExist(f"no attachment {path!r} for note {note_id}")
+        return node
+
+    def create_image(self, uid: str, note_id: int, name: str | None, data: bytes | None) -> str:
+        """``NotesService::createImage``: a file ``<32 hex digits>.<last dot-part of the upload's name>`` next to
+        the note (in its category folder, not in ``.attachments.<id>``). Without an uploaded ``file`` or with an
+        empty one (``fread($fp, 0)`` is a ``ValueError``) it fails with 500; so does a write over quota."""
+        note = self.get_note(uid, note_id)
+        files = self._files(uid)
+        folder = files.category_folder(note.notes_folder, note.category)
+        if name is None or not data:
+            raise NotesError("no uploaded file")
+        filename = f"{secrets.token_hex(16)}.{name.split('.')[-1]}"
+        free = files.dav.free_space(uid)
+        if free is not None and free < len(data):
+            raise NotesError(f'Could not create path "{join(folder, filename)}"')
+        files.dav.write_bytes(uid, join(folder, filename), data)
+        return filename
+
+    # -- testbed -----------------------------------------------------------------------------------------
 
     def seed(
         self,
@@ -384,13 +358,13 @@ class NotesBackend:
         readonly: bool = False,
         modified: int | None = None,
     ) -> Note:
-        """Testbed seeding: a note file as if created by another client (no quota check; ``readonly``
-        models e.g. a read-only share)."""
-        data = self._user(uid)
-        suffix = data.settings.new_file_suffix()
-        note_id = self.state.next_file_id()
-        folder, safe = self._place(uid, note_id, title, category, suffix)
+        """Testbed seeding: a note file as if created by another client (no quota check; ``readonly`` models
+        e.g. a read-only share)."""
+        files = self._files(uid)
+        notes_folder = self._require_folder(uid)
+        folder = files.category_folder(notes_folder, category)
+        filename = files.file_name(folder, title, self._user_settings(uid).new_file_suffix(), -1)
         stamp = self.state.time() if modified is None else modified
-        note = Note(note_id, folder, safe, suffix, content, stamp, favorite=favorite, readonly=readonly)
-        data.notes[note.id] = note
-        return note
+        node = files.dav.write_bytes(uid, join(folder, filename), content.encode("utf-8"), mtime=stamp)
+        node.favorite, node.readonly = favorite, readonly
+        return Note(node, notes_folder)

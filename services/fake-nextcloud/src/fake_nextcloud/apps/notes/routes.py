@@ -16,11 +16,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import Receive, Scope, Send
 
+from fake_nextcloud.apps.dav.models import DavError
+from fake_nextcloud.apps.notes.attachments import get_attachment, upload_file
 from fake_nextcloud.apps.notes.models import API_VERSIONS, ETagDoesNotMatch, NotesBackend, NotesError
 from fake_nextcloud.apps.notes.naming import title_from_content
 from fake_nextcloud.core.appframework import Annotations, controller, preflighted_cors, rfc2822
 from fake_nextcloud.core.context import NcContext
-from fake_nextcloud.core.errors import html_error_page, json_response, not_implemented
+from fake_nextcloud.core.errors import html_error_page, json_response
 from fake_nextcloud.core.params import bool_param, int_param, str_param
 from fake_nextcloud.core.state import FakeState
 
@@ -37,7 +39,8 @@ def _uid(ctx: NcContext) -> str:
 
 def _handle(ctx: NcContext, respond: Callable[[NotesBackend, str], Response | Any]) -> Response:
     """``Helper::handleErrorResponse``: 412 carries the server's note; other failures
-    ``{"errorType": "Exception"}``; every answer gets ``X-Notes-API-Versions``."""
+    ``{"errorType": "Exception"}`` (a failing file operation is a 500); every answer gets
+    ``X-Notes-API-Versions``."""
     backend = NotesBackend.of(ctx.state)
     uid = _uid(ctx)
     try:
@@ -47,6 +50,8 @@ def _handle(ctx: NcContext, respond: Callable[[NotesBackend, str], Response | An
         response = json_response(backend.note_data(uid, error.note), 412)
     except NotesError as error:
         response = json_response({"errorType": "Exception"}, error.status)
+    except DavError:
+        response = json_response({"errorType": "Exception"}, 500)
     response.headers.update(_VERSIONS_HEADER)
     return response
 
@@ -191,9 +196,10 @@ async def fail(ctx: NcContext, request: Request) -> Response:
     return _handle(ctx, lambda backend, uid: json_response([], 400))
 
 
-async def attachment(request: Request) -> Response:
-    """``GET|POST /api/v1.4/attachment/{noteid}`` (``getAttachment``/``uploadFile``): not implemented."""
-    return not_implemented(request.method, request.url.path)
+@controller(_API)
+async def attachment_upload(ctx: NcContext, request: Request) -> Response:
+    """``POST /api/v1.4/attachment/{noteid}`` (``uploadFile``), through ``Helper::handleErrorResponse``."""
+    return _handle(ctx, await upload_file(ctx, request))
 
 
 def _routes() -> list[BaseRoute]:
@@ -212,7 +218,8 @@ def _routes() -> list[BaseRoute]:
         routes.append(Route(f"/api/{v}/settings", get_settings, methods=["GET"]))
     for v in ("v0.2", "v1"):
         routes.append(Route(f"/api/{v}/{{path:path}}", preflighted_cors, methods=["OPTIONS"]))
-    routes.append(Route("/api/v1.4/attachment/{noteid:int}", attachment, methods=["GET", "POST"]))
+    routes.append(Route("/api/v1.4/attachment/{noteid:int}", get_attachment, methods=["GET"]))
+    routes.append(Route("/api/v1.4/attachment/{noteid:int}", attachment_upload, methods=["POST"]))
     routes.append(Route("/api/{catchAll:path}", fail, methods=["GET"]))
     return routes
 

@@ -230,7 +230,8 @@ async def notes_append_note(
 
 
 @tool(
-    "nc_notes_delete_note", "Delete a note", "Delete a note permanently.",
+    "nc_notes_delete_note", "Delete a note",
+    "Delete a note: its file goes to the trash, where nc_files_list_trash and nc_files_restore_trash find it.",
     app="notes", read_only=False, destructive=True, idempotent=True,
 )  # fmt: skip
 async def notes_delete_note(ctx: Context, note_id: NoteId) -> Deleted:
