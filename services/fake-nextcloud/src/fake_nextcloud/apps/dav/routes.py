@@ -18,8 +18,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -27,11 +25,14 @@ from starlette.types import Receive, Scope, Send
 from fake_nextcloud.apps.caldav import routes as caldav
 from fake_nextcloud.apps.dav import comments, search, trash, uploads
 from fake_nextcloud.apps.dav.models import DavBackend, DavError, Node, normalize
+from fake_nextcloud.apps.dav.preconditions import check_preconditions, resolver
 from fake_nextcloud.apps.dav.transfer import (
-    destination_path,
+    copy_move_info,
     file_response,
     insufficient_storage,
     put_headers,
+    request_path,
+    sabre_base,
     stream_to_blob,
 )
 from fake_nextcloud.apps.dav.xmlio import (
@@ -81,8 +82,10 @@ class DavApp:
         try:
             response = await self._dispatch(request)
         except DavError as exc:
-            headers = {"WWW-Authenticate": 'Basic realm="Nextcloud", charset="UTF-8"'} if exc.status == 401 else None
-            response = error_response(exc, headers)
+            headers: dict[str, str] = dict(getattr(exc, "headers", None) or {})
+            if exc.status == 401:
+                headers["WWW-Authenticate"] = 'Basic realm="Nextcloud", charset="UTF-8"'
+            response = error_response(exc, headers or None)
         await response(scope, receive, send)
 
     async def _dispatch(self, request: Request) -> Response:
@@ -90,7 +93,7 @@ class DavApp:
         user = ctx.user
         if user is None:
             raise _not_authenticated()
-        path = unquote(request.scope["path"])
+        path = request_path(request.scope)  # decoded once, as Sabre's Request::getPath
         if path.startswith("/remote.php"):  # mounted: Starlette keeps the full path in scope["path"]
             path = path[len("/remote.php") :]
         if path == "/webdav" or path.startswith("/webdav/"):
@@ -98,17 +101,22 @@ class DavApp:
         if caldav.handles(path) or (path.rstrip("/") == "/dav" and request.method in ("PROPFIND", "OPTIONS")):
             return await caldav.dispatch(self.state, request, user, path[len("/dav") :])
         if path.rstrip("/") == "/dav" and request.method == "SEARCH":
-            return await search.search(self, request, user)
+            return self._preconditions(request, user, path) or await search.search(self, request, user)
         parts = path.split("/", 4)  # "", "dav", collection, uid, rest
         if len(parts) < 4 or parts[1] != "dav":
             raise DavError(404, "NotFound", f"File with name {path} could not be located")
-        if parts[2] == "comments":
-            return await comments.comments(self, request, user, "/".join(parts[3:]))
         collection, owner = parts[2], parts[3]
         rest = parts[4] if len(parts) > 4 else ""
         prefix = f"/remote.php/dav/{collection}/{owner}"
         if collection == "files":
             return await self._files(request, user, owner, rest, prefix)
+        # apps/dav/lib/Upload/ChunkingV2Plugin.php::beforePut handles a chunk PUT on beforeMethod:PUT and returns
+        # false, so Sabre never reaches checkPreconditions for it
+        chunk_put = collection == "uploads" and request.method == "PUT" and "/" in rest.strip("/")
+        if not chunk_put and (early := self._preconditions(request, user, path)) is not None:
+            return early
+        if collection == "comments":
+            return await comments.comments(self, request, user, "/".join(parts[3:]))
         if collection == "trashbin":
             return await trash.trashbin(self, request, user, owner, rest)
         if collection == "uploads":
@@ -119,9 +127,22 @@ class DavApp:
 
     # -- files -------------------------------------------------------------------------------------------
 
+    def _preconditions(self, request: Request, user: User, path: str) -> Response | None:
+        """``Server::checkPreconditions`` for ``path`` (below ``/remote.php``); see ``preconditions``."""
+        legacy = path == "/webdav" or path.startswith("/webdav/")
+        prefix = "/remote.php/webdav" if legacy else "/remote.php/dav"
+        sabre_path = path.removeprefix("/webdav" if legacy else "/dav").strip("/")
+        resolve = resolver(self.backend, user, legacy=legacy, elsewhere=caldav.COLLECTIONS)
+        return check_preconditions(request, sabre_path, sabre_base(prefix), resolve, legacy=legacy)
+
     async def _files(self, request: Request, user: User, owner: str, rest: str, prefix: str) -> Response:
         method = request.method
         path = normalize(rest)
+        if method == "PUT" and owner == user.uid:
+            self._auto_mkcol(request, user, path)
+        sabre = "/webdav/" + path if prefix == "/remote.php/webdav" else f"/dav/files/{owner}/{path}"
+        if (early := self._preconditions(request, user, sabre)) is not None:
+            return early
         if owner != user.uid:
             # apps/dav/lib/Files/RootCollection.php::getChildForPrincipal: another user's home is an empty
             # SimpleCollection (nothing listed, nothing reachable below it)
@@ -208,19 +229,23 @@ class DavApp:
         self.backend.mkcol(user.uid, path)
         return Response(status_code=201, headers={"Content-Length": "0"})
 
+    def _auto_mkcol(self, request: Request, user: User, path: str) -> None:
+        """X-NC-WebDAV-AutoMkcol (NC 30): the missing parents of a PUT target are created on beforeMethod:PUT,
+        before Server::checkPreconditions (so they stay when the precondition then fails)."""
+        backend = self.backend
+        parent = path.rsplit("/", 1)[0] if "/" in path else ""
+        if request.headers.get("x-nc-webdav-automkcol") == "1" and parent and backend.get(user.uid, parent) is None:
+            # apps/dav/lib/Connector/Sabre/FilesPlugin.php::onBeforeRequest (X-NC-WebDAV-AutoMkcol, NC 30)
+            backend.mkcol(user.uid, parent, parents=True)
+
     async def _put(self, request: Request, user: User, path: str, prefix: str) -> Response:
         backend = self.backend
         existing = backend.get(user.uid, path)
-        _check_preconditions(request, existing)
         declared = request.headers.get("oc-total-length") or request.headers.get("content-length")
         free = backend.free_space(user.uid)
         replaced = existing.size if existing is not None and not existing.is_dir else 0
         if free is not None and declared is not None and declared.isdigit() and int(declared) > free + replaced:
             raise insufficient_storage(path, int(declared), free)
-        parent = path.rsplit("/", 1)[0] if "/" in path else ""
-        if request.headers.get("x-nc-webdav-automkcol") == "1" and parent and backend.get(user.uid, parent) is None:
-            # apps/dav/lib/Connector/Sabre/FilesPlugin.php::onBeforeRequest (X-NC-WebDAV-AutoMkcol, NC 30)
-            backend.mkcol(user.uid, parent, parents=True)
         staged, size = await stream_to_blob(backend, request, free + replaced if free is not None else None, path)
         mtime_header = request.headers.get("x-oc-mtime")
         mtime = int(float(mtime_header)) if mtime_header else None
@@ -232,6 +257,9 @@ class DavApp:
 
     async def _get(self, request: Request, user: User, path: str, prefix: str) -> Response:
         node = self.backend.require(user.uid, path)
+        if node.is_dir and request.method == "HEAD":
+            # sabre-io/dav lib/DAV/CorePlugin.php::httpHead turns the GET sub-request's NotImplemented into a 200
+            return Response(b"", 200, headers={"X-Sabre-Real-Status": "501"}, media_type="text/plain")
         if node.is_dir:
             # sabre-io/dav lib/DAV/Server.php::invokeMethod: no plugin handles GET on a collection (the
             # browser plugin is off in production; ZipFolderPlugin needs Accept: application/zip)
@@ -244,33 +272,28 @@ class DavApp:
         return file_response(request, node)
 
     async def _delete(self, request: Request, user: User, path: str, prefix: str) -> Response:
-        node = self.backend.require(user.uid, path)
-        _check_preconditions(request, node)
+        self.backend.require(user.uid, path)
         self.backend.delete(user.uid, path)
         return Response(status_code=204, headers={"Content-Length": "0"})
 
     async def _transfer(self, request: Request, user: User, path: str, prefix: str) -> Response:
-        dest = destination_path(request, prefix)
-        overwrite = request.headers.get("overwrite", "T").upper() != "F"
-        created = self.backend.transfer(user.uid, path, dest, copy=request.method == "COPY", overwrite=overwrite)
+        """sabre-io/dav lib/DAV/CorePlugin.php::httpMove / httpCopy: ``Server::getCopyAndMoveInfo`` (destination,
+        Depth, Overwrite, the destination's parent, 412 ``Overwrite``, identical URIs, destination inside the
+        source), then apps/dav FilesPlugin::checkMove on ``beforeMove`` (the source must exist)."""
+        backend = self.backend
+        info = copy_move_info(request, backend, user.uid, prefix)
+        base = prefix.removeprefix("/remote.php/webdav").removeprefix("/remote.php/dav").strip("/")
+        source = "/".join(p for p in (base, path) if p)
+        destination = "/".join(p for p in (base, info.destination) if p)
+        if destination == source:
+            raise DavError(403, _FORBIDDEN, "Source and destination uri are identical.")
+        if destination.startswith(source + "/"):
+            raise DavError(409, "Conflict", "The destination may not be part of the same subtree as the source path.")
+        move = request.method == "MOVE"
+        if move and info.depth is not None:
+            raise DavError(400, "BadRequest", 'The HTTP Depth header must only contain "infinity" for MOVE')
+        backend.require(user.uid, path)
+        if move and source.startswith(destination + "/"):
+            raise DavError(403, _FORBIDDEN, f"{source} cannot be moved to it's parent")
+        created = backend.transfer(user.uid, path, info.destination, copy=not move, overwrite=True)
         return Response(status_code=201 if created else 204, headers={"Content-Length": "0"})
-
-
-def _check_preconditions(request: Request, node: Node | None) -> None:
-    """sabre-io/dav lib/DAV/Server.php::checkPreconditions (If-Match / If-None-Match)."""
-    failed = "PreconditionFailed"
-    if_match = request.headers.get("if-match")
-    if if_match:
-        if node is None:
-            raise DavError(412, failed, "An If-Match header was specified and the resource did not exist")
-        tags = [t.strip() for t in if_match.split(",")]
-        if "*" not in tags and f'"{node.etag}"' not in tags:
-            raise DavError(412, failed, "An If-Match header was specified, but none of the specified ETags matched.")
-    if_none = request.headers.get("if-none-match")
-    if if_none and node is not None:
-        tags = [t.strip() for t in if_none.split(",")]
-        if "*" in tags or f'"{node.etag}"' in tags:
-            message = "An If-None-Match header was specified, but the ETag matched (or * was specified)."
-            if request.method in ("GET", "HEAD"):
-                return
-            raise DavError(412, failed, message)

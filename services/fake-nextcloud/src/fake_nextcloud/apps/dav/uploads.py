@@ -32,7 +32,7 @@ def _assemble(parts: list[Path], target: Path) -> None:
 
 
 async def uploads(app: DavView, request: Request, user: User, owner: str, rest: str) -> Response:
-    from fake_nextcloud.apps.dav.transfer import destination_path, put_headers, stream_to_blob
+    from fake_nextcloud.apps.dav.transfer import copy_move_info, put_headers, stream_to_blob
 
     if owner != user.uid:
         raise DavError(404, "NotFound", f"File with name {owner} could not be located")
@@ -67,7 +67,9 @@ async def uploads(app: DavView, request: Request, user: User, owner: str, rest: 
         upload.chunks[number] = blob
         return Response(status_code=201)
     if method == "MOVE" and chunk == ".file":
-        dest = destination_path(request, f"/remote.php/dav/files/{owner}")
+        # CorePlugin::httpMove runs Server::getCopyAndMoveInfo (409 without the target folder, 412 "Overwrite" for
+        # an existing target with Overwrite: F) before ChunkingV2Plugin::beforeMove assembles the chunks
+        dest = copy_move_info(request, backend, owner, f"/remote.php/dav/files/{owner}").destination
         parts = [upload.chunks[n] for n in sorted(upload.chunks)]
         size = sum(p.stat().st_size for p in parts)
         total = request.headers.get("oc-total-length")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import copy
 import email.utils
+import string
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from defusedxml import ElementTree as SafeET  # type: ignore[import-untyped]
@@ -25,6 +25,7 @@ __all__ = [
     "NC",
     "OC",
     "PropValue",
+    "encode_path",
     "error_response",
     "in_context",
     "multistatus",
@@ -44,6 +45,7 @@ INSTANCE_ID = "ocfakenc01"
 #: ``PropValue``: text, an element (``d:resourcetype``), or ``None`` (empty element).
 PropValue = str | ET.Element | None
 XML_CT = "application/xml; charset=utf-8"
+_HREF_SAFE = frozenset(string.ascii_letters + string.digits + "_-.~()/:@")
 
 
 def q(ns: str, name: str) -> str:
@@ -110,9 +112,18 @@ def node_props(node: Node, *, owner: str, owner_name: str, size: int, quota_free
     return props
 
 
+def encode_path(path: str) -> str:
+    """sabre-io/http lib/functions.php::encodePath, as Sabre writes every ``d:href``
+    (lib/DAV/Xml/Element/Response.php): each byte outside ``A-Za-z0-9_-.~()/:@`` as ``%xx``, lower-case hex."""
+    return "".join(
+        chr(byte) if chr(byte) in _HREF_SAFE else f"%{byte:02x}" for byte in path.encode("utf-8", "surrogateescape")
+    )
+
+
 def href(prefix: str, path: str, is_dir: bool) -> str:
-    """``prefix`` (e.g. ``/remote.php/dav/files/alice``) + the URL-encoded path; folders end with ``/``."""
-    encoded = quote(path, safe="/") if path else ""
+    """``prefix`` (e.g. ``/remote.php/dav/files/alice``) + the path encoded as Sabre encodes hrefs
+    (``encode_path``); folders end with ``/``."""
+    encoded = encode_path(path) if path else ""
     url = f"{prefix}/{encoded}" if encoded else f"{prefix}/"
     if is_dir and not url.endswith("/"):
         url += "/"
@@ -174,10 +185,15 @@ def xml_response(root: ET.Element, status: int, headers: dict[str, str] | None =
 
 
 def error_response(error: DavError, headers: dict[str, str] | None = None) -> Response:
-    """``Sabre\\DAV\\Server::exec`` catch block (as configured by apps/dav/lib/Connector/Sabre/Server.php)."""
+    """``Sabre\\DAV\\Server::exec`` catch block (as configured by apps/dav/lib/Connector/Sabre/Server.php::start):
+    exception class and message, then what the exception's ``serialize`` adds (``PreconditionFailed``: the
+    failed header as ``<s:header>``, sabre-io/dav lib/DAV/Exception/PreconditionFailed.php)."""
     root = ET.Element(q(DAV, "error"))
     ET.SubElement(root, q(SABRE, "exception")).text = error.exception
     ET.SubElement(root, q(SABRE, "message")).text = error.message
+    failed_header: str | None = getattr(error, "header", None)
+    if failed_header:
+        ET.SubElement(root, q(SABRE, "header")).text = failed_header
     return xml_response(root, error.status, headers)
 
 

@@ -5,7 +5,10 @@ status alone decides the cause, per method:
 - 409 is never "already exists" on files (that is 405 for MKCOL and 412 for PUT/MOVE/COPY preconditions): a PUT
   or MKCOL whose parent folder is missing or is a file (sabre-io/dav lib/DAV/Tree.php, CorePlugin::httpMkcol,
   "Parent node does not exist"), a MOVE/COPY whose target folder is missing ("The destination node is not found")
-  or that would put a folder into itself (lib/DAV/CorePlugin.php::httpMove, Tree::copy);
+  or that would put a folder into itself ("The destination may not be part of the same subtree as the source
+  path."; both sabre-io/dav lib/DAV/Server.php::getCopyAndMoveInfo);
+- 415 on MOVE/COPY: the target's parent is a file ("The destination node is not a collection",
+  Server::getCopyAndMoveInfo);
 - 423: the file is locked (a WebDAV lock, or a lock of the files_lock app: nextcloud/server
   apps/dav/lib/Connector/Sabre/Exception/FileLocked.php, LockPlugin), usually because someone edits it;
 - 507: the quota is used up (apps/dav/lib/Connector/Sabre/QuotaPlugin.php::checkQuota). Files in the trash and
@@ -25,11 +28,15 @@ from nextcloud_mcp.core.dav import parse_xml
 from nextcloud_mcp.core.errors import Conflict, InsufficientStorage, Locked, NextcloudError, ProtocolError
 from nextcloud_mcp.core.partial import after_write
 
-__all__ = ["EXPLAINED", "explain", "sabre_message", "saved_but_unread"]
+__all__ = ["EXPLAINED", "EXPLAINED_TRANSFER", "explain", "sabre_message", "saved_but_unread"]
 
 SABRE = "http://sabredav.org/ns"
 #: statuses whose meaning depends on the method and that the files tools explain themselves
 EXPLAINED = (409, 423, 507)
+#: explained for MOVE/COPY only (a 415 elsewhere is a malformed request: an MKCOL body, an unknown REPORT)
+EXPLAINED_TRANSFER = (415,)
+#: Sabre's getCopyAndMoveInfo message for a destination inside the source
+_SUBTREE = "same subtree as the source"
 
 
 def sabre_message(body: bytes) -> str:
@@ -70,7 +77,7 @@ def _folder(path: str) -> str:
 
 
 def explain(response: httpx2.Response, root: str, headers: Mapping[str, str] | None) -> NextcloudError:
-    """The error for a 409/423/507 answer to a files request under the user's DAV `root`."""
+    """The error for a 409/423/507 (or MOVE/COPY 415) answer to a files request under the user's DAV `root`."""
     status, method = response.status_code, response.request.method
     where: dict[str, Any] = {"method": method, "path": response.request.url.path, "status": status}
     said = sabre_message(response.content)
@@ -93,7 +100,13 @@ def explain(response: httpx2.Response, root: str, headers: Mapping[str, str] | N
             **where,
         )
     if method in ("MOVE", "COPY") and destination and _under(destination, root) is not None:
-        if "itself" in said:
+        if status == 415:
+            return Conflict(
+                f"{_folder(_user_path(destination, root))} is a file, not a folder{quoted}; nothing was changed. "
+                "Choose a target inside a folder.",
+                **where,
+            )
+        if _SUBTREE in said:
             return Conflict(
                 f"A folder cannot be moved or copied into itself{quoted}; nothing was changed. Choose a target "
                 "outside it.",

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 import httpx2
 
-from nextcloud_mcp.apps.files.advice import EXPLAINED, explain, saved_but_unread
+from nextcloud_mcp.apps.files.advice import EXPLAINED, EXPLAINED_TRANSFER, explain, saved_but_unread
 from nextcloud_mcp.core.dav import NS, DavEntry, parse_multistatus
 from nextcloud_mcp.core.errors import Conflict, NextcloudError, NotFound
 from nextcloud_mcp.core.http import NextcloudHTTP
@@ -103,11 +103,13 @@ class DavBase:
         headers: Mapping[str, str] | None = None,
         ok: tuple[int, ...] = (),
     ) -> httpx2.Response:
-        """One DAV request; a 409, 423 or 507 not in `ok` is explained for its method (`advice.explain`)."""
+        """One DAV request; a 409, 423 or 507 (a 415 for MOVE/COPY) not in `ok` is explained for its method
+        (`advice.explain`)."""
+        explained = EXPLAINED + (EXPLAINED_TRANSFER if method in ("MOVE", "COPY") else ())
         response = await self._http.request(
-            method, url, auth=self._auth, content=body, headers=headers, ok=ok + EXPLAINED
+            method, url, auth=self._auth, content=body, headers=headers, ok=ok + explained
         )
-        if response.status_code in EXPLAINED and response.status_code not in ok:
+        if response.status_code in explained and response.status_code not in ok:
             raise explain(response, await self._root(), headers)
         return response
 

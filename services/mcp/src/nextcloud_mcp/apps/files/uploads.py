@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -17,6 +18,20 @@ from nextcloud_mcp.core.partial import after_write, unanswered
 from nextcloud_mcp.core.paths import dav_href, normalize, parent, quote_path
 
 __all__ = ["Transfers"]
+
+
+def _move_guard(destination: str, etag: str | None, force: bool) -> dict[str, str]:
+    """The headers that make the chunked upload's final MOVE conditional, as a single PUT's If-Match /
+    If-None-Match make it: sabre-io/dav Server::checkPreconditions evaluates the RFC 4918 `If` header for every
+    method, so `If: <target> (["etag"])` refuses the MOVE (412) unless the target still has that ETag (a missing
+    target is a 404 there); without an etag, `Overwrite: F` makes Server::getCopyAndMoveInfo refuse an existing
+    target (412). Both are checked before ChunkingV2Plugin::beforeMove assembles anything; nextcloud/desktop
+    src/libsync/propagateuploadng.cpp guards its MOVE the same way."""
+    if force:
+        return {"Overwrite": "T"}
+    if etag:
+        return {"Overwrite": "T", "If": f'<{destination}> (["{etag.strip(chr(34))}"])'}
+    return {"Overwrite": "F"}
 
 
 def _next(rel: str, unsure: bool) -> str:
@@ -80,14 +95,14 @@ class Transfers(DavBase):
                 raise
             return await self._uploaded(rel, total)
         if not force:
-            # ChunkingV2Plugin's MOVE .file replaces an existing target whatever the Overwrite header and the
-            # target's etag say, so check first (a change between this check and the MOVE still wins).
+            # early, so a refused upload sends no parts; the final MOVE is guarded again (below)
             await self._check_target(rel, etag)
         if parent(rel):
             await self.mkdir(parent(rel), parents=True)  # MOVE .file needs the target folder
         uid = quote_path(await self.uid())
         upload = f"/remote.php/dav/uploads/{uid}/{self.new_upload_id()}"
         destination = {"Destination": str(self._http.base_url).rstrip("/") + target}
+        guard_move = _move_guard(destination["Destination"], etag, force)
         await self._dav("MKCOL", upload, headers=destination)
         parts, step = -(-total // threshold), "assembling the parts"
         try:
@@ -99,13 +114,16 @@ class Transfers(DavBase):
                 await self._put_file(f"{upload}/{number:05d}", local, offset, size, headers, progress, total)
                 offset += size
                 number += 1
-            # Sabre's getCopyAndMoveInfo answers 412 when the target exists and Overwrite is F
-            overwrite_header = {"Overwrite": "T" if force or etag else "F"}
             step = "assembling the parts"
             await self._dav(
-                "MOVE", f"{upload}/.file", headers={**destination, **overwrite_header, "OC-Total-Length": str(total)}
+                "MOVE", f"{upload}/.file", headers={**destination, **guard_move, "OC-Total-Length": str(total)}
             )
         except NextcloudError as exc:
+            refused = await self._guard_refused(rel, etag, step, exc)
+            if refused is not None:
+                with anyio.CancelScope(shield=True), contextlib.suppress(NextcloudError):
+                    await self._dav("DELETE", upload, ok=(404,))  # else Nextcloud drops it after a day
+                raise refused from None
             raise await self._abandon(upload, rel, step, exc) from None
         except BaseException:
             with anyio.CancelScope(shield=True):
@@ -134,6 +152,22 @@ class Transfers(DavBase):
                     "uploads after a day. " + _next(rel, unsure),
                 )
         return after_write(exc, failed, "Its parts were removed. " + _next(rel, unsure))
+
+    async def _guard_refused(self, rel: str, etag: str | None, step: str, exc: NextcloudError) -> NextcloudError | None:
+        """What the final MOVE's guard refusing means: 412 (the target exists, or no longer has `etag`), or 404
+        when the `If` ETag check found no target (sabre-io/dav Server::checkPreconditions looks it up); None
+        when the failure is not the guard's."""
+        if not step.startswith("assembling") or exc.status not in (404, 412):
+            return None
+        if exc.status == 412:
+            return await self._precondition_failed(rel, etag, exc)
+        if not etag:
+            return None
+        try:
+            await self.stat(rel)
+        except NotFound:
+            return await self._precondition_failed(rel, etag, exc)
+        return None  # the target is there: the 404 was the upload's own (expired) folder
 
     async def _check_target(self, rel: str, etag: str | None) -> None:
         """The precondition Sabre checks for a single PUT, checked before a chunked upload's final MOVE."""
