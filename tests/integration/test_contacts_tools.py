@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import httpx2
 import pytest
@@ -236,3 +237,100 @@ async def test_ldap_style_user(fake: FakeNextcloud, mcp_as: McpFactory) -> None:
         made = await _create(client, name="Someone")
         listed = structured(await client.call_tool("nc_contacts_list_contacts", {}))
     assert [c["contact_id"] for c in listed["items"]] == [made["contact_id"]]
+
+
+def _vcf(*lines: str) -> str:
+    return "\r\n".join(["BEGIN:VCARD", *lines, "END:VCARD"]) + "\r\n"
+
+
+#: vCard 4.0 as Nextcloud Contacts or DAVx5 store it; Sabre answers it as vCard 3.0 unless 4.0 is asked for
+CARD4 = _vcf(
+    "VERSION:4.0", "PRODID:-//Nextcloud Contacts v7.0.0", "UID:rt-4", "FN:Ada Lovelace", "N:Lovelace;Ada;;;",
+    "KIND:individual", "TEL;TYPE=cell;PREF=1:+44 20 7946 0000", "TEL;TYPE=work;PREF=2:+44 20 7946 0001",
+    "EMAIL;TYPE=work:ada@example.com", "ADR;TYPE=home:;;12 St James's Square;London;;SW1Y 4JH;UK",
+    "URL;TYPE=work:https://example.com/ada,lovelace", "BDAY:--1210", "ANNIVERSARY:18350708",
+    "PHOTO:data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ", "CATEGORIES:Friends,Math", "X-CUSTOM;X-P=1:hello\\, world",
+    "NOTE:old note",
+)  # fmt: skip
+#: vCard 3.0 as an iPhone stores it; Sabre's conversion to 4.0 would drop LABEL and CLASS
+CARD3 = _vcf(
+    "VERSION:3.0", "PRODID:-//Apple Inc.//iPhone OS 17.0//EN", "UID:rt-3", "FN:Grace Hopper", "N:Hopper;Grace;;;",
+    "item1.EMAIL;type=INTERNET;type=WORK;type=pref:grace@navy.example", "item1.X-ABLabel:_$!<Other>!$_",
+    "TEL;type=CELL;type=VOICE:+1 202 555 0199", "item2.ADR;type=HOME:;;1 Navy Yard;Washington;DC;20374;USA",
+    "URL;type=WORK:https://example.com/grace", "BDAY;X-APPLE-OMIT-YEAR=1604:1604-12-09",
+    "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQ==", "LABEL;TYPE=HOME:1 Navy Yard", "CLASS:PUBLIC",
+    "CATEGORIES:Navy", "X-SOCIALPROFILE;type=github:https://github.com/grace", "NOTE:old note",
+)  # fmt: skip
+
+
+async def _stored(control: httpx2.AsyncClient, name: str) -> list[str]:
+    """The card as stored (PROPFIND address-data is not converted), unfolded into lines."""
+    body = (
+        '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:prop>'
+        "<card:address-data/></d:prop></d:propfind>"
+    )
+    found = await control.request("PROPFIND", BOOK + name, content=body, headers={"Depth": "0"}, auth=AUTH)
+    text = ET.fromstring(found.content).findtext(".//{urn:ietf:params:xml:ns:carddav}address-data") or ""  # noqa: S314
+    return text.replace("\r\n ", "").splitlines()
+
+
+@pytest.mark.parametrize(
+    ("card", "view"),
+    [
+        (
+            CARD4,
+            {
+                "emails": ["work: ada@example.com"], "phones": ["cell: +44 20 7946 0000", "work: +44 20 7946 0001"],
+                "birthday": "--12-10", "groups": ["Friends", "Math"],
+                "addresses": [{"street": "12 St James's Square", "city": "London", "code": "SW1Y 4JH", "country": "UK",
+                               "type": "home"}],
+            },
+        ),
+        (
+            CARD3,
+            {
+                "emails": ["work: grace@navy.example"], "phones": ["cell: +1 202 555 0199"], "birthday": "--12-09",
+                "groups": ["Navy"],
+                "addresses": [{"street": "1 Navy Yard", "city": "Washington", "region": "DC", "code": "20374",
+                               "country": "USA", "type": "home"}],
+            },
+        ),
+    ],
+)  # fmt: skip
+async def test_round_trip_keeps_every_field_and_the_version(
+    mcp_as: McpFactory, control: httpx2.AsyncClient, card: str, view: dict[str, Any]
+) -> None:
+    name = card.split("UID:")[1].split("\r\n")[0] + ".vcf"
+    put = await control.put(BOOK + name, content=card, headers={"Content-Type": "text/vcard"}, auth=AUTH)
+    assert put.status_code == 201, put.text
+    async with mcp_as("alice") as client:
+        got = structured(await client.call_tool("nc_contacts_get_contact", {"contact_id": name}))
+        listed = structured(await client.call_tool("nc_contacts_list_contacts", {}))
+        updated = structured(
+            await client.call_tool(
+                "nc_contacts_update_contact", {"contact_id": name, "etag": got["etag"], "note": "new note"}
+            )
+        )
+        again = structured(await client.call_tool("nc_contacts_get_contact", {"contact_id": name}))
+    assert {k: got[k] for k in view} == view and got["note"] == "old note"
+    assert {k: v for k, v in listed["items"][0].items() if k != "etag"} == {
+        k: got[k] for k in listed["items"][0] if k != "etag"
+    }  # the list (Sabre's vCard 3.0 answer) shows what get shows
+    assert updated == again and {**got, "note": "new note", "etag": again["etag"]} == again
+    stored = await _stored(control, name)
+    kept = [line for line in card.splitlines() if not line.startswith(("NOTE:", "END:"))]
+    assert [line for line in stored if line in kept] == kept, "\n".join(stored)  # every other line as it was, in order
+    assert "NOTE:new note" in stored and stored[1] == card.splitlines()[1]  # the version is the stored one
+
+
+@pytest.mark.parametrize(("card", "line"), [(CARD4, "BDAY:--0304"), (CARD3, "BDAY;X-APPLE-OMIT-YEAR=1604:1604-03-04")])
+async def test_a_birthday_without_year_is_written_for_the_cards_version(
+    mcp_as: McpFactory, control: httpx2.AsyncClient, card: str, line: str
+) -> None:
+    name = card.split("UID:")[1].split("\r\n")[0] + ".vcf"
+    await control.put(BOOK + name, content=card, headers={"Content-Type": "text/vcard"}, auth=AUTH)
+    async with mcp_as("alice") as client:
+        args = {"contact_id": name, "force": True, "birthday": "--03-04"}
+        updated = structured(await client.call_tool("nc_contacts_update_contact", args))
+    assert updated["birthday"] == "--03-04"
+    assert line in await _stored(control, name)

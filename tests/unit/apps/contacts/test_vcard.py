@@ -72,3 +72,33 @@ def test_broken_vcard_is_a_protocol_error() -> None:
         parse_card(b"BEGIN:VCARD\r\nFN:x\r\n")
     with pytest.raises(ProtocolError, match="not a VCARD"):
         parse_card(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+
+
+@pytest.mark.parametrize(
+    ("birthday", "line"),
+    [("--03-04", "BDAY:--0304"), ("1990-02-03", "BDAY:19900203"), ("--02-29", "BDAY:--0229")],
+)
+def test_vcard4_birthdays_are_written_in_vcard4_form(birthday: str, line: str) -> None:
+    out = update_card(V4, ContactFields(birthday=birthday)).decode()
+    assert line + "\r\n" in out and "X-APPLE-OMIT-YEAR" not in out and "BDAY:19900501" not in out
+    assert contact_view(parse_card(out))["birthday"] == birthday
+
+
+def test_vcard3_birthdays_keep_apples_form() -> None:
+    v3 = V4.replace(b"VERSION:4.0", b"VERSION:3.0")
+    out = update_card(v3, ContactFields(birthday="--03-04")).decode()
+    assert "BDAY;X-APPLE-OMIT-YEAR=1604:1604-03-04" in out
+    assert "BDAY:1990-02-03" in update_card(v3, ContactFields(birthday="1990-02-03")).decode()
+    with pytest.raises(InvalidInput, match="not a real date"):
+        update_card(v3, ContactFields(birthday="--13-45"))
+
+
+def test_types_are_read_in_every_form() -> None:
+    card = (
+        b'BEGIN:VCARD\r\nVERSION:4.0\r\nUID:t\r\nFN:T\r\nTEL;VALUE=uri;TYPE="voice,home";PREF=1:tel:+1-555\r\n'
+        b"TEL;WORK;VOICE:123\r\nEMAIL;TYPE=INTERNET,pref,work:a@b.c\r\nADR;TYPE=pref,home:;;1 Main St;Town;;;\r\n"
+        b"END:VCARD\r\n"
+    )
+    view = contact_view(parse_card(card))
+    assert view["phones"] == ["home: +1-555", "work: 123"] and view["emails"] == ["work: a@b.c"]
+    assert view["addresses"] == [{"street": "1 Main St", "city": "Town", "type": "home"}]

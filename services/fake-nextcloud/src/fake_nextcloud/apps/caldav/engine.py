@@ -28,6 +28,7 @@ import anyio
 import radicale.config
 from radicale.app import Application
 
+from fake_nextcloud.apps.caldav.cardstore import MOUNT, CardStore
 from fake_nextcloud.apps.caldav.ns import register_prefixes
 from fake_nextcloud.apps.caldav.synctoken import SyncTokens
 from fake_nextcloud.core.state import FakeState, User
@@ -37,10 +38,7 @@ __all__ = ["KINDS", "SCRIPT_NAMES", "CalDavEngine", "EngineResponse", "Kind", "R
 Kind = Literal["calendars", "addressbooks"]
 KINDS: tuple[Kind, Kind] = ("calendars", "addressbooks")
 #: Where each Radicale instance is mounted (WSGI ``SCRIPT_NAME``): hrefs come back under Nextcloud's layout.
-SCRIPT_NAMES: dict[Kind, str] = {
-    "calendars": "/remote.php/dav/calendars",
-    "addressbooks": "/remote.php/dav/addressbooks/users",
-}
+SCRIPT_NAMES: dict[Kind, str] = {"calendars": "/remote.php/dav/calendars", "addressbooks": MOUNT}
 
 #: apps/dav/lib/CalDAV/CalDavBackend.php PERSONAL_CALENDAR_URI / PERSONAL_CALENDAR_NAME, and
 #: CardDavBackend.php PERSONAL_ADDRESSBOOK_URI / PERSONAL_ADDRESSBOOK_NAME.
@@ -129,6 +127,7 @@ class CalDavEngine:
         self.read_only: dict[tuple[str, str], ReadOnly] = {}
         self.flags = _Flags()
         self.tokens = SyncTokens()
+        self.cards = CardStore()  # the stored bytes of every card (Radicale keeps its own re-serialisation)
         self._lock = threading.Lock()
 
     @classmethod
@@ -176,6 +175,8 @@ class CalDavEngine:
 
         chunks = self.apps[kind](environ, start_response)
         data = b"".join(chunks)
+        if kind == "addressbooks":
+            data = self.cards.observe(method, path, headers or {}, body, captured["status"], data)
         return EngineResponse(captured["status"], captured["headers"], data)
 
     async def request(

@@ -178,7 +178,8 @@ def rewrite_multistatus(
         root.append(element)
     # Radicale answers under its WSGI SCRIPT_NAME (/remote.php/dav/...); Sabre's hrefs carry the webroot
     serialized: bytes = ET.tostring(in_context(root), encoding="utf-8", xml_declaration=False)
-    return b'<?xml version="1.0"?>\n' + serialized
+    # libxml2's XMLWriter writes a carriage return in text as &#13; (cards keep their CRLF, cardstore.xml_bytes)
+    return b'<?xml version="1.0"?>\n' + serialized.replace(b"\r", b"&#13;")
 
 
 def _rewrite_prop(

@@ -26,7 +26,7 @@ from defusedxml import ElementTree as SafeET  # type: ignore[import-untyped]
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fake_nextcloud.apps.caldav import itip, schedule, validation
+from fake_nextcloud.apps.caldav import carddav, itip, schedule, validation
 from fake_nextcloud.apps.caldav.engine import SCRIPT_NAMES, CalDavEngine, EngineResponse, Kind
 from fake_nextcloud.apps.caldav.errors import PreconditionError, engine_error, invalid_sync_token
 from fake_nextcloud.apps.caldav.ns import CAL, DAV
@@ -186,6 +186,8 @@ async def _home(engine: CalDavEngine, request: Request, user: User, kind: Kind, 
     result = await engine.request(kind, method, radicale_path, user.uid, headers, body)
     if result.status >= 400:
         raise await engine_error(engine, kind, request, user, parts, result, body)
+    if kind == "addressbooks":  # the version negotiation of sabre-io/dav CardDAV Plugin (carddav.py)
+        result = carddav.answer(engine, request, radicale_path, body, result)
     if recipients:
         await itip.deliver(engine, recipients, body)
     if method == "DELETE" and len(parts) == 2:
@@ -289,8 +291,9 @@ def _respond(
     if request.method == "DELETE":
         # sabre-io/dav lib/DAV/CorePlugin.php::httpDelete: 204, empty body (Radicale answers 200 with a body)
         return Response(status_code=204, headers={"Content-Length": "0"})
-    if request.method == "HEAD":
-        return Response(status_code=result.status, headers=headers)
+    if request.method == "HEAD":  # CorePlugin::httpHead: the GET's headers, Content-Length included
+        length = {k: v for k, v in result.headers.items() if k.lower() == "content-length"}
+        return Response(status_code=result.status, headers=headers | length)
     return Response(body, status_code=result.status, headers=headers)
 
 

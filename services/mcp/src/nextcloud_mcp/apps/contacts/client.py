@@ -4,8 +4,17 @@ Address books are the home's children whose `resourcetype` has `card:addressbook
 apps/dav/lib/CardDAV/AddressBookRoot.php, UserAddressBooks.php; the system address book `z-server-generated--system`
 is listed read-only when enabled). An address book is named by its URI segment or, as people say it, by its display
 name; anything else is refused with the valid names. A contact is named by its file name (`<uid>.vcf` for those made
-here) or by its vCard UID, found with an `addressbook-query` on UID (RFC 6352 §10.5.4). Cards are read with one
+here) or by its vCard UID, found with an `addressbook-query` on UID (RFC 6352 §10.5.4). Cards are listed with one
 `addressbook-query` REPORT and filtered here; vCard work lives in `vcard.py`, imported on first use.
+
+Versions: Nextcloud stores a card as it was written (vCard 3.0 from iPhones and Thunderbird, 4.0 from Nextcloud
+Contacts or DAVx5) but answers GET and the REPORTs in the version they negotiate, vCard 3.0 unless 4.0 is asked for,
+converting with sabre-io/vobject (sabre-io/dav lib/CardDAV/Plugin.php httpAfterGet, addressbookQueryReport,
+negotiateVCard, convertVCard). Neither conversion is loss-free: 4.0 -> 3.0 drops PREF values other than 1 and
+KIND:individual and escapes commas in URLs, 3.0 -> 4.0 drops LABEL, CLASS, NAME and MAILER. So one contact is read
+with PROPFIND `card:address-data`, which Sabre answers with the stored text unconverted (Plugin::propFindEarly), and
+an update writes that text back in its own version with only the named properties replaced. Lists keep Sabre's
+default (3.0) answer: they are only shown, never written back.
 """
 
 from __future__ import annotations
@@ -210,8 +219,15 @@ class ContactsClient:
         return None
 
     async def _card(self, book: str, name: str) -> tuple[bytes, str | None] | None:
+        """The card as stored and its etag (None when there is no such card). PROPFIND `address-data` is answered
+        with the stored text in the stored version; GET would convert it (to vCard 3.0 by default)."""
+        path = await self._card_path(book, name)
         try:
-            return await self.dav.get(await self._card_path(book, name))
+            found = await self.dav.propfind(path, "<d:getetag/><card:address-data/>", depth=0)
+            data = found[0].text(f"{{{CARD}}}address-data") if found else None
+            if data is not None:
+                return data.encode(), found[0].etag
+            return await self.dav.get(path)  # a server that does not answer address-data as a property
         except NotFound:
             return None
 

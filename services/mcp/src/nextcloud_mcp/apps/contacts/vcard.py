@@ -1,9 +1,10 @@
 """Contacts ↔ vCard with vobject; imported by the contacts client on first use.
 
-Reads vCard 3.0 and 4.0; new cards are vCard 3.0 (what Nextcloud's Contacts app writes). An update
-changes only the properties the caller named and keeps everything else (PHOTO, X-…, IMPP, the VERSION),
-so no data is lost. Birthdays without a year use Apple's `X-APPLE-OMIT-YEAR=1604` convention, as
-Nextcloud Contacts does.
+Reads vCard 3.0 and 4.0; new cards are vCard 3.0 (what Nextcloud answers by default, so no conversion touches
+them). An update changes only the properties the caller named, in the card's own version, and keeps every other
+line byte for byte (PHOTO, URL, X-…, IMPP, groups, the VERSION), so no data is lost. Birthdays without a year are
+`--MMDD` in vCard 4.0 (RFC 6350 §6.2.5) and use Apple's `X-APPLE-OMIT-YEAR=1604` in vCard 3.0, which is also what
+Sabre's converter writes (sabre-io/vobject lib/VCardConverter.php).
 """
 
 from __future__ import annotations
@@ -93,28 +94,36 @@ def _name_parts(full: str) -> Any:
     return vobject.vcard.Name(family=family, given=given)
 
 
-def _birthday(card: Any, value: str) -> None:
+def _birthday(card: Any, value: str, version: str) -> None:
+    """BDAY in the card's version: `19900415` / `--0415` in 4.0 (RFC 6350 §4.3.1), `1990-04-15` and Apple's
+    `1604-04-15;X-APPLE-OMIT-YEAR=1604` in 3.0."""
     for old in list(card.contents.get("bday", [])):
         card.remove(old)
     if not value:
         return
+    v4 = version == "4.0"
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:
             datetime.strptime(value, "%Y-%m-%d")
         except ValueError as exc:
             raise InvalidInput(f"birthday {value!r} is not a real date.") from exc
-        card.add("bday").value = value
+        card.add("bday").value = value.replace("-", "") if v4 else value
         return
     if re.fullmatch(r"--\d{2}-\d{2}", value):
+        try:
+            datetime.strptime("2000" + value[1:], "%Y-%m-%d")  # a leap year: --02-29 is a birthday
+        except ValueError as exc:
+            raise InvalidInput(f"birthday {value!r} is not a real date.") from exc
         line = card.add("bday")
-        line.value = "1604" + value[1:]
-        line.params["X-APPLE-OMIT-YEAR"] = ["1604"]
+        line.value = "--" + value[2:].replace("-", "") if v4 else "1604" + value[1:]
+        if not v4:
+            line.params["X-APPLE-OMIT-YEAR"] = ["1604"]
         return
     raise InvalidInput(f"birthday {value!r} must be YYYY-MM-DD or --MM-DD (no year).")
 
 
-def apply_contact_fields(card: Any, fields: ContactFields) -> None:
-    """Set the named fields on a vobject vCard, keeping all other properties."""
+def apply_contact_fields(card: Any, fields: ContactFields, version: str = "3.0") -> None:
+    """Set the named fields on a vobject vCard of vCard `version`, keeping all other properties."""
     if fields.name is not None:
         if not fields.name.strip():
             raise InvalidInput("name must not be empty.")
@@ -146,7 +155,7 @@ def apply_contact_fields(card: Any, fields: ContactFields) -> None:
         if value is not None:
             _replace(card, name, [(None, value)] if value else [])
     if fields.birthday is not None:
-        _birthday(card, fields.birthday)
+        _birthday(card, fields.birthday, version)
     if fields.categories is not None:
         _replace(card, "categories", [(None, fields.categories)] if fields.categories else [])
     _replace(card, "rev", [(None, datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))])
@@ -164,10 +173,18 @@ def new_card(fields: ContactFields) -> Any:
     return card
 
 
+def _kinds(line: Any) -> list[str]:
+    """The TYPE values, lower-case, whatever their form: `TYPE=work,voice`, `TYPE="work,voice"` (4.0), repeated
+    `type=` (Apple) or bare `WORK;VOICE` (2.1 style, which Sabre reads as TYPE); without pref/voice/internet."""
+    raw = [*line.params.get("TYPE", []), *getattr(line, "singletonparams", [])]
+    kinds = [k.strip().lower() for v in raw for k in str(v).split(",") if k.strip()]
+    return [k for k in kinds if k not in ("internet", "pref", "voice")]
+
+
 def _typed(line: Any) -> str:
     value = str(line.value).strip()
     value = value[4:] if value.lower().startswith("tel:") else value
-    kinds = [k.lower() for k in line.params.get("TYPE", []) if k.lower() not in ("internet", "pref", "voice")]
+    kinds = _kinds(line)
     return f"{kinds[0]}: {value}" if kinds else value
 
 
@@ -198,7 +215,7 @@ def contact_view(card: Any) -> dict[str, Any]:
     for line in _values(card, "adr"):
         adr = line.value
         entry = {k: str(getattr(adr, k, "") or "") for k in _ADR_KEYS}
-        kinds = [k.lower() for k in line.params.get("TYPE", [])]
+        kinds = _kinds(line)
         addresses.append({k: v for k, v in entry.items() if v} | ({"type": kinds[0]} if kinds else {}))
     return {
         "uid": str(_values(card, "uid")[0].value) if _values(card, "uid") else "",
@@ -262,8 +279,9 @@ def update_card(original: bytes, fields: ContactFields) -> bytes:
     changed = {prop for key, props in _PROPS.items() if getattr(fields, key) is not None for prop in props}
     changed.add("REV")
     fresh = vobject.vCard()
-    fresh.add("version").value = str(card.version.value) if hasattr(card, "version") else "3.0"
-    apply_contact_fields(fresh, fields)
+    version = str(card.version.value).strip() if hasattr(card, "version") else "3.0"
+    fresh.add("version").value = version
+    apply_contact_fields(fresh, fields, version)
     new_lines = [line for line in _unfold(fresh.serialize(validate=False)) if _prop_name(line) in changed]
     kept = [
         line
