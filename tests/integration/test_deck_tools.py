@@ -276,6 +276,31 @@ async def test_comments_and_attachments(mcp_as: McpFactory, control: httpx2.Asyn
         assert missing.is_error
 
 
+async def test_deleted_legacy_attachment_is_not_listed(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:
+    """A `deck_file` attachment (API 1.0, the pre-1.3 kind other clients still create) is only soft-deleted, and
+    Deck keeps listing it with `deletedAt` set (AttachmentService::findAll($cardId, true)): the card must not show
+    it as attached any more."""
+    seeded = await _seed(control)
+    cid, sid = seeded["stacks"][0]["cards"][0], seeded["stacks"][0]["id"]
+    rest = f"/index.php/apps/deck/api/v1.0/boards/{seeded['id']}/stacks/{sid}/cards/{cid}/attachments"
+    upload = await control.post(
+        rest,
+        auth=("alice", "alice-secret"),
+        headers={"OCS-APIRequest": "true"},
+        data={"type": "deck_file", "data": "old.txt"},
+        files={"file": ("old.txt", b"legacy")},
+    )
+    assert upload.status_code == 200, upload.text
+    legacy = upload.json()["id"]
+    async with mcp_as("alice") as mcp:
+        detail = structured(await mcp.call_tool("nc_deck_get_card", {"board_id": seeded["id"], "card_id": cid}))
+        assert [(a["id"], a["type"]) for a in detail["attachments"]] == [(legacy, "deck_file")]
+        args = {"card_id": cid, "attachment_id": legacy, "type": "deck_file"}
+        assert not (await mcp.call_tool("nc_deck_delete_attachment", args)).is_error
+        detail = structured(await mcp.call_tool("nc_deck_get_card", {"board_id": seeded["id"], "card_id": cid}))
+        assert detail["attachments"] == []
+
+
 @pytest.mark.parametrize("version", ["1.18.3", "1.19.0"])
 async def test_version_specific_routes(
     mcp_as: McpFactory, control: httpx2.AsyncClient, fake: FakeNextcloud, version: str

@@ -62,7 +62,11 @@ async def test_search_pages_with_one_envelope(mcp_as: McpFactory, control: httpx
         assert set(first["items"][0]) == {"id", "name", "email"}
         rest = structured(await client.call_tool("nc_users_search_users", {"term": "erin", "limit": 2, "cursor": "2"}))
         assert [u["id"] for u in rest["items"]] == ["erin2"] and rest["next_cursor"] is None
-    async with mcp_as("alice") as client:  # getUsersDetails: not an admin, so nothing (not an error)
-        assert structured(await client.call_tool("nc_users_search_users", {"term": "erin"}))["items"] == []
+    async with mcp_as("alice") as client:
+        # getUsersDetails has no @NoSubAdminRequired: ProvisioningApiMiddleware refuses an account that administers no
+        # group with OCS 403 (it used to be read as "an empty result"); the tool says who may search
+        refused = await client.call_tool("nc_users_search_users", {"term": "erin"})
+        assert refused.is_error
+        assert "only admins and group admins" in error_text(refused) and "nc_users_get_me" in error_text(refused)
         bad = await client.call_tool("nc_users_search_users", {"cursor": "x"})
         assert bad.is_error and "cursor" in error_text(bad)

@@ -130,3 +130,20 @@ async def test_bearer_token_is_not_a_login_without_user_oidc(state: FakeState, c
 async def test_alice_can_log_in(client: httpx2.AsyncClient) -> None:
     response = await client.get("/ocs/v2.php/cloud/user", headers=OCS_HEADERS, auth=ALICE)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("password", ["secret", ALICE_APP_PASSWORD])
+async def test_a_disabled_account_cannot_log_in_with_basic_auth(
+    state: FakeState, client: httpx2.AsyncClient, password: str
+) -> None:
+    """``Session::completeLogin`` throws ``DisabledUserException("Account disabled")`` (a LoginException) for a
+    disabled account, password or app password alike: OCS answers 997, index.php 401 with the message."""
+    user = state.user("alice")
+    assert user is not None
+    user.enabled = False
+    ocs = await client.get(
+        "/ocs/v2.php/cloud/user", params={"format": "json"}, headers=OCS_HEADERS, auth=("alice", password)
+    )
+    assert (ocs.status_code, ocs.json()["ocs"]["meta"]["statuscode"]) == (401, 997)
+    notes = await client.get(f"{NOTES}/notes", auth=("alice", password), headers={"Accept": "application/json"})
+    assert (notes.status_code, notes.json()) == (401, {"message": "Account disabled"})

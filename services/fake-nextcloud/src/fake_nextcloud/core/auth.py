@@ -149,6 +149,10 @@ class BasicAuthenticator:
         user = check_client_login(state, creds.user, creds.password)
         if user is None:
             return AuthFailure("")
+        if not user.enabled:
+            # Session::completeLogin: "disabled users can not log in" -> DisabledUserException("Account disabled"),
+            # a LoginException (nextcloud/server lib/private/User/Session.php)
+            return AuthFailure("Account disabled")
         user.last_login = state.time()
         if not user.first_login:
             user.first_login = user.last_login

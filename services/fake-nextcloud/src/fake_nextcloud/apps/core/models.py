@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fake_nextcloud.apps.cookbook.models import capability as cookbook_capability
+from fake_nextcloud.apps.core.directory import Directory
 from fake_nextcloud.apps.notes.models import API_VERSIONS, NotesBackend
 from fake_nextcloud.apps.tables.capability import tables_capability
 from fake_nextcloud.core.php import md5_hex
@@ -188,35 +189,43 @@ def _quota(state: FakeState, user: User) -> dict[str, Any]:
 
 
 def user_details(state: FakeState, target: User, *, viewer: User, include_scopes: bool) -> dict[str, Any]:
-    """``AUserDataOCSController::getUserData``. Admins also see ``enabled`` and ``storageLocation``."""
+    """``AUserDataOCSController::getUserData``: ``enabled`` for an admin or a sub-admin of one of the account's
+    groups (``SubAdmin::isUserAccessible``), ``storageLocation`` for admins only; ``subadmin`` lists the
+    account's ``group_admin`` groups; the account properties, ``manager`` and additional e-mails are those the
+    provisioning API set (``Directory``)."""
+    directory = Directory.of(state)
+    profile = directory.profiles.get(target.uid)
+    props = profile.properties if profile is not None else {}
+    scopes = {**_DEFAULT_SCOPES, **(profile.scopes if profile is not None else {})}
     data: dict[str, Any] = {}
-    if viewer.is_admin:
+    if viewer.is_admin or (viewer.uid != target.uid and directory.user_accessible(viewer, target)):
         data["enabled"] = target.enabled
+    if viewer.is_admin:
         data["storageLocation"] = f"/var/www/html/data/{target.uid}"
     data["id"] = target.uid
     data["firstLoginTimestamp"] = target.first_login
     data["lastLoginTimestamp"] = target.last_login
     data["lastLogin"] = target.last_login * 1000
     data["backend"] = target.backend
-    data["subadmin"] = []
+    data["subadmin"] = directory.subadmin_groups(target)
     data["quota"] = _quota(state, target)
-    data["manager"] = ""
+    data["manager"] = profile.manager if profile is not None else ""
     if include_scopes:
-        data["avatarScope"] = _DEFAULT_SCOPES["avatar"]
+        data["avatarScope"] = scopes["avatar"]
     data["email"] = target.email
     if include_scopes:
-        data["emailScope"] = _DEFAULT_SCOPES["email"]
-    data["additional_mail"] = []
+        data["emailScope"] = scopes["email"]
+    data["additional_mail"] = list(profile.additional_mail) if profile is not None else []
     if include_scopes:
-        data["additional_mailScope"] = []
+        data["additional_mailScope"] = ["v2-local" for _ in data["additional_mail"]]
     data["displayname"] = target.display_name
     data["display-name"] = target.display_name
     if include_scopes:
-        data["displaynameScope"] = _DEFAULT_SCOPES["displayname"]
+        data["displaynameScope"] = scopes["displayname"]
     for name in (*_EMPTY_PROPERTIES, "profile_enabled", "pronouns"):
-        data[name] = "1" if name == "profile_enabled" else ""
+        data[name] = props.get(name, "1" if name == "profile_enabled" else "")
         if include_scopes:
-            data[name + "Scope"] = _DEFAULT_SCOPES[name]
+            data[name + "Scope"] = scopes[name]
     data["groups"] = list(target.groups)
     data["language"] = target.language
     data["locale"] = target.locale

@@ -1,14 +1,26 @@
-"""provisioning_api user and group lists: ``GET /cloud/users``, ``/cloud/users/details``, ``/cloud/groups``
-(apps/provisioning_api/lib/Controller/UsersController.php, GroupsController.php in nextcloud/server)."""
+"""provisioning_api account lists: ``GET /cloud/users``, ``/cloud/users/details`` (nextcloud/server
+``apps/provisioning_api/lib/Controller/UsersController.php::getUsers``/``getUsersDetails``), and the route table
+of the provisioning endpoints served from this package (account administration: ``user_admin.py``; groups:
+``groups.py``). ``GET /cloud/user`` and ``GET /cloud/users/{userId}`` are in ``routes.py``.
+
+Both lists need a sub-admin (``ProvisioningApiMiddleware``: 403 "Logged in account must be at least a sub admin"
+for anyone else). Admins search everyone (``IUserManager::search``: user id or display name contains the term,
+case-insensitive, ordered by uid); a sub-admin gets the members of the groups they administer
+(``IGroupManager::displayNamesInGroup`` per group, each with its own ``limit``/``offset``, merged without
+duplicates); in the details, an account the caller may not administer (an admin in their group) is only
+``{"id"}``.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
+from fake_nextcloud.apps.core.directory import Directory
+from fake_nextcloud.apps.core.groups import GROUP_ROUTES, page
 from fake_nextcloud.apps.core.models import user_details
+from fake_nextcloud.apps.core.provisioning import require
+from fake_nextcloud.apps.core.user_admin import USER_ADMIN_ROUTES
 from fake_nextcloud.core.appframework import Annotations, OcsResult, controller
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.state import User
@@ -16,49 +28,44 @@ from fake_nextcloud.core.state import User
 __all__ = ["USERS_ROUTES"]
 
 
-def _page(ctx: NcContext, items: list[Any]) -> list[Any]:
-    offset = max(0, int(ctx.param("offset", 0) or 0))
-    limit = ctx.param("limit")
-    end = offset + int(limit) if limit not in (None, "", "-1") and int(limit) >= 0 else None
-    return items[offset:end]
+def _matches(user: User, term: str) -> bool:
+    return not term or term in user.uid.lower() or term in user.display_name.lower()
 
 
-def _search_users(ctx: NcContext) -> list[User]:
-    """``UsersController::getUsers``: admins search everyone (``IUserManager::search``: user id or display
-    name contains the term, case-insensitive, ordered by uid); other users (no sub-admin support here) get
-    an empty list, not an error."""
-    assert ctx.user is not None
-    if not ctx.user.is_admin:
-        return []
+def _search_users(ctx: NcContext, caller: User, directory: Directory) -> list[User]:
     term = str(ctx.param("search", "")).lower()
-    found = [u for u in ctx.state.users.values() if not term or term in u.uid.lower() or term in u.display_name.lower()]
-    return _page(ctx, sorted(found, key=lambda u: u.uid.lower()))
+    if caller.is_admin:
+        return page(
+            ctx, sorted((u for u in ctx.state.users.values() if _matches(u, term)), key=lambda u: u.uid.lower())
+        )
+    found: dict[str, User] = {}
+    for gid in directory.subadmin_groups(caller):
+        for user in page(ctx, [u for u in directory.members(gid) if _matches(u, term)]):
+            found.setdefault(user.uid, user)
+    return list(found.values())
 
 
 @controller(Annotations(ocs=True))
 async def get_users(ctx: NcContext, request: Request) -> OcsResult:
-    return OcsResult({"users": [u.uid for u in _search_users(ctx)]})
+    caller, directory = require(ctx, "subadmin")
+    return OcsResult({"users": [u.uid for u in _search_users(ctx, caller, directory)]})
 
 
 @controller(Annotations(ocs=True))
 async def get_users_details(ctx: NcContext, request: Request) -> OcsResult:
     """``UsersController::getUsersDetails``: ``{"users": {uid: UserDetails}}``."""
-    assert ctx.user is not None
-    viewer = ctx.user
-    users = {u.uid: user_details(ctx.state, u, viewer=viewer, include_scopes=False) for u in _search_users(ctx)}
+    caller, directory = require(ctx, "subadmin")
+    users = {}
+    for user in _search_users(ctx, caller, directory):
+        visible = caller.uid == user.uid or directory.can_administer(caller, user)
+        details = user_details(ctx.state, user, viewer=caller, include_scopes=False)
+        users[user.uid] = details if visible else {"id": user.uid}
     return OcsResult({"users": users})
-
-
-@controller(Annotations(ocs=True))
-async def get_groups(ctx: NcContext, request: Request) -> OcsResult:
-    """``GroupsController::getGroups`` (``#[NoAdminRequired]``: any user may list group ids)."""
-    term = str(ctx.param("search", "")).lower()
-    groups = sorted({g for u in ctx.state.users.values() for g in u.groups if term in g.lower()})
-    return OcsResult({"groups": _page(ctx, groups)})
 
 
 USERS_ROUTES: list[BaseRoute] = [
     Route("/cloud/users", get_users, methods=["GET"]),
     Route("/cloud/users/details", get_users_details, methods=["GET"]),
-    Route("/cloud/groups", get_groups, methods=["GET"]),
+    *USER_ADMIN_ROUTES,
+    *GROUP_ROUTES,
 ]

@@ -8,7 +8,7 @@ soft-deleted or invisible entity raises ``NoPermission("Permission denied")`` so
 archived board raise ``StatusException('Operation not allowed. This board is archived.')`` (HTTP 500).
 
 Not implemented: circles, federation (``externalId``), board import/export, activity, sessions, the default
-board created on first use (``DefaultBoardService``), ``If-Modified-Since`` filtering, dependent cards.
+board created on first use (``DefaultBoardService``), ``If-Modified-Since`` filtering.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""Cards, labels, assignments, comments and attachments: nextcloud/deck ``lib/Service/CardService.php``,
-``LabelService.php`` and ``AssignmentService.php`` (comments and attachments: ``extras.py``). Functions take
-the ``DeckBackend`` and the acting user id.
+"""Cards (with their dependent cards), labels and assignments: nextcloud/deck ``lib/Service/CardService.php``,
+``LabelService.php`` and ``AssignmentService.php`` (comments: ``extras.py``, attachments: ``attachments.py``).
+Functions take the ``DeckBackend`` and the acting user id.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from fake_nextcloud.apps.deck.models import (
 )
 
 __all__ = [
+    "assign_dependent_card",
     "assign_label",
     "assign_user",
     "card_json",
@@ -30,6 +31,7 @@ __all__ = [
     "delete_card",
     "delete_label",
     "find_card",
+    "remove_dependent_card",
     "remove_label",
     "reorder_card",
     "unassign_user",
@@ -167,6 +169,36 @@ def delete_card(deck: DeckBackend, uid: str, card_id: int) -> Card:
     deck.writable(board)
     card.deleted_at = deck.state.time()
     deck.touch(board, stack, card)
+    return card
+
+
+def _dependency(deck: DeckBackend, uid: str, card_id: int, dependent_id: int) -> tuple[Card, Stack, Board]:
+    """The checks of ``CardService::assignDependentCard``/``removeDependentCard``: EDIT on the card, READ on the
+    other one (any board; deleted -> "Card is deleted"), then archived board, then archived card (both 500)."""
+    card, stack, board = find_card(deck, uid, card_id, "PERMISSION_EDIT")
+    find_card(deck, uid, dependent_id)
+    deck.writable(board)
+    if card.archived:
+        raise DeckError(_CARD_ARCHIVED)
+    return card, stack, board
+
+
+def assign_dependent_card(deck: DeckBackend, uid: str, card_id: int, dependent_id: int) -> Card:
+    """``CardService::assignDependentCard``: ``CardMapper::addDependency`` (no-op when present; a card may depend
+    on itself, nothing forbids it); only a new row moves ``lastModified`` (``ChangeHelper::cardChanged``)."""
+    card, stack, board = _dependency(deck, uid, card_id, dependent_id)
+    if dependent_id not in card.dependent_cards:
+        card.dependent_cards.add(dependent_id)
+        deck.touch(board, stack, card)
+    return card
+
+
+def remove_dependent_card(deck: DeckBackend, uid: str, card_id: int, dependent_id: int) -> Card:
+    """``CardService::removeDependentCard`` (removing a missing row is not an error)."""
+    card, stack, board = _dependency(deck, uid, card_id, dependent_id)
+    if dependent_id in card.dependent_cards:
+        card.dependent_cards.discard(dependent_id)
+        deck.touch(board, stack, card)
     return card
 
 

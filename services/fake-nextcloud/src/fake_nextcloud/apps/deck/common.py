@@ -14,15 +14,17 @@ from starlette.responses import Response
 
 from fake_nextcloud.apps.deck import cards as C
 from fake_nextcloud.apps.deck.backend import DeckBackend, InternalError, parse_date
-from fake_nextcloud.apps.deck.models import DeckError
+from fake_nextcloud.apps.deck.models import Conflict, DeckError
+from fake_nextcloud.core.appframework import Annotations, Endpoint, Handler, OcsResult, controller
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError, json_response
 from fake_nextcloud.core.params import bool_param, int_param, str_param
-from fake_nextcloud.core.php import php_int
+from fake_nextcloud.core.php import PhpTypeError, php_int
 
 __all__ = [
     "Upload",
     "card_fields",
+    "deck_controller",
     "error_response",
     "path_int",
     "read_upload",
@@ -66,27 +68,56 @@ def error_response(error: DeckError) -> Response:
     if isinstance(error, InternalError):
         rid = uuid.uuid4().hex[:20]
         return json_response({"status": 500, "message": _INTERNAL.format(rid=rid), "requestId": rid}, 500)
+    if isinstance(error, Conflict):
+        return json_response({"status": 409, "message": error.message, "data": error.data}, 409)
     return json_response({"status": error.status, "message": error.message}, error.status)
 
 
 def run_rest(ctx: NcContext, action: Callable[[DeckBackend, str], T]) -> T | Response:
-    """Run ``action`` for a REST (``ApiController``) method; Deck errors become their JSON error bodies."""
+    """Run ``action`` for a REST (``ApiController``) method; Deck errors become their JSON error bodies, a PHP
+    ``TypeError`` (a required argument missing) the 500 of any other exception."""
     try:
         return action(DeckBackend.of(ctx.state), uid_of(ctx))
     except DeckError as error:
         return error_response(error)
+    except PhpTypeError:
+        return error_response(InternalError("TypeError"))
 
 
 def run_ocs(ctx: NcContext, action: Callable[[DeckBackend, str], T]) -> T | Response:
     """Run ``action`` for an ``OCSController`` method: a ``StatusException`` is rethrown as ``OCSException``
     (envelope with its status; 403 "Permission denied" from ``DoesNotExistException`` ends up the same way
-    through ``OCSMiddleware::afterController``); other exceptions stay a plain JSON 500."""
+    through ``OCSMiddleware::afterController``); ``ConflictException`` and other exceptions stay plain JSON."""
     try:
         return action(DeckBackend.of(ctx.state), uid_of(ctx))
-    except InternalError as error:
+    except (InternalError, Conflict) as error:
         return error_response(error)
+    except PhpTypeError:
+        return error_response(InternalError("TypeError"))
     except DeckError as error:
         raise OcsError(error.status, error.message) from error
+
+
+def deck_controller(ann: Annotations) -> Callable[[Handler], Endpoint]:
+    """``controller(ann)`` for Deck's controllers. nextcloud/server ``Dispatcher::dispatch`` wraps any
+    ``Throwable`` of the controller call (a ``TypeError`` for a missing required argument) in an ``\\Exception``
+    and hands it to the middlewares' ``afterException``; Deck's ``ExceptionMiddleware`` answers it with its JSON
+    500 for every ``OCA\\Deck\\Controller\\`` class, OCS ones included. Routes of a disabled app do not
+    exist (OCS 998)."""
+
+    def decorate(handler: Handler) -> Endpoint:
+        async def wrapped(ctx: NcContext, request: Request) -> Response | OcsResult:
+            if ann.ocs and not ctx.state.app_enabled("deck"):
+                raise OcsError(998, "")
+            try:
+                return await handler(ctx, request)
+            except PhpTypeError:
+                return error_response(InternalError("TypeError"))
+
+        wrapped.__name__, wrapped.__doc__ = handler.__name__, handler.__doc__
+        return controller(ann)(wrapped)
+
+    return decorate
 
 
 class Upload:

@@ -1,26 +1,17 @@
-"""Comments and attachments of cards: nextcloud/deck ``lib/Service/CommentService.php`` (core comments on
-``objectType`` ``deckCard``), ``AttachmentService.php``, ``FilesAppService.php`` and ``FileService.php``.
+"""Comments of cards: nextcloud/deck ``lib/Service/CommentService.php`` (core comments on ``objectType``
+``deckCard``). Attachments: ``attachments.py``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fake_nextcloud.apps.dav.models import DavBackend, mime_type
+from fake_nextcloud.apps.dav.models import DavBackend
 from fake_nextcloud.apps.deck.backend import DeckBackend
 from fake_nextcloud.apps.deck.cards import find_card
-from fake_nextcloud.apps.deck.models import Attachment, BadRequest, Comment, NoPermission, NotFound, iso
+from fake_nextcloud.apps.deck.models import BadRequest, Comment, NoPermission, NotFound, iso
 
-__all__ = [
-    "attachment_json",
-    "create_attachment",
-    "create_comment",
-    "delete_attachment",
-    "delete_comment",
-    "list_attachments",
-    "list_comments",
-    "update_comment",
-]
+__all__ = ["create_comment", "delete_comment", "list_comments", "update_comment"]
 
 _MAX_COMMENT = 1000  # OCP\Comments\IComment::MAX_MESSAGE_LENGTH
 
@@ -92,93 +83,3 @@ def update_comment(deck: DeckBackend, uid: str, card_id: int, comment_id: int, m
 
 def delete_comment(deck: DeckBackend, uid: str, card_id: int, comment_id: int) -> None:
     del deck.comments[_own_comment(deck, uid, card_id, comment_id).id]
-
-
-# -- attachments --------------------------------------------------------------------------------------
-
-
-def attachment_json(deck: DeckBackend, uid: str, a: Attachment) -> dict[str, Any]:
-    """``Db\\Attachment`` + ``FilesAppService::extendData`` / ``FileService::extendData``."""
-    data: dict[str, Any] = {
-        "cardId": a.card_id,
-        "type": a.type,
-        "data": a.data,
-        "lastModified": a.created_at,
-        "createdAt": a.created_at,
-        "createdBy": a.created_by,
-        "deletedAt": a.deleted_at,
-        "extendedData": {"filesize": a.size, "mimetype": mime_type(a.data), "info": _pathinfo(a.data)},
-        "id": a.id,
-    }
-    if a.type == "file" and a.file_id is not None:
-        node = DavBackend.of(deck.state).find_by_id(a.created_by, a.file_id)
-        if node is not None:
-            data["extendedData"].update(
-                {
-                    "path": "/" + node.path,
-                    "fileid": node.file_id,
-                    "data": node.name,
-                    "filesize": node.size,
-                    "hasPreview": False,
-                    "permissions": 1,
-                }
-            )
-    return data
-
-
-def _pathinfo(name: str) -> dict[str, str]:
-    stem, dot, ext = name.rpartition(".")
-    info = {"dirname": ".", "basename": name, "filename": stem if dot else name}
-    if dot:
-        info["extension"] = ext
-    return info
-
-
-def list_attachments(deck: DeckBackend, uid: str, card_id: int) -> list[Attachment]:
-    find_card(deck, uid, card_id)
-    return [a for a in deck.attachments.values() if a.card_id == card_id and not a.deleted_at]
-
-
-def create_attachment(deck: DeckBackend, uid: str, card_id: int, type_: str, name: str, content: bytes) -> Attachment:
-    """``AttachmentService::create`` (EDIT). ``file``: ``FilesAppService::create`` writes the upload to the
-    user's ``/Deck`` folder under a non-existing name and shares it to the card; ``deck_file``: app data."""
-    card, stack, board = find_card(deck, uid, card_id, "PERMISSION_EDIT")
-    deck.writable(board)
-    if type_ not in ("file", "deck_file"):
-        raise BadRequest("No matching IAttachmentService implementation found for type " + type_)
-    if not name or "/" in name:
-        raise BadRequest("No file uploaded or file size exceeds maximum of 512 MB")
-    attachment = Attachment(deck.next_id("attachment"), card.id, type_, name, uid, deck.state.time(), size=len(content))
-    if type_ == "file":
-        dav = DavBackend.of(deck.state)
-        if dav.get(uid, "Deck") is None:
-            dav.mkcol(uid, "Deck")
-        stem, dot, ext = name.rpartition(".")
-        target, n = name, 1
-        while dav.get(uid, "Deck/" + target) is not None:  # Folder::getNonExistingName: "a (2).txt"
-            n += 1
-            target = f"{stem} ({n}){dot}{ext}" if dot else f"{name} ({n})"
-        node = dav.write_bytes(uid, "Deck/" + target, content)
-        attachment.data, attachment.file_id = target, node.file_id
-    else:
-        deck.blobs[attachment.id] = content
-    deck.attachments[attachment.id] = attachment
-    deck.touch(board, stack, card)
-    return attachment
-
-
-def delete_attachment(deck: DeckBackend, uid: str, card_id: int, attachment_id: int, type_: str) -> Attachment:
-    """``AttachmentService::delete``: ``file`` removes the share (the file stays in Files); ``deck_file`` is
-    soft-deleted. Only the creator or a board manager may delete (``NoPermissionException``)."""
-    card, stack, board = find_card(deck, uid, card_id, "PERMISSION_EDIT")
-    attachment = deck.attachments.get(attachment_id)
-    if attachment is None or attachment.card_id != card.id or attachment.type != type_ or attachment.deleted_at:
-        raise NotFound("Attachment not found")
-    if attachment.created_by != uid and not deck.permissions(board, uid)["PERMISSION_MANAGE"]:
-        raise NoPermission()
-    if type_ == "file":
-        del deck.attachments[attachment.id]
-    else:
-        attachment.deleted_at = deck.state.time()
-    deck.touch(board, stack, card)
-    return attachment

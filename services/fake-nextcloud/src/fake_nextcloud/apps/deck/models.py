@@ -25,6 +25,7 @@ __all__ = [
     "Board",
     "Card",
     "Comment",
+    "Conflict",
     "DeckError",
     "Label",
     "NoPermission",
@@ -64,9 +65,23 @@ class NoPermission(DeckError):
 
 
 class NotFound(DeckError):
-    """``NotFoundException`` -> 404."""
+    """``NotFoundException`` -> 404 (default message ``''``, ``lib/NotFoundException.php``)."""
 
     status = 404
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+
+
+class Conflict(DeckError):
+    """``Exceptions/ConflictException`` -> 409; ``ExceptionMiddleware`` answers ``{"status", "message", "data"}``
+    as plain JSON for REST and OCS controllers alike (it is checked before the OCS branch)."""
+
+    status = 409
+
+    def __init__(self, message: str, data: Any) -> None:
+        super().__init__(message)
+        self.data = data
 
 
 def iso(timestamp: int | None) -> str | None:
@@ -232,6 +247,8 @@ class Card:
     archived: bool = False
     deleted_at: int = 0
     labels: list[int] = field(default_factory=list)
+    #: ``deck_dependent_cards`` rows with this card as ``card_id`` (``CardMapper::addDependency``).
+    dependent_cards: set[int] = field(default_factory=set)
 
     def to_json(
         self,
@@ -244,7 +261,9 @@ class Card:
         resolve_owner: bool = True,
     ) -> dict[str, Any]:
         """``Db\\Card::jsonSerialize`` after ``CardService::enrichCards`` (``owner`` resolved to a user
-        object; ``CardService::create`` returns it unresolved, as ``docs/API.md`` shows)."""
+        object; ``CardService::create`` returns it unresolved, as ``docs/API.md`` shows, and without enrichment
+        ``dependentCards`` stays ``null``; enriched it lists the ids ordered by id,
+        ``CardMapper::findDependenciesForCards``)."""
         return {
             "title": self.title,
             "description": self.description,
@@ -268,6 +287,7 @@ class Card:
             "deletedAt": self.deleted_at,
             "commentsUnread": 0,
             "commentsCount": comments,
+            "dependentCards": sorted(self.dependent_cards) if resolve_owner else None,
             "color": None,
             "relatedStack": None,
             "relatedBoard": None,

@@ -13,16 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from fake_nextcloud.apps.deck import cards as C
 from fake_nextcloud.apps.deck import extras as X
+from fake_nextcloud.apps.deck.attachment_routes import OCS_ATTACHMENT_ROUTES
 from fake_nextcloud.apps.deck.backend import DeckBackend, parse_date
-from fake_nextcloud.apps.deck.common import card_fields, path_int, read_upload, run_ocs, since_1_19, stacks_json
-from fake_nextcloud.core.appframework import Annotations, OcsResult, controller
+from fake_nextcloud.apps.deck.common import card_fields, deck_controller, path_int, run_ocs, stacks_json
+from fake_nextcloud.core.appframework import Annotations, OcsResult
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError
 from fake_nextcloud.core.params import bool_param, int_param, str_param
@@ -48,32 +48,32 @@ def _required_int(ctx: NcContext, name: str) -> int:
     return value
 
 
-@controller(_OCS)
+@deck_controller(_OCS)
 async def boards_index(ctx: NcContext, request: Request) -> Response | OcsResult:
     """``BoardOcsController::index``: ``findAll()`` without details."""
     return _ok(ctx, lambda deck, uid: [deck.board_json(b, uid, full=False) for b in deck.visible_boards(uid)])
 
 
-@controller(_OCS)
+@deck_controller(_OCS)
 async def board_read(ctx: NcContext, request: Request) -> Response | OcsResult:
     board_id = path_int(request, "boardId")
     return _ok(ctx, lambda deck, uid: deck.board_json(deck.board(board_id, uid), uid))
 
 
-@controller(_OCS)
+@deck_controller(_OCS)
 async def board_create(ctx: NcContext, request: Request) -> Response | OcsResult:
     title, color = ctx.param("title"), ctx.param("color")
     return _ok(ctx, lambda deck, uid: deck.board_json(deck.create_board(uid, title, color), uid))
 
 
-@controller(_OCS)
+@deck_controller(_OCS)
 async def board_add_acl(ctx: NcContext, request: Request) -> Response | OcsResult:
     board_id, kind, who = path_int(request, "boardId"), int_param(ctx, "type", 0), str_param(ctx, "participant", "")
     flags = [bool(bool_param(ctx, f"permission{p}", False)) for p in ("Edit", "Share", "Manage")]
     return _ok(ctx, lambda deck, uid: deck.add_acl(uid, board_id, kind, who, *flags).to_json(deck.state))
 
 
-@controller(_OCS)
+@deck_controller(_OCS)
 async def stacks_index(ctx: NcContext, request: Request) -> Response | OcsResult:
     board_id = path_int(request, "boardId")
 
@@ -84,25 +84,25 @@ async def stacks_index(ctx: NcContext, request: Request) -> Response | OcsResult
     return _ok(ctx, act)
 
 
-@controller(_OCS)
+@deck_controller(_OCS)
 async def stack_create(ctx: NcContext, request: Request) -> Response | OcsResult:
     title, board_id, order = ctx.param("title"), _required_int(ctx, "boardId"), int_param(ctx, "order", 0)
     return _ok(ctx, lambda deck, uid: deck.create_stack(uid, board_id, title, order).to_json())
 
 
-@controller(_OCS)
+@deck_controller(_OCS)
 async def stack_reorder(ctx: NcContext, request: Request) -> Response | OcsResult:
     stack_id, order = path_int(request, "stackId"), _required_int(ctx, "order")
     return _ok(ctx, lambda deck, uid: [s.to_json() for s in deck.reorder_stack(uid, stack_id, order)])
 
 
-@controller(_OCS)
+@deck_controller(_OCS)
 async def stack_delete(ctx: NcContext, request: Request) -> Response | OcsResult:
     stack_id = path_int(request, "stackId")
     return _ok(ctx, lambda deck, uid: deck.delete_stack(uid, stack_id).to_json())
 
 
-@controller(_OCS)
+@deck_controller(_OCS)
 async def card_create(ctx: NcContext, request: Request) -> Response | OcsResult:
     """``POST /cards`` (``title``, ``stackId``, ``type``, ``order`` 999, ``description``, ``duedate``); the
     ``labels``/``users`` parameters are ignored (commented out in ``CardOcsController::create``)."""
@@ -126,7 +126,7 @@ async def card_create(ctx: NcContext, request: Request) -> Response | OcsResult:
     return _ok(ctx, act)
 
 
-@controller(_OCS)
+@deck_controller(_OCS)
 async def card_update(ctx: NcContext, request: Request) -> Response | OcsResult:
     """``PUT /cards/{cardId}``: ``id``, ``title``, ``stackId``, ``type``, ``order``, ``description``, ``duedate``,
     ``deletedAt``, ``boardId`` are required; ``done`` absent -> cleared."""
@@ -141,7 +141,7 @@ async def card_update(ctx: NcContext, request: Request) -> Response | OcsResult:
     return _ok(ctx, act)
 
 
-@controller(_OCS)
+@deck_controller(_OCS)
 async def card_label(ctx: NcContext, request: Request) -> Response | OcsResult:
     card_id, label_id = path_int(request, "cardId"), path_int(request, "labelId")
     fn = C.assign_label if request.method == "POST" else C.remove_label
@@ -153,7 +153,7 @@ async def card_label(ctx: NcContext, request: Request) -> Response | OcsResult:
     return _ok(ctx, act)
 
 
-@controller(_OCS)
+@deck_controller(_OCS)
 async def card_assign(ctx: NcContext, request: Request) -> Response | OcsResult:
     """``POST /cards/{cardId}/assign`` / ``PUT …/unassign`` (``userId``, ``type`` 0)."""
     card_id, user_id, kind = path_int(request, "cardId"), str_param(ctx, "userId", ""), int_param(ctx, "type", 0)
@@ -162,7 +162,7 @@ async def card_assign(ctx: NcContext, request: Request) -> Response | OcsResult:
     return _ok(ctx, lambda deck, uid: C.unassign_user(deck, uid, card_id, user_id).to_json(deck.state))
 
 
-@controller(_OCS)
+@deck_controller(_OCS)
 async def card_reorder(ctx: NcContext, request: Request) -> Response | OcsResult:
     card_id, stack_id, order = path_int(request, "cardId"), _required_int(ctx, "stackId"), _required_int(ctx, "order")
     return _ok(
@@ -170,46 +170,23 @@ async def card_reorder(ctx: NcContext, request: Request) -> Response | OcsResult
     )
 
 
-@controller(_OCS)
-async def attachments_index(ctx: NcContext, request: Request) -> Response | OcsResult:
-    card_id = path_int(request, "cardId")
-    return _ok(ctx, lambda deck, uid: [X.attachment_json(deck, uid, a) for a in X.list_attachments(deck, uid, card_id)])
-
-
-@controller(_OCS)
-async def attachment_create(ctx: NcContext, request: Request) -> Response | OcsResult:
-    """``POST /cards/{cardId}/attachment`` (multipart ``file`` + ``type``)."""
-    card_id, upload = path_int(request, "cardId"), await read_upload(request)
-    type_ = str(upload.fields.get("type") or ctx.param("type") or "")
+@deck_controller(_OCS)
+async def card_dependency(ctx: NcContext, request: Request) -> Response | OcsResult:
+    """``POST``/``DELETE /cards/{cardId}/dependentCards/{dependentCardId}`` (``boardId`` optional, must be
+    readable: ``BoardService::find``)."""
+    card_id, other = path_int(request, "cardId"), path_int(request, "dependentCardId")
+    board_id = int_param(ctx, "boardId", None)
+    fn = C.assign_dependent_card if request.method == "POST" else C.remove_dependent_card
 
     def act(deck: DeckBackend, uid: str) -> Any:
-        return X.attachment_json(deck, uid, X.create_attachment(deck, uid, card_id, type_, upload.name, upload.content))
+        if board_id:
+            deck.board(board_id, uid)
+        return C.card_json(deck, fn(deck, uid, card_id, other))
 
     return _ok(ctx, act)
 
 
-@controller(_OCS)
-async def attachment_delete(ctx: NcContext, request: Request) -> Response | OcsResult:
-    """``DELETE /cards/{cardId}/attachments/{type}:{attachmentId}`` (Deck >= 1.19). Deck 1.18 has
-    ``/cards/{cardId}/attachments/{attachmentId}`` with ``type`` as parameter (default ``file``); there a
-    ``file:12`` path segment is cast to attachment id 0."""
-    card_id = path_int(request, "cardId")
-    if "type" in request.path_params:
-        type_, attachment_id = request.path_params["type"], path_int(request, "id")
-        if not since_1_19(ctx):
-            type_, attachment_id = str_param(ctx, "type", "file"), 0
-    else:
-        if since_1_19(ctx):
-            raise HTTPException(405)  # only ``attachment_ocs#update`` (PUT) has this path in 1.19
-        type_, attachment_id = str_param(ctx, "type", "file"), path_int(request, "id")
-
-    def act(deck: DeckBackend, uid: str) -> Any:
-        return X.attachment_json(deck, uid, X.delete_attachment(deck, uid, card_id, attachment_id, type_))
-
-    return _ok(ctx, act)
-
-
-@controller(_OCS)
+@deck_controller(_OCS)
 async def comments(ctx: NcContext, request: Request) -> Response | OcsResult:
     """``CommentsApiController``: list (``limit`` 20, ``offset``), create (``message``, ``parentId``)."""
     card_id = path_int(request, "cardId")
@@ -220,7 +197,7 @@ async def comments(ctx: NcContext, request: Request) -> Response | OcsResult:
     return _ok(ctx, lambda deck, uid: X.create_comment(deck, uid, card_id, message, parent))
 
 
-@controller(_OCS)
+@deck_controller(_OCS)
 async def comment(ctx: NcContext, request: Request) -> Response | OcsResult:
     card_id, comment_id = path_int(request, "cardId"), path_int(request, "commentId")
     if request.method == "PUT":
@@ -248,14 +225,12 @@ def _routes() -> list[BaseRoute]:
         Route(a + "/cards/{cardId}/assign", card_assign, methods=["POST"]),
         Route(a + "/cards/{cardId}/unassign", card_assign, methods=["PUT"]),
         Route(a + "/cards/{cardId}/reorder", card_reorder, methods=["PUT"]),
+        Route(a + "/cards/{cardId}/dependentCards/{dependentCardId}", card_dependency, methods=["POST", "DELETE"]),
         Route(a + "/stacks", stack_create, methods=["POST"]),
         Route(a + "/stacks/{stackId}/{boardId}", stack_delete, methods=["DELETE"]),
         Route(a + "/stacks/{stackId}", stack_delete, methods=["DELETE"]),  # 'defaults' => ['boardId' => null]
         Route(a + "/stacks/{stackId}/reorder", stack_reorder, methods=["PUT"]),
-        Route(a + "/cards/{cardId}/attachments", attachments_index, methods=["GET"]),
-        Route(a + "/cards/{cardId}/attachment", attachment_create, methods=["POST"]),
-        Route(a + "/cards/{cardId}/attachments/{type}:{id}", attachment_delete, methods=["DELETE"]),
-        Route(a + "/cards/{cardId}/attachments/{id}", attachment_delete, methods=["DELETE"]),  # Deck 1.18
+        *OCS_ATTACHMENT_ROUTES,
         Route(a + "/cards/{cardId}/comments", comments, methods=["GET", "POST"]),
         Route(a + "/cards/{cardId}/comments/{commentId}", comment, methods=["PUT", "DELETE"]),
     ]

@@ -1,13 +1,13 @@
 """Deck REST API at ``/index.php/apps/deck/api/v{apiVersion}/…`` (also ``/apps/deck/…``).
 
-Routes: nextcloud/deck ``appinfo/routes.php`` (``board_api``, ``stack_api``, ``card_api``, ``label_api``,
-``attachment_api_v11``); controllers ``lib/Controller/*ApiController.php``. Every method is ``#[CORS]``,
-``#[NoCSRFRequired]``, ``#[NoAdminRequired]``, so a Bearer token gets 401 "CORS requires basic auth" unless the
-Bearer patch is applied (``core.appframework``). ``ETag`` on board list/board/stack/card (``setETag``), so
-``If-None-Match`` yields 304. The ``stackId`` of card paths is not checked (``CardApiController`` only reads
-``cardId``). Attachments are implemented for API 1.1 only (``attachment_api_v11``). The routes follow the Deck
-version in ``FakeState.apps["deck"]``: ``board_api#clone`` exists from 1.19 on; the web UI's ``board#clone``
-(``/boards/{boardId}/clone``) in every version.
+Routes: nextcloud/deck ``appinfo/routes.php`` (``board_api``, ``stack_api``, ``card_api`` incl. the dependent
+cards, ``label_api``, ``attachment_api``, ``attachment_api_v11``); controllers ``lib/Controller/*ApiController
+.php``. Every method is ``#[CORS]``, ``#[NoCSRFRequired]``, ``#[NoAdminRequired]``, so a Bearer token gets 401
+"CORS requires basic auth" unless the Bearer patch is applied (``core.appframework``). ``ETag`` on board
+list/board/stack/card (``setETag``), so ``If-None-Match`` yields 304. The ``stackId`` of card paths is not
+checked (``CardApiController`` only reads ``cardId``). Attachments (API 1.0 and 1.1): ``attachment_routes.py``.
+The routes follow the Deck version in ``FakeState.apps["deck"]``: ``board_api#clone`` exists from 1.19 on; the
+web UI's ``board#clone`` (``/boards/{boardId}/clone``) in every version.
 """
 
 from __future__ import annotations
@@ -20,11 +20,18 @@ from starlette.routing import BaseRoute, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from fake_nextcloud.apps.deck import cards as C
-from fake_nextcloud.apps.deck import extras as X
+from fake_nextcloud.apps.deck.attachment_routes import REST_ATTACHMENT_ROUTES
 from fake_nextcloud.apps.deck.backend import DeckBackend, parse_date
-from fake_nextcloud.apps.deck.common import card_fields, path_int, read_upload, run_rest, since_1_19, stacks_json
+from fake_nextcloud.apps.deck.common import (
+    card_fields,
+    deck_controller,
+    path_int,
+    run_rest,
+    since_1_19,
+    stacks_json,
+)
 from fake_nextcloud.apps.deck.models import BadRequest, Board
-from fake_nextcloud.core.appframework import Annotations, controller, preflighted_cors
+from fake_nextcloud.core.appframework import Annotations, preflighted_cors
 from fake_nextcloud.core.context import NcContext, get_context
 from fake_nextcloud.core.errors import html_error_page, json_response, not_implemented
 from fake_nextcloud.core.params import bool_param, int_param, str_param
@@ -50,7 +57,7 @@ def _board(deck: DeckBackend, uid: str, board: Board) -> dict[str, Any]:
     return deck.board_json(board, uid)
 
 
-@controller(_API)
+@deck_controller(_API)
 async def boards_index(ctx: NcContext, request: Request) -> Response:
     """``GET /boards`` (``details``): ``ETag`` = md5 of the JSON list of ``"<id>-<etag>"``."""
     details = bool(bool_param(ctx, "details", False))
@@ -62,7 +69,7 @@ async def boards_index(ctx: NcContext, request: Request) -> Response:
     return _ok(ctx, act, etag=True)
 
 
-@controller(_API)
+@deck_controller(_API)
 async def board_get(ctx: NcContext, request: Request) -> Response:
     board_id = path_int(request, "boardId")
 
@@ -73,13 +80,13 @@ async def board_get(ctx: NcContext, request: Request) -> Response:
     return _ok(ctx, act, etag=True)
 
 
-@controller(_API)
+@deck_controller(_API)
 async def board_create(ctx: NcContext, request: Request) -> Response:
     title, color = ctx.param("title"), ctx.param("color")
     return _ok(ctx, lambda deck, uid: _board(deck, uid, deck.create_board(uid, title, color)))
 
 
-@controller(_API)
+@deck_controller(_API)
 async def board_update(ctx: NcContext, request: Request) -> Response:
     """``PUT /boards/{boardId}`` (``title``, ``color``, ``archived`` default false)."""
     board_id, archived = path_int(request, "boardId"), bool_param(ctx, "archived", False)
@@ -87,19 +94,19 @@ async def board_update(ctx: NcContext, request: Request) -> Response:
     return _ok(ctx, lambda deck, uid: _board(deck, uid, deck.update_board(uid, board_id, title, color, archived)))
 
 
-@controller(_API)
+@deck_controller(_API)
 async def board_delete(ctx: NcContext, request: Request) -> Response:
     board_id = path_int(request, "boardId")
     return _ok(ctx, lambda deck, uid: _board(deck, uid, deck.delete_board(uid, board_id)))
 
 
-@controller(_API)
+@deck_controller(_API)
 async def board_undo_delete(ctx: NcContext, request: Request) -> Response:
     board_id = path_int(request, "boardId")
     return _ok(ctx, lambda deck, uid: _board(deck, uid, deck.undo_delete(uid, board_id)))
 
 
-@controller(_API)
+@deck_controller(_API)
 async def board_add_acl(ctx: NcContext, request: Request) -> Response:
     board_id, kind, who = path_int(request, "boardId"), int_param(ctx, "type", 0), str_param(ctx, "participant", "")
     flags = [bool_param(ctx, f"permission{p}", False) for p in ("Edit", "Share", "Manage")]
@@ -120,7 +127,7 @@ def _clone(ctx: NcContext, request: Request) -> Response:
     return _ok(ctx, lambda deck, uid: _board(deck, uid, deck.clone_board(uid, board_id, options)))
 
 
-@controller(_API)
+@deck_controller(_API)
 async def _board_clone_api(ctx: NcContext, request: Request) -> Response:
     return _clone(ctx, request)
 
@@ -133,14 +140,14 @@ async def board_clone_api(request: Request) -> Response:
     return await _board_clone_api(request)
 
 
-@controller(Annotations())
+@deck_controller(Annotations())
 async def board_clone_internal(ctx: NcContext, request: Request) -> Response:
     """``POST /boards/{boardId}/clone`` (``board#clone``, the web UI's ``BoardController::clone``): not
     ``#[CORS]`` and not ``#[NoCSRFRequired]``, so API clients pass only with ``OCS-APIRequest: true``."""
     return _clone(ctx, request)
 
 
-@controller(_API)
+@deck_controller(_API)
 async def stacks_index(ctx: NcContext, request: Request) -> Response:
     board_id = path_int(request, "boardId")
 
@@ -151,7 +158,7 @@ async def stacks_index(ctx: NcContext, request: Request) -> Response:
     return _ok(ctx, act)
 
 
-@controller(_API)
+@deck_controller(_API)
 async def stack_get(ctx: NcContext, request: Request) -> Response:
     stack_id = path_int(request, "stackId")
 
@@ -163,25 +170,25 @@ async def stack_get(ctx: NcContext, request: Request) -> Response:
     return _ok(ctx, act, etag=True)
 
 
-@controller(_API)
+@deck_controller(_API)
 async def stack_create(ctx: NcContext, request: Request) -> Response:
     board_id, title, order = path_int(request, "boardId"), ctx.param("title"), int_param(ctx, "order", 0)
     return _ok(ctx, lambda deck, uid: deck.create_stack(uid, board_id, title, order).to_json())
 
 
-@controller(_API)
+@deck_controller(_API)
 async def stack_update(ctx: NcContext, request: Request) -> Response:
     stack_id, title, order = path_int(request, "stackId"), ctx.param("title"), int_param(ctx, "order", 0)
     return _ok(ctx, lambda deck, uid: deck.update_stack(uid, stack_id, title, order).to_json())
 
 
-@controller(_API)
+@deck_controller(_API)
 async def stack_delete(ctx: NcContext, request: Request) -> Response:
     stack_id = path_int(request, "stackId")
     return _ok(ctx, lambda deck, uid: deck.delete_stack(uid, stack_id).to_json())
 
 
-@controller(_API)
+@deck_controller(_API)
 async def card_get(ctx: NcContext, request: Request) -> Response:
     card_id = path_int(request, "cardId")
 
@@ -192,7 +199,7 @@ async def card_get(ctx: NcContext, request: Request) -> Response:
     return _ok(ctx, act, etag=True)
 
 
-@controller(_API)
+@deck_controller(_API)
 async def card_create(ctx: NcContext, request: Request) -> Response:
     """``POST …/cards``: ``owner`` is returned unresolved (``docs/API.md``)."""
     stack_id = path_int(request, "stackId")
@@ -207,7 +214,7 @@ async def card_create(ctx: NcContext, request: Request) -> Response:
     return _ok(ctx, act)
 
 
-@controller(_API)
+@deck_controller(_API)
 async def card_update(ctx: NcContext, request: Request) -> Response:
     """``PUT …/cards/{cardId}``: the full card (``title``, ``type``, ``owner`` required); ``stackId`` from the path."""
     card_id, stack_id = path_int(request, "cardId"), path_int(request, "stackId")
@@ -221,13 +228,13 @@ async def card_update(ctx: NcContext, request: Request) -> Response:
     return _ok(ctx, act)
 
 
-@controller(_API)
+@deck_controller(_API)
 async def card_delete(ctx: NcContext, request: Request) -> Response:
     card_id = path_int(request, "cardId")
     return _ok(ctx, lambda deck, uid: C.card_json(deck, C.delete_card(deck, uid, card_id)))
 
 
-@controller(_API)
+@deck_controller(_API)
 async def card_action(ctx: NcContext, request: Request) -> Response:
     """``PUT …/cards/{cardId}/{assignLabel|removeLabel|assignUser|unassignUser|reorder|archive|unarchive}``."""
     card_id, action = path_int(request, "cardId"), request.path_params["action"]
@@ -266,63 +273,43 @@ async def card_action(ctx: NcContext, request: Request) -> Response:
     return _ok(ctx, act)
 
 
-@controller(_API)
+@deck_controller(_API)
 async def label_get(ctx: NcContext, request: Request) -> Response:
     label_id = path_int(request, "labelId")
     return _ok(ctx, lambda deck, uid: C.get_label(deck, uid, label_id).to_json())
 
 
-@controller(_API)
+@deck_controller(_API)
 async def label_create(ctx: NcContext, request: Request) -> Response:
     board_id, title, color = path_int(request, "boardId"), ctx.param("title"), ctx.param("color")
     return _ok(ctx, lambda deck, uid: C.create_label(deck, uid, board_id, title, color).to_json())
 
 
-@controller(_API)
+@deck_controller(_API)
 async def label_update(ctx: NcContext, request: Request) -> Response:
     label_id, title, color = path_int(request, "labelId"), ctx.param("title"), ctx.param("color")
     return _ok(ctx, lambda deck, uid: C.update_label(deck, uid, label_id, title, color).to_json())
 
 
-@controller(_API)
+@deck_controller(_API)
 async def label_delete(ctx: NcContext, request: Request) -> Response:
     label_id = path_int(request, "labelId")
     return _ok(ctx, lambda deck, uid: C.delete_label(deck, uid, label_id).to_json())
 
 
-@controller(_API)
-async def attachments_index(ctx: NcContext, request: Request) -> Response:
-    card_id = path_int(request, "cardId")
-    return _ok(ctx, lambda deck, uid: [X.attachment_json(deck, uid, a) for a in X.list_attachments(deck, uid, card_id)])
-
-
-@controller(_API)
-async def attachment_create(ctx: NcContext, request: Request) -> Response:
-    """``POST …/attachments`` (multipart ``file``, ``type``)."""
-    card_id, upload = path_int(request, "cardId"), await read_upload(request)
-    type_ = str(upload.fields.get("type") or ctx.param("type") or "")
-
-    def act(deck: DeckBackend, uid: str) -> _Body:
-        attachment = X.create_attachment(deck, uid, card_id, type_, upload.name, upload.content)
-        return X.attachment_json(deck, uid, attachment)
-
-    return _ok(ctx, act)
-
-
-@controller(_API)
-async def attachment_delete(ctx: NcContext, request: Request) -> Response:
-    card_id, attachment_id, type_ = path_int(request, "cardId"), path_int(request, "id"), request.path_params["type"]
-    return _ok(
-        ctx,
-        lambda deck, uid: X.attachment_json(deck, uid, X.delete_attachment(deck, uid, card_id, attachment_id, type_)),
-    )
+@deck_controller(_API)
+async def card_dependency(ctx: NcContext, request: Request) -> Response:
+    """``POST``/``DELETE …/cards/{cardId}/dependentCards/{dependentCardId}`` (``card_api#assignDependentCard``,
+    ``#removeDependentCard``): the enriched card."""
+    card_id, other = path_int(request, "cardId"), path_int(request, "dependentCardId")
+    fn = C.assign_dependent_card if request.method == "POST" else C.remove_dependent_card
+    return _ok(ctx, lambda deck, uid: C.card_json(deck, fn(deck, uid, card_id, other)))
 
 
 def _routes() -> list[BaseRoute]:
     b = "/api/v{apiVersion}/boards"
     s = b + "/{boardId}/stacks"
     c = s + "/{stackId}/cards"
-    att = "/api/v1.1/boards/{boardId}/stacks/{stackId}/cards/{cardId}/attachments"
     return [
         Route(b, boards_index, methods=["GET"]),
         Route(b + "/{boardId}", board_get, methods=["GET"]),
@@ -342,14 +329,13 @@ def _routes() -> list[BaseRoute]:
         Route(c, card_create, methods=["POST"]),
         Route(c + "/{cardId}", card_update, methods=["PUT"]),
         Route(c + "/{cardId}/{action}", card_action, methods=["PUT"]),
+        Route(c + "/{cardId}/dependentCards/{dependentCardId}", card_dependency, methods=["POST", "DELETE"]),
         Route(c + "/{cardId}", card_delete, methods=["DELETE"]),
         Route(b + "/{boardId}/labels/{labelId}", label_get, methods=["GET"]),
         Route(b + "/{boardId}/labels", label_create, methods=["POST"]),
         Route(b + "/{boardId}/labels/{labelId}", label_update, methods=["PUT"]),
         Route(b + "/{boardId}/labels/{labelId}", label_delete, methods=["DELETE"]),
-        Route(att, attachments_index, methods=["GET"]),
-        Route(att, attachment_create, methods=["POST"]),
-        Route(att + "/{type}/{id}", attachment_delete, methods=["DELETE"]),
+        *REST_ATTACHMENT_ROUTES,
         Route("/api/v{apiVersion}/{path:path}", preflighted_cors, methods=["OPTIONS"]),
         Route("/boards/{boardId}/clone", board_clone_internal, methods=["POST"]),
     ]

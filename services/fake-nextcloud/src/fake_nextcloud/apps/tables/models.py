@@ -269,7 +269,9 @@ class TablesBackend:
     # -- mutations ------------------------------------------------------------------------------------
 
     def create_table(self, uid: str, title: str, emoji: str | None = None, description: str = "") -> Table:
+        """``TableService::create``: the emoji is set only ``if ($emoji)``, so ``""``/``"0"`` leave it null."""
         now = self.now()
+        emoji = emoji if emoji not in (None, "", "0") else None
         table = Table(self.next_id("table"), title, uid, now, emoji, description, now)
         self.tables[table.id] = table
         return table

@@ -23,6 +23,7 @@ from fake_nextcloud.apps.tables.values import TablesBadRequest
 from fake_nextcloud.core.appframework import Annotations, controller
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import html_error_page, json_response
+from fake_nextcloud.core.php import PhpTypeError
 from fake_nextcloud.core.state import FakeState
 
 __all__ = ["OCS_ROUTES", "ROUTES", "TablesApp"]
@@ -184,11 +185,55 @@ async def v1_delete_row(ctx: NcContext, request: Request) -> Response:
     return _v1(ctx, lambda b, uid: b.delete_row(uid, row_id).to_json())
 
 
+def _scheme_response(state: FakeState, b: TablesBackend, uid: str, table_id: int) -> Response:
+    """``TableService::getScheme`` + ``TableScheme::jsonSerialize`` (``title``, ``emoji``, ``columns``, ``views``
+    (only for the owner or a manage share: ``enhanceTable``), ``description``, ``tablesVersion`` =
+    ``IAppManager::getAppVersion('tables')``, ``columnOrder``, ``sort``), sent as a ``JSONResponse`` with
+    ``Content-Disposition: attachment; filename="<title>.json"`` and ``Content-Type: application/json``.
+    ``new TableScheme(string $title, string $emoji, …)``: a table without emoji (``TableService::create`` sets
+    it only ``if ($emoji)``) makes PHP throw a ``TypeError``, which the controller's ``catch (InternalError|
+    Exception)`` does not catch and no middleware handles (``PermissionMiddleware::afterException`` rethrows):
+    the server's 500 error page."""
+    table = b.table(uid, table_id)
+    if table.emoji is None:
+        raise PhpTypeError("TableScheme::__construct(): Argument #2 ($emoji) must be of type string, null given")
+    perms = b.perms(uid, table)
+    views = [b.view_json(uid, b.views[v]) for v in table.views] if perms and perms["manage"] else []
+    scheme = {
+        "title": table.title,
+        "emoji": table.emoji,
+        "columns": [b.column_json(c) for c in table.columns.values()],
+        "views": views,
+        "description": table.description,
+        "tablesVersion": state.apps["tables"],
+        "columnOrder": [],
+        "sort": [],
+    }
+    response = json_response(scheme, headers={"Content-Disposition": f'attachment; filename="{table.title}.json"'})
+    response.headers["Content-Type"] = "application/json"
+    return response
+
+
+@controller(_V1)
+async def v1_scheme(ctx: NcContext, request: Request) -> Response:
+    """``GET /api/1/tables/{tableId}/scheme`` (``Api1Controller::showScheme``, ``#[RequirePermission(READ)]``:
+    an inaccessible table is 404 ``{"message": ""}``). The vendored ``tables.json`` declares the answer a
+    ``Table``; the code sends a ``TableScheme`` (no ``id``, ``ownership``, …)."""
+    table_id = request.path_params["tableId"]
+    if not ctx.state.app_enabled("tables"):
+        return html_error_page(404)
+    try:
+        return _scheme_response(ctx.state, TablesBackend.of(ctx.state), uid_of(ctx), table_id)
+    except TablesError as error:
+        return json_response({"message": error.message}, error.status)
+
+
 _B = "/api/1"
 ROUTES: list[BaseRoute] = [
     Route(f"{_B}/tables", v1_tables, methods=["GET"]),
     Route(f"{_B}/tables", v1_create_table, methods=["POST"]),
     Route(f"{_B}/tables/{{tableId:int}}", v1_table, methods=["GET"]),
+    Route(f"{_B}/tables/{{tableId:int}}/scheme", v1_scheme, methods=["GET"]),
     Route(f"{_B}/tables/{{tableId:int}}/views", v1_views, methods=["GET"]),
     Route(f"{_B}/tables/{{tableId:int}}/columns", v1_table_columns, methods=["GET"]),
     Route(f"{_B}/tables/{{tableId:int}}/columns", v1_create_table_column, methods=["POST"]),

@@ -168,10 +168,13 @@ def attachment(a: dict[str, Any]) -> Attachment:
 
 
 def card(c: dict[str, Any], attachments: list[dict[str, Any]]) -> Card:
+    """A card with its attachments. Deck lists soft-deleted `deck_file` attachments too (`deletedAt` > 0, until its
+    cron job purges them: nextcloud/deck lib/Service/AttachmentService.php::findAll($cardId, true)); they are gone
+    for the user, so they are left out."""
     return Card(
         **card_summary(c, True).model_dump(),
         archived=bool(c.get("archived")),
-        attachments=[attachment(a) for a in attachments],
+        attachments=[attachment(a) for a in attachments if not a.get("deletedAt")],
     )
 
 

@@ -6,8 +6,10 @@ Source: nextcloud/server apps/provisioning_api/lib/Controller/UsersController.ph
   (998, HTTP 404 on OCS v2, empty message) when the user exists but the caller may not read it (`getUserData`
   returns null unless the caller is that user, an admin or their group admin): the two are told apart here;
 - `getUsersDetails` searches only for admins and group admins (`IUserManager::search`; the Database backend
-  matches id, display name and e-mail: lib/private/User/Database.php::getDisplayNames); anyone else gets an
-  empty map, not an error. It pages with `limit`/`offset` and gives no total.
+  matches id, display name and e-mail: lib/private/User/Database.php::getDisplayNames). Anyone else is refused
+  before the method runs: it has no `@NoSubAdminRequired`, so apps/provisioning_api/lib/Middleware/
+  ProvisioningApiMiddleware.php answers OCS 403 "Logged in account must be at least a sub admin"; the search
+  says so instead of the generic permission text. It pages with `limit`/`offset` and gives no total.
 """
 
 from __future__ import annotations
@@ -68,9 +70,16 @@ class UsersClient:
 
     async def search(self, term: str, limit: int, offset: int) -> list[UserDetails]:
         path = "/cloud/users/details"
-        data: Any = await self._http.ocs(
-            "GET", path, auth=self._auth, params={"search": term, "limit": limit, "offset": offset}
-        )
+        try:
+            data: Any = await self._http.ocs(
+                "GET", path, auth=self._auth, params={"search": term, "limit": limit, "offset": offset}
+            )
+        except Forbidden as exc:  # ProvisioningApiMiddleware: not an admin or group admin
+            raise Forbidden(
+                "Nextcloud lets only admins and group admins search accounts; this account is neither. "
+                f"Use {ME_TOOL} for your own account.",
+                method=exc.method, path=exc.path, status=exc.status,
+            ) from exc  # fmt: skip
         users = data.get("users") if isinstance(data, dict) else None
         if isinstance(users, list):  # PHP serialises an empty map (or one keyed 0, 1, …) as a list
             users = dict(enumerate(users))
