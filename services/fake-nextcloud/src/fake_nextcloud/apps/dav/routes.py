@@ -8,6 +8,10 @@
 ``/remote.php/dav/versions/{uid}/versions/{fileid}``    PROPFIND, GET ``…/{version}``; MOVE to ``…/restore/target``
 ``/remote.php/dav/uploads/{uid}/{id}[/{n}|/.file]``     chunked upload v2: MKCOL, PUT, MOVE ``.file``, DELETE
 ``/remote.php/dav/comments/files/{fileid}``             PROPFIND, REPORT ``oc:filter-comments``, POST (JSON)
+``/remote.php/dav/systemtags[/{id}]``                   PROPFIND, POST (JSON), PROPPATCH, DELETE (``systemtag_dav``)
+``/remote.php/dav/systemtags-relations/files/{fid}``    PROPFIND, POST (JSON); PUT/DELETE ``…/{id}`` (un)assign
+``REPORT oc:filter-files``                              on a folder of ``/files/{uid}``: favorite and systemtag
+                                                        rules (``report``)
 ``SEARCH /remote.php/dav``                              RFC 5323 basicsearch over ``/files/{uid}``
 ``PROPFIND|OPTIONS /remote.php/dav``                    CalDAV/CardDAV discovery (``apps/caldav``)
 ``/remote.php/dav/principals/users/{uid}/``             principals (``apps/caldav``)
@@ -23,9 +27,13 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from fake_nextcloud.apps.caldav import routes as caldav
-from fake_nextcloud.apps.dav import comments, search, trash, uploads
+from fake_nextcloud.apps.dav import comments, report, search, systemtag_dav, trash, uploads
 from fake_nextcloud.apps.dav.models import DavBackend, DavError, Node, normalize
 from fake_nextcloud.apps.dav.preconditions import check_preconditions, resolver
+from fake_nextcloud.apps.dav.systemtag_props import file_tags
+from fake_nextcloud.apps.dav.systemtag_tree import COLLECTIONS as SYSTEMTAG_COLLECTIONS
+from fake_nextcloud.apps.dav.systemtag_tree import target_resolver
+from fake_nextcloud.apps.dav.systemtags import SystemTagStore
 from fake_nextcloud.apps.dav.transfer import (
     copy_move_info,
     file_response,
@@ -36,17 +44,16 @@ from fake_nextcloud.apps.dav.transfer import (
     stream_to_blob,
 )
 from fake_nextcloud.apps.dav.xmlio import (
+    NC,
     OC,
     PropValue,
     error_response,
     href,
     multistatus,
     node_props,
-    parse_body,
     parse_propfind,
     proppatch_values,
     q,
-    texts,
 )
 from fake_nextcloud.core.context import get_context
 from fake_nextcloud.core.state import FakeState, User
@@ -102,6 +109,9 @@ class DavApp:
             return await caldav.dispatch(self.state, request, user, path[len("/dav") :])
         if path.rstrip("/") == "/dav" and request.method == "SEARCH":
             return self._preconditions(request, user, path) or await search.search(self, request, user)
+        if path.startswith("/dav/") and path[5:].split("/", 1)[0] in SYSTEMTAG_COLLECTIONS:
+            early = self._preconditions(request, user, path)
+            return early or await systemtag_dav.dispatch(self, request, user, path[5:])
         parts = path.split("/", 4)  # "", "dav", collection, uid, rest
         if len(parts) < 4 or parts[1] != "dav":
             raise DavError(404, "NotFound", f"File with name {path} could not be located")
@@ -133,6 +143,8 @@ class DavApp:
         prefix = "/remote.php/webdav" if legacy else "/remote.php/dav"
         sabre_path = path.removeprefix("/webdav" if legacy else "/dav").strip("/")
         resolve = resolver(self.backend, user, legacy=legacy, elsewhere=caldav.COLLECTIONS)
+        if not legacy:
+            resolve = target_resolver(self, user, resolve)
         return check_preconditions(request, sabre_path, sabre_base(prefix), resolve, legacy=legacy)
 
     async def _files(self, request: Request, user: User, owner: str, rest: str, prefix: str) -> Response:
@@ -169,9 +181,12 @@ class DavApp:
     def props_of(self, user: User, node: Node) -> dict[str, PropValue]:
         backend = self.backend
         size = backend.folder_size(user.uid, node)
-        return node_props(
+        props = node_props(
             node, owner=user.uid, owner_name=user.display_name, size=size, quota_free=backend.free_space(user.uid)
         )
+        # apps/dav/lib/SystemTag/SystemTagPlugin.php::propfindForFile
+        props[q(NC, "system-tags")] = file_tags(SystemTagStore.of(self.state), user, node)
+        return props
 
     async def _propfind(self, request: Request, user: User, path: str, prefix: str) -> Response:
         requested = parse_propfind(await request.body())
@@ -198,26 +213,7 @@ class DavApp:
         return multistatus([(href(prefix, node.path, node.is_dir), result)], None)
 
     async def _report(self, request: Request, user: User, path: str, prefix: str) -> Response:
-        root = parse_body(await request.body())
-        if root is None or root.tag != q(OC, "filter-files"):
-            name = root.tag if root is not None else ""
-            # sabre-io/dav lib/DAV/Server.php: unsupported REPORT -> ReportNotSupported (415)
-            raise DavError(415, "ReportNotSupported", f"The {name} report is not supported")
-        # apps/dav/lib/Connector/Sabre/FilesReportPlugin.php::onReport: filter rules favorite / fileid
-        want_fav = "1" in texts(root, q(OC, "favorite"))
-        file_ids = {int(t) for t in texts(root, q(OC, "fileid")) if t.isdigit()}
-        if not want_fav and not file_ids:
-            # FilesReportPlugin: "Filter rules must be set"... without rules the result is empty
-            file_ids = set()
-        prop = root.find(q("DAV:", "prop"))
-        requested = [c.tag for c in prop] if prop is not None else None
-        matches = [
-            n
-            for n in self.backend.children(user.uid, path, recursive=True)
-            if (not want_fav or n.favorite) and (not file_ids or n.file_id in file_ids) and (want_fav or file_ids)
-        ]
-        base = f"/remote.php/dav/files/{user.uid}"
-        return multistatus(((href(base, n.path, n.is_dir), self.props_of(user, n)) for n in matches), requested)
+        return await report.filter_files(self, request, user, path, prefix)
 
     async def _mkcol(self, request: Request, user: User, path: str, prefix: str) -> Response:
         if await request.body():
