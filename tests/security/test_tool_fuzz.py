@@ -32,6 +32,11 @@ pytestmark = pytest.mark.anyio
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 TOOL_NAMES = sorted(tool.name for tool in build_catalogue()[0].tools)
 SECRETS = ("alice-secret", "bob-secret")
+#: 500s that are how Nextcloud itself answers a request any client must be able to send, with the source that
+#: decides it. nextcloud/tables ed46be1f lib/Service/RowService.php::getRowById catches the DoesNotExistException of
+#: RowSleeveMapper::find and rethrows InternalError, which Api1Controller::getRow/updateRow/deleteRow answer with
+#: 500: an unknown row id cannot be told apart any other way (the server says "Row N does not exist").
+UPSTREAM_500 = re.compile(r"^(GET|PUT|DELETE) /index\.php/apps/tables/api/1/rows/\d+$")
 USER_SPACE = re.compile(r"^/remote\.php/dav/(?:files|trashbin|versions|uploads|calendars|addressbooks/users)/([^/]+)")
 
 
@@ -113,7 +118,10 @@ async def test_tool_survives_hostile_arguments(
                 if any(secret in text for secret in SECRETS):
                     problems.append("secret in error message")
                 for record in log.records():
-                    if record.status is not None and record.status >= int(os.environ.get("FUZZ_FAIL_STATUS", "500")):
+                    failing = record.status is not None and record.status >= int(
+                        os.environ.get("FUZZ_FAIL_STATUS", "500")
+                    )
+                    if failing and not UPSTREAM_500.match(f"{record.method} {record.path}"):
                         problems.append(f"Nextcloud {record.status} on {record.method} {record.path}")
                     owner = USER_SPACE.match(record.path)
                     if owner and unquote(owner.group(1)) != "alice":

@@ -147,3 +147,16 @@ async def test_a_disabled_account_cannot_log_in_with_basic_auth(
     assert (ocs.status_code, ocs.json()["ocs"]["meta"]["statuscode"]) == (401, 997)
     notes = await client.get(f"{NOTES}/notes", auth=("alice", password), headers={"Accept": "application/json"})
     assert (notes.status_code, notes.json()) == (401, {"message": "Account disabled"})
+
+
+async def test_login_controller_arguments(client: httpx2.AsyncClient) -> None:
+    """``LoginController::tryLogin(Chain $loginChain, ITrustedDomainHelper $trustedDomainHelper, string $user = '',
+    …)``: the two services come from the DI container (``Dispatcher::executeController``: ``appContainer->get``
+    for a null class-typed argument), so an empty POST reaches the method (no ``Origin``: back to the form); an
+    array for ``string $user`` is a ``TypeError`` before the method runs - index.php's 500 page."""
+    empty = await client.post("/index.php/login")
+    assert empty.status_code == 303 and empty.headers["Location"].startswith("/index.php/login?user=&direct=1")
+    array = await client.post("/index.php/login", json={"user": ["alice"], "password": "secret"})
+    assert array.status_code == 500 and "text/html" in array.headers["content-type"]
+    form = await client.get("/index.php/login", params={"user": "alice"})
+    assert form.status_code == 200 and 'value="alice"' in form.text  # showLoginForm(?string $user = null, …)

@@ -94,6 +94,16 @@ async def test_search_categories_keywords_and_tags(client: httpx2.AsyncClient) -
     assert [r["name"] for r in (await client.get(f"{API}/tags/quick,hot", auth=ALICE)).json()] == ["Soup"]
 
 
+async def test_index_keywords_come_from_the_query_string_only(client: httpx2.AsyncClient) -> None:
+    """``RecipeApiController::index()`` takes no argument; ``RecipeImplementation::index`` reads
+    ``$_GET['keywords']``, so the same field in a body lists every recipe."""
+    await _seed(client, recipes=[PANCAKES, {"name": "Tea"}])
+    by_query = await client.get(f"{API}/recipes", params={"keywords": "sweet"}, auth=ALICE)
+    assert [r["name"] for r in by_query.json()] == ["Pancakes"]
+    by_body = await client.request("GET", f"{API}/recipes", json={"keywords": "sweet"}, auth=ALICE)
+    assert sorted(r["name"] for r in by_body.json()) == ["Pancakes", "Tea"]
+
+
 async def test_import_reads_seeded_pages_only(client: httpx2.AsyncClient) -> None:
     url = "https://recipes.example/pancakes"
     await _seed(

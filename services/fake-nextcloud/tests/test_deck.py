@@ -8,6 +8,8 @@ import httpx2
 import pytest
 
 from fake_nextcloud import FakeState, ManualClock, build_app
+from fake_nextcloud.apps.deck.coerce import php_call
+from fake_nextcloud.core.php import PhpTypeError
 from support.fake_oidc import create_client, token_for
 from support.fake_support import ALICE, BOB
 
@@ -261,3 +263,107 @@ async def test_disabled_app_has_no_routes(state: FakeState, client: httpx2.Async
         "canCreateBoards": True,
         "apiVersions": ["1.0", "1.1"],
     }
+
+
+def _is_decks_500(response: httpx2.Response) -> bool:
+    """Deck's ExceptionMiddleware for any non-StatusException (here a TypeError): JSON 500 with requestId."""
+    return response.status_code == 500 and set(response.json()) == {"status", "message", "requestId"}
+
+
+async def test_missing_arguments_get_no_default(client: httpx2.AsyncClient) -> None:
+    """The dispatcher passes null for an omitted argument; for a non-nullable typed parameter without a default
+    (or an untyped one the method hands to a typed service parameter) that is a TypeError - Deck's JSON 500."""
+    board = await _seed(client)
+    bid, todo, card_id = board["id"], board["stacks"][0]["id"], board["stacks"][0]["cards"][0]
+    card_url = f"{REST}/boards/{bid}/stacks/{todo}/cards/{card_id}"
+    # StackApiController::create(string $title, int $order)
+    assert _is_decks_500(await client.post(f"{REST}/boards/{bid}/stacks", auth=ALICE, headers=H, json={"title": "S"}))
+    # CardApiController::update(string $title, $type, string $owner, …); $type reaches CardService::update(string)
+    full = {"title": "T", "type": "plain", "owner": "alice"}
+    for missing in ("title", "type", "owner"):
+        body = {k: v for k, v in full.items() if k != missing}
+        assert _is_decks_500(await client.put(card_url, auth=ALICE, headers=H, json=body)), missing
+    empty = await client.put(card_url, auth=ALICE, headers=H, json={**full, "owner": ""})
+    assert empty.status_code == 400 and empty.json()["message"] == "owner must be provided and must be not empty"
+    # CardApiController::create($title, …) -> CardService::create(string $title, …)
+    assert _is_decks_500(await client.post(f"{REST}/boards/{bid}/stacks/{todo}/cards", auth=ALICE, headers=H, json={}))
+    # BoardApiController::addAcl(int $boardId, $type, $participant, $permissionEdit, …) -> BoardService::addAcl(
+    # int $boardId, int $type, $participant, bool $edit, bool $share, bool $manage); the OCS method is typed
+    acl = {"type": 0, "participant": "b0b"}
+    assert _is_decks_500(await client.post(f"{REST}/boards/{bid}/acl", auth=ALICE, headers=H, json=acl))
+    assert _is_decks_500(await _ocs(client, "POST", f"/boards/{bid}/acl", json=acl))
+    flags = {"permissionEdit": False, "permissionShare": False, "permissionManage": False}
+    nobody = await client.post(
+        f"{REST}/boards/{bid}/acl", auth=ALICE, headers=H, json={**acl, **flags, "participant": ""}
+    )
+    assert (
+        nobody.status_code == 400 and nobody.json()["message"] == "participant must be provided and must be not empty"
+    )
+    shared = await _ocs(client, "POST", f"/boards/{bid}/acl", json={**acl, **flags})
+    assert shared.status_code == 200 and shared.json()["ocs"]["data"]["participant"]["uid"] == "b0b"
+    # CardOcsController::reorder(int $cardId, int $stackId, int $order, ?int $boardId)
+    assert _is_decks_500(await _ocs(client, "PUT", f"/cards/{card_id}/reorder", json={"stackId": todo}))
+    # CommentsApiController::create(int $cardId, string $message, int $parentId = 0)
+    assert _is_decks_500(await _ocs(client, "POST", f"/cards/{card_id}/comments", json={}))
+
+
+async def test_url_parameters_as_php_sees_them(client: httpx2.AsyncClient) -> None:
+    board = await _seed(client)
+    bid, todo, done = board["id"], board["stacks"][0]["id"], board["stacks"][1]["id"]
+    card_id = board["stacks"][0]["cards"][0]
+    # BoardApiController::get: find($this->request->getParam('boardId')) - "abc" is no int for BoardService::find
+    assert _is_decks_500(await client.get(f"{REST}/boards/abc", auth=ALICE, headers=H))
+    # a URL parameter overrides a body field (Request::setUrlParameters): reorder's $stackId is the path's
+    base = f"{REST}/boards/{bid}/stacks/{todo}/cards/{card_id}"
+    moved = await client.put(base + "/reorder", auth=ALICE, headers=H, json={"stackId": done, "order": 0})
+    assert [c["stackId"] for c in moved.json()] == [todo]
+    assert (await client.put(base + "/bogus", auth=ALICE, headers=H)).status_code == 405  # only the OPTIONS route
+    # CardService::archive checks nothing but EDIT and the board: archiving twice is fine
+    for _ in range(2):
+        archived = await client.put(base + "/archive", auth=ALICE, headers=H)
+        assert archived.status_code == 200 and archived.json()["archived"] is True
+    # stack_ocs#delete without {boardId}: the route's default (null) overrides a boardId in the query
+    assert (await _ocs(client, "DELETE", f"/stacks/{done}/9999")).status_code == 403
+    assert (await _ocs(client, "DELETE", f"/stacks/{done}", params={"boardId": 9999})).status_code == 200
+
+
+async def test_rest_card_create_assigns_labels_after_creating(client: httpx2.AsyncClient) -> None:
+    """CardApiController::create: foreach ($labels as $labelId) assignLabel(…) after CardService::create; the
+    answer is the card as created."""
+    spec = {"user": "alice", "boards": [{"title": "P", "stacks": [{"title": "S"}]}]}
+    board = (await client.post("/__testbed__/seed/deck", json=spec)).json()["boards"][0]
+    url = f"{REST}/boards/{board['id']}/stacks/{board['stacks'][0]['id']}/cards"
+    made = await client.post(url, auth=ALICE, headers=H, json={"title": "C", "labels": [board["labels"]["Later"]]})
+    assert made.status_code == 200 and made.json()["labels"] == []
+    got = await client.get(f"{url}/{made.json()['id']}", auth=ALICE, headers=H)
+    assert [lb["title"] for lb in got.json()["labels"]] == ["Later"]
+    # a label PHP cannot pass as int: the card exists, the request still ends in a 500
+    assert _is_decks_500(await client.post(url, auth=ALICE, headers=H, json={"title": "D", "labels": ["x"]}))
+    stacks = (await _ocs(client, "GET", f"/stacks/{board['id']}")).json()["ocs"]["data"]
+    assert [c["title"] for c in stacks[0]["cards"]] == ["C", "D"]
+
+
+async def test_rest_stack_update_takes_the_board_of_the_path(client: httpx2.AsyncClient) -> None:
+    """StackApiController::update passes getParam('boardId') to StackService::update, which moves the stack."""
+    board = await _seed(client)
+    other = (await client.post(REST + "/boards", auth=ALICE, headers=H, json={"title": "O", "color": "00ff00"})).json()
+    url = f"{REST}/boards/{other['id']}/stacks/{board['stacks'][0]['id']}"
+    moved = await client.put(url, auth=ALICE, headers=H, json={"title": "Moved", "order": 3})
+    assert moved.status_code == 200 and moved.json()["boardId"] == other["id"]
+
+
+def test_service_arguments_in_coercive_mode() -> None:
+    """coerce.php_call: what a typed service parameter does with a request value (non-strict caller)."""
+    params = "int $a, string $b, bool $c, ?int $d, float $e = 0.0"
+    assert php_call("S::m", params, a=" 5 ", b=5, c="false", d=None, e="1e3") == {
+        "a": 5,
+        "b": "5",
+        "c": True,
+        "d": None,
+        "e": 1000.0,
+    }
+    assert php_call("S::m", params, a=1.9, b=True)["a"] == 1 and php_call("S::m", params, b=True)["b"] == "1"
+    refused: list[dict[str, Any]] = [{"a": "5abc"}, {"a": "abc"}, {"a": [1]}, {"a": None}, {"b": None}, {"b": {}}]
+    for bad in [*refused, {"c": []}]:
+        with pytest.raises(PhpTypeError):
+            php_call("S::m", params, **bad)

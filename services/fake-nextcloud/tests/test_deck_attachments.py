@@ -214,3 +214,23 @@ async def test_ocs_type_error_is_decks_json_500(client: httpx2.AsyncClient) -> N
     """Dispatcher::dispatch wraps the TypeError; Deck's ExceptionMiddleware answers its JSON 500, not OCS 996."""
     response = await client.post(f"{OCS}/stacks", auth=ALICE, headers=H, json={"title": "S"})
     assert response.status_code == 500 and set(response.json()) == {"status", "message", "requestId"}
+
+
+async def test_attachment_arguments_and_routes(state: FakeState, client: httpx2.AsyncClient) -> None:
+    """AttachmentOcsController::create(int $cardId, string $type, …) and ::update(…, string $data, …) have no
+    default for those; the multipart fields are parameters ($_POST). ``getAll``/``create`` exist for API 1.0 and
+    1.1 only: another version matches just the OPTIONS catch-all (405)."""
+    board, stack, (card, _) = await _seed(client)
+    files = {"file": ("n.txt", b"x")}
+    no_type = await client.post(f"{OCS}/cards/{card}/attachment", auth=ALICE, headers=H, files=files)
+    assert no_type.status_code == 500 and set(no_type.json()) == {"status", "message", "requestId"}
+    no_data = await client.put(f"{OCS}/cards/{card}/attachments/1", auth=ALICE, headers=H, json={"type": "file"})
+    assert no_data.status_code == 500 and "requestId" in no_data.json()
+    assert (await client.get(_rest("1", board, stack, card), auth=ALICE, headers=H)).status_code == 405
+    state.apps["deck"] = "1.19.0"
+    row = (await _upload(client, _rest("1.1", board, stack, card), "a.txt", {"type": "file"})).json()
+    for segment in (f":{row['id']}", "file:"):  # {type}:{attachmentId}: both parts must be non-empty
+        bad = await client.delete(f"{OCS}/cards/{card}/attachments/{segment}", auth=ALICE, headers=H)
+        assert bad.status_code == 405
+    gone = await client.delete(f"{OCS}/cards/{card}/attachments/file:{row['id']}", auth=ALICE, headers=H)
+    assert gone.status_code == 200 and gone.json()["ocs"]["data"]["type"] == "file"

@@ -242,10 +242,12 @@ async def test_pretty_url_without_index_php(client: httpx2.AsyncClient) -> None:
     assert len(response.json()) == 1
 
 
-async def test_json_string_false_is_true_but_form_false_is_false(client: httpx2.AsyncClient) -> None:
-    """Dispatcher: settype('false', 'bool') is true; only GET/form requests map 'false' to false."""
+async def test_string_false_is_false_for_a_bool_parameter_in_json_and_forms(client: httpx2.AsyncClient) -> None:
+    """nextcloud/server lib/private/AppFramework/Http/Dispatcher.php::executeController: ``$value === 'false'`` for
+    a ``bool`` parameter becomes ``false`` whatever the body type; any other string goes through ``settype``."""
     json_note = await _create(client, title="j", favorite="false")
-    assert json_note["favorite"] is True
+    assert json_note["favorite"] is False
+    assert (await _create(client, title="k", favorite="no"))["favorite"] is True  # settype('no', 'bool')
     form = await client.post(f"{NOTES}/notes", data={"title": "f", "favorite": "false"}, auth=ALICE)
     assert form.json()["favorite"] is False
 

@@ -66,3 +66,14 @@ async def test_notes_provider_and_isolation(client: httpx2.AsyncClient) -> None:
 async def test_unknown_provider_is_404(client: httpx2.AsyncClient) -> None:
     response = await client.get(f"{PROVIDERS}/nope/search", params={"term": "x"}, headers=OCS_HEADERS, auth=ALICE)
     assert response.status_code == 404
+
+
+async def test_limit_is_an_int_argument_between_1_and_25(client: httpx2.AsyncClient) -> None:
+    """``UnifiedSearchController::search(string $providerId, string $term = '', ?int $sortOrder = null, ?int $limit
+    = null, $cursor = null, string $from = '')``: ``settype('abc', 'int')`` is 0, then ``max(1, min($limit, 25))``."""
+    files = [{"path": f"many/item-{i:02}.txt", "content": "x"} for i in range(30)]
+    assert (await client.post("/__testbed__/seed/files", json={"user": "alice", "files": files})).status_code == 201
+    url = f"{PROVIDERS}/files/search"
+    for limit, expected in (("abc", 1), ("100", 25), ("3", 3)):
+        response = await client.get(url, params={"term": "item", "limit": limit}, headers=OCS_HEADERS, auth=ALICE)
+        assert len(response.json()["ocs"]["data"]["entries"]) == expected, limit

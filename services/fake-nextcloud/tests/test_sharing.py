@@ -152,3 +152,29 @@ async def test_sharees(client: httpx2.AsyncClient) -> None:
         "/ocs/v2.php/apps/files_sharing/api/v1/sharees", params={"search": "admin"}, headers=OCS_HEADERS, auth=ADMIN
     )
     assert own.json()["ocs"]["data"]["exact"]["users"] == []
+
+
+@pytest.mark.usefixtures("files")
+async def test_flags_are_strings_compared_with_true(client: httpx2.AsyncClient) -> None:
+    """``getShares(string $shared_with_me = 'false', …, string $subfiles = 'false', string $path = '', …)`` and
+    ``createShare(…, ?string $publicUpload = null, …)`` compare with ``=== 'true'``: ``1`` or ``yes`` are not
+    true (these are strings, not PHP ``bool`` parameters)."""
+    own = (await _create(client, path="/a.txt", shareType=0, shareWith="b0b")).json()["ocs"]["data"]
+    received = await client.get(SHARES, params={"shared_with_me": "1"}, headers=OCS_HEADERS, auth=BOB)
+    assert received.json()["ocs"]["data"] == []  # Bob's own shares: none
+    mine = await client.get(SHARES, params={"shared_with_me": "yes"}, headers=OCS_HEADERS, auth=ALICE)
+    assert [s["id"] for s in mine.json()["ocs"]["data"]] == [own["id"]]
+    plain = (await _create(client, path="Docs", shareType=3)).json()["ocs"]["data"]
+    link = (await _create(client, path="Docs", shareType=3, publicUpload="1")).json()["ocs"]["data"]
+    assert link["permissions"] == plain["permissions"]  # publicUpload was not 'true': no upload permissions
+
+
+@pytest.mark.usefixtures("files")
+async def test_an_array_for_a_string_argument_is_a_type_error(client: httpx2.AsyncClient) -> None:
+    """``createShare(?string $path = null, …)`` called with a JSON list: PHP's ``TypeError``, OCS 996 (HTTP 500)."""
+    response = await client.post(
+        SHARES, params={"format": "json"}, headers=OCS_HEADERS, auth=ALICE, json={"path": ["/a.txt"], "shareType": 3}
+    )
+    assert response.status_code == 500 and response.json()["ocs"]["meta"]["statuscode"] == 996
+    no_path = await client.post(SHARES, headers=OCS_HEADERS, auth=ALICE, json={"shareType": 3})
+    assert no_path.status_code == 404  # the default is null: the method's own "Please specify a file or folder path"

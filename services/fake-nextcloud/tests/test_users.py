@@ -191,3 +191,47 @@ async def test_edit_user_permissions(client: httpx2.AsyncClient) -> None:
     password = await _ocs(client, "PUT", "/users/alice", auth=ALICE, json={"key": "password", "value": "new-secret"})
     assert password.status_code == 200
     assert (await client.get(f"{V2}/user", headers=OCS_HEADERS, auth=("alice", "new-secret"))).status_code == 200
+
+
+async def test_required_arguments_are_type_errors_after_the_permission_checks(client: httpx2.AsyncClient) -> None:
+    """``UsersController::editUser(string $userId, string $key, string $value)``, ``removeFromGroup(string $userId,
+    string $groupid)``, ``addSubAdmin``/``removeSubAdmin(string $userId, string $groupid)``, ``GroupsController::
+    addGroup(string $groupid, string $displayname = '')`` and ``updateGroup(string $groupId, string $key, string
+    $value)``: the dispatcher passes ``null`` for a missing one, a ``TypeError`` that ``ocs/v2.php`` answers with
+    996 / HTTP 500 (XML unless ``?format=``: ``OC_API::requestedFormat``)."""
+    cases = [
+        ("PUT", "/users/alice", {"key": "email"}),
+        ("DELETE", "/users/alice/groups", {}),
+        ("POST", "/users/alice/subadmins", {}),
+        ("DELETE", "/users/alice/subadmins", {}),
+        ("POST", "/groups", {"displayname": "Nameless"}),
+        ("PUT", "/groups/admin", {"key": "displayname"}),
+    ]
+    for method, path, body in cases:
+        response = await _ocs(client, method, path, params={"format": "json"}, json=body)
+        assert (response.status_code, _meta(response)) == (500, (996, "Internal Server Error\n")), (method, path)
+    xml = await _ocs(client, "POST", "/groups")
+    assert xml.status_code == 500 and "<statuscode>996</statuscode>" in xml.text
+    # beforeController (SecurityMiddleware, ProvisioningApiMiddleware) runs before executeController binds them
+    assert _meta(await _ocs(client, "POST", "/users", auth=ALICE, json={})) == (403, NOT_SUBADMIN)
+    assert _meta(await _ocs(client, "POST", "/users/b0b/subadmins", auth=ALICE, json={}))[0] == 403
+    assert "special right" in _meta(await _ocs(client, "POST", "/groups", auth=ALICE, json={}))[1]
+    # addToGroup(string $userId, string $groupid = ''): the default is there, and '' is OCS 101
+    assert _meta(await _ocs(client, "POST", "/users/alice/groups")) == (101, "")
+
+
+async def test_add_user_binds_php_arrays(client: httpx2.AsyncClient) -> None:
+    """``addUser(…, array $groups = [], array $subadmin = [], …)``: a form body's ``groups[]=a&groups[]=b`` is one
+    PHP array (``parse_str``), a JSON list or object is taken as it is, and a string is a ``TypeError``."""
+    for gid in ("g1", "g2"):
+        assert (await _ocs(client, "POST", "/groups", data={"groupid": gid})).status_code == 200
+    form = {"userid": "zoe", "password": "zoe-secret", "groups[]": ["g1", "g2"], "subadmin[0]": "g2"}
+    assert (await _ocs(client, "POST", "/users", data=form)).status_code == 200
+    assert (await _ocs(client, "GET", "/users/zoe/groups")).json()["ocs"]["data"]["groups"] == ["g1", "g2"]
+    assert (await _ocs(client, "GET", "/users/zoe/subadmins")).json()["ocs"]["data"] == ["g2"]
+    keyed = {"userid": "yan", "password": "yan-secret", "groups": {"a": "g1"}}
+    assert (await _ocs(client, "POST", "/users", json=keyed)).status_code == 200
+    assert (await _ocs(client, "GET", "/users/yan/groups")).json()["ocs"]["data"]["groups"] == ["g1"]
+    scalar = await _ocs(client, "POST", "/users", json={"userid": "xia", "password": "pw", "groups": "g1"})
+    assert scalar.status_code == 500
+    assert (await _ocs(client, "GET", "/users/xia")).status_code == 404  # nothing was created

@@ -95,6 +95,19 @@ def test_ocs_messages_come_from_data_or_meta() -> None:
     assert "create row at the table id = 1 is not allowed" in str(_error(_response(403, meta, path), "T", "F"))
 
 
+def test_an_unknown_row_in_a_delete_is_not_found() -> None:
+    """RowService::getRowById rethrows the DoesNotExistException of the row sleeve as InternalError: a 500 whose
+    message is QBMapper's query text."""
+    message = (
+        "OCA\\Tables\\Service\\RowService - delete: OCA\\Tables\\Service\\RowService - getRowById: Did expect one "
+        'result but found none when executing: query "SELECT * FROM `*PREFIX*tables_row_sleeves` '
+        'WHERE `id` = :dcValue1"; '
+    )
+    error = _error(_response(500, {"message": message}), "Row 5", "Next.")
+    assert isinstance(error, NotFound) and str(error).startswith("Row 5 does not exist. Next."), str(error)
+    assert "SELECT" not in str(error)
+
+
 def test_a_500_without_a_message_is_the_generic_one() -> None:
     response = httpx2.Response(500, text="<html>", request=httpx2.Request("GET", "http://nc.test/x"))
     assert "try again later" in str(_error(response, "Row 5", "Next."))

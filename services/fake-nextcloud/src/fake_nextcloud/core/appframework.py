@@ -25,6 +25,7 @@ others); ``beforeController`` runs in that order, ``afterException``/``afterCont
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
@@ -56,6 +57,7 @@ from fake_nextcloud.core.ocs import (
     request_format,
 )
 from fake_nextcloud.core.php import PhpTypeError
+from fake_nextcloud.core.signature import php_method
 
 __all__ = [
     "Annotations",
@@ -194,9 +196,7 @@ def controller(ann: Annotations) -> Callable[[Handler], Endpoint]:
                 response.headers["Access-Control-Allow-Origin"] = ctx.header("Origin")
             return _not_modified(ctx, response)
 
-        endpoint.__name__ = handler.__name__
-        endpoint.__doc__ = handler.__doc__
-        return endpoint
+        return functools.wraps(handler)(endpoint)
 
     return decorate
 
@@ -211,6 +211,7 @@ def _render(ctx: NcContext, result: Response | OcsResult) -> Response:
 
 
 @controller(Annotations(public=True, no_csrf=True))
+@php_method("ApiController::preflightedCors")
 async def preflighted_cors(ctx: NcContext, request: Request) -> Response:
     """``OPTIONS /api/…/{path}`` of an ``ApiController`` (nextcloud/server lib/public/AppFramework/
     ApiController.php::preflightedCors), shared by the Notes and Deck REST APIs."""

@@ -5,6 +5,7 @@ The front controller (``core.front``) builds the context; route handlers read it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -60,7 +61,6 @@ class NcContext:
     params: dict[str, Any] = field(default_factory=dict)
     basic: BasicCredentials | None = None
     user: User | None = None
-    form_semantics: bool = False
     auth_method: str | None = None
     scheme: str = "http"
     host: str = ""
@@ -70,6 +70,7 @@ class NcContext:
     session: Session | None = None
     set_cookies: list[str] = field(default_factory=list)
     decoding_failed: bool = False
+    args: Mapping[str, Any] = field(default_factory=dict)  # bound by core.signature.php_method
 
     @property
     def base_url(self) -> str:

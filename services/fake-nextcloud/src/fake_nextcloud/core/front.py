@@ -184,7 +184,6 @@ class FrontControllerMiddleware:
         method = scope["method"]
         params, decoding_failed = _decode_params(method, headers, scope.get("query_string", b""), body)
         cookies = parse_cookies(headers.get("cookie", ""))
-        content_type = headers.get("content-type", "")
         return NcContext(
             state=self.state,
             family=family,
@@ -194,7 +193,6 @@ class FrontControllerMiddleware:
             headers=headers,
             params=params,
             basic=parse_basic(headers.get("authorization")),
-            form_semantics=method == "GET" or "application/x-www-form-urlencoded" in content_type,
             scheme=scope.get("scheme", "http"),
             host=headers.get("host") or _server_netloc(scope),
             client_ip=(scope.get("client") or ("", 0))[0] or "",

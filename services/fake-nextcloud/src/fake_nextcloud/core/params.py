@@ -1,7 +1,8 @@
 """Typed controller arguments, cast like ``Dispatcher::executeController`` does.
 
-``int``/``bool`` parameters go through ``settype()`` (``'false'`` becomes ``false`` only for GET and
-form-encoded requests); ``string`` parameters are coerced from scalars and reject arrays (a PHP
+``int``/``bool`` parameters go through ``settype()``; ``'false'`` becomes ``false`` for a ``bool`` whatever the method
+and body type (the current ``Dispatcher``, the one with ``ensureParameterValueSatisfiesRange``; older releases did
+it only for GET and form bodies). ``string`` parameters are coerced from scalars and reject arrays (a PHP
 ``TypeError`` -> server error). An explicit JSON ``null`` counts as absent (``isset``), so the
 method's default applies.
 """
@@ -30,4 +31,4 @@ def int_param(ctx: NcContext, name: str, default: D) -> int | D:
 
 def bool_param(ctx: NcContext, name: str, default: D) -> bool | D:
     value = ctx.param(name)
-    return default if value is None else php_bool(value, false_string_is_false=ctx.form_semantics)
+    return default if value is None else php_bool(value, false_string_is_false=True)

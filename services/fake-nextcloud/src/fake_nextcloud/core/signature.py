@@ -23,6 +23,8 @@ field fails here as it fails against Nextcloud.
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -36,8 +38,9 @@ from fake_nextcloud.core.php import PhpTypeError, php_bool, php_int, php_str
 __all__ = ["Args", "PhpMethod", "PhpParam", "bind", "parse_parameters", "php_method", "signature_of"]
 
 _CAST = {"int": "int", "integer": "int", "bool": "bool", "boolean": "bool", "float": "float", "double": "float"}
-_SCALARS = {"int", "bool", "float", "string"}
-_PARAM = re.compile(r"^(?:(?P<type>[?\\\w|]+)\s+)?(?P<variadic>\.\.\.)?\$(?P<name>\w+)(?:\s*=\s*(?P<default>.+))?$", re.S)
+_PARAM = re.compile(
+    r"^(?:(?P<type>[?\\\w|]+)\s+)?(?P<variadic>\.\.\.)?\$(?P<name>\w+)(?:\s*=\s*(?P<default>.+))?$", re.S
+)
 
 
 class _Missing:
@@ -105,8 +108,8 @@ def _literal(text: str) -> Any:
         return None
     if lowered in ("true", "false"):
         return lowered == "true"
-    if text in ("[]", "array()"):
-        return []
+    if text == "array()" or (text.startswith("[") and text.endswith("]")):  # [] or a list such as ['code']
+        return [_literal(item) for item in _split_top_level(text[1:-1])] if text[0] == "[" else []
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
         return text[1:-1]
     if re.fullmatch(r"-?\d+", text):
@@ -126,7 +129,7 @@ def _type(declared: str | None) -> tuple[str | None, bool]:
         names = [n for n in names if n.lower() != "null"]
     name = names[0] if len(names) == 1 else "mixed"  # a union of several types is only checked for null
     name = _CAST.get(name.lower(), name.lower() if name.lower() in ("string", "array", "mixed") else name)
-    return name, nullable or name == "mixed"
+    return name, nullable or name not in ("int", "bool", "float", "string", "array")  # a class: injected if null
 
 
 def parse_parameters(text: str) -> tuple[PhpParam, ...]:
@@ -200,7 +203,7 @@ def bind(ctx: NcContext, request: Request, method: PhpMethod) -> Args:
         raw = request.path_params.get(param.name)
         if raw is None:
             raw = ctx.param(param.name)
-        value = (None if param.default is NO_DEFAULT else param.default) if raw is None else raw
+        value = (None if param.default is NO_DEFAULT else copy.deepcopy(param.default)) if raw is None else raw
         if raw is not None:
             if param.type == "bool" and value == "false":
                 value = False
@@ -223,11 +226,11 @@ def php_method(qualname: str, parameters: str = "") -> Callable[[H], H]:
     method = PhpMethod(qualname, parse_parameters(parameters))
 
     def decorate(handler: H) -> H:
+        @functools.wraps(handler)
         async def wrapped(ctx: NcContext, request: Request) -> Any:
             ctx.args = bind(ctx, request, method)
             return await handler(ctx, request)
 
-        wrapped.__name__, wrapped.__doc__ = handler.__name__, handler.__doc__
         wrapped.__php_method__ = method  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
@@ -235,12 +238,6 @@ def php_method(qualname: str, parameters: str = "") -> Callable[[H], H]:
 
 
 def signature_of(endpoint: Any) -> PhpMethod | None:
-    """The controller method an endpoint declared, following the wrappers' ``__wrapped_handler__`` chain."""
-    seen = 0
-    while endpoint is not None and seen < 8:
-        method = getattr(endpoint, "__php_method__", None)
-        if isinstance(method, PhpMethod):
-            return method
-        endpoint = getattr(endpoint, "__wrapped_handler__", None)
-        seen += 1
-    return None
+    """The controller method an endpoint declared (``functools.wraps`` carries it through the decorators)."""
+    method = getattr(endpoint, "__php_method__", None)
+    return method if isinstance(method, PhpMethod) else None

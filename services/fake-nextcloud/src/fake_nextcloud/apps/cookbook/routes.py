@@ -5,6 +5,12 @@ tags,search}``, ``keyword_api#keywords``, ``category_api#categories``, ``config_
 Every API method is ``#[CORS]``, ``#[NoCSRFRequired]``, ``#[NoAdminRequired]`` (``lib/Controller/*ApiController.php``),
 so a Bearer token gets 401 "CORS requires basic auth" unless the Bearer patch is applied. Answers are
 ``JSONResponse``s from ``lib/Controller/Implementation/{Recipe,Category,Keyword,Config}Implementation.php``.
+
+Controller arguments (``@php_method``): every ``*ApiController`` method takes untyped URL parameters (``show($id)``,
+``search($query)``, ``category($category)``, ``tags($keywords)``…) or none, so nothing is ever a ``TypeError``;
+bodies and ``?keywords=`` are read by the implementations themselves (``RestParameterParser::getParameters``,
+``$_GET['keywords']``). The app registers no middleware (``lib/AppInfo/Application.php`` only registers a search
+provider and capabilities): an uncaught exception is Nextcloud's 500 page.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from fake_nextcloud.apps.cookbook.models import API_VERSION, CookbookBackend, Co
 from fake_nextcloud.core.appframework import Annotations, controller
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import html_error_page, json_response
+from fake_nextcloud.core.signature import php_method
 from fake_nextcloud.core.state import FakeState
 
 __all__ = ["CookbookApp"]
@@ -41,21 +48,24 @@ def _run(ctx: NcContext, work: Callable[[CookbookBackend, str], Any]) -> Respons
 
 
 def _body(ctx: NcContext) -> dict[str, Any]:
-    """``RestParameterParser::getParameters``: the decoded JSON (or form) body."""
+    """``RestParameterParser::getParameters``: the decoded JSON (or form) body - read from the request by the
+    implementation, not a controller argument."""
     return {k: v for k, v in ctx.params.items() if k != "format"}
 
 
 @controller(_API)
+@php_method("RecipeApiController::index")
 async def index(ctx: NcContext, request: Request) -> Response:
     """``GET /recipes`` (``?keywords=`` searches like ``/search``)."""
-    keywords = ctx.param("keywords")
-    return _run(ctx, lambda b, uid: b.search(uid, str(keywords)) if keywords else b.stubs(uid))
+    keywords = ctx.query.get("keywords")  # RecipeImplementation::index reads $_GET['keywords'] (query string only)
+    return _run(ctx, lambda b, uid: b.search(uid, keywords) if keywords else b.stubs(uid))
 
 
 @controller(_API)
+@php_method("RecipeApiController::show", "$id")
 async def show(ctx: NcContext, request: Request) -> Response:
     """``GET /recipes/{id}``: 404 answers the id (as a JSON string); else the recipe + ``printImage``, ``imageUrl``."""
-    raw = request.path_params["id"]
+    raw = str(ctx.args["id"])
 
     def work(b: CookbookBackend, uid: str) -> Any:
         recipe = b.get(uid, int(raw)) if raw.isdigit() else None
@@ -69,6 +79,7 @@ async def show(ctx: NcContext, request: Request) -> Response:
 
 
 @controller(_API)
+@php_method("RecipeApiController::create")
 async def create(ctx: NcContext, request: Request) -> Response:
     """``POST /recipes``: answers the new id (an integer)."""
     data = _body(ctx)
@@ -76,6 +87,7 @@ async def create(ctx: NcContext, request: Request) -> Response:
 
 
 @controller(_API)
+@php_method("RecipeApiController::update", "$id")
 async def update(ctx: NcContext, request: Request) -> Response:
     """``PUT /recipes/{id}``: the path id is ignored, the body's ``id`` is used (without one a new recipe is
     created - RecipeImplementation::update calls addRecipe($recipeData))."""
@@ -84,9 +96,10 @@ async def update(ctx: NcContext, request: Request) -> Response:
 
 
 @controller(_API)
+@php_method("RecipeApiController::destroy", "$id")
 async def destroy(ctx: NcContext, request: Request) -> Response:
     """``DELETE /recipes/{id}``: "Recipe N deleted successfully", also for an unknown id."""
-    raw = request.path_params["id"]
+    raw = str(ctx.args["id"])
 
     def work(b: CookbookBackend, uid: str) -> Any:
         if not raw.isdigit():
@@ -98,9 +111,10 @@ async def destroy(ctx: NcContext, request: Request) -> Response:
 
 
 @controller(_API)
+@php_method("RecipeApiController::import")
 async def import_recipe(ctx: NcContext, request: Request) -> Response:
     """``POST /import`` (``url``): the imported recipe; 400 with a bare string on failure, 409 on a name clash."""
-    url = ctx.param("url")
+    url = _body(ctx).get("url")  # RecipeImplementation::import: $this->restParser->getParameters()['url']
 
     def work(b: CookbookBackend, uid: str) -> Any:
         if url is None:
@@ -111,45 +125,52 @@ async def import_recipe(ctx: NcContext, request: Request) -> Response:
 
 
 @controller(_API)
+@php_method("RecipeApiController::search", "$query")
 async def search(ctx: NcContext, request: Request) -> Response:
     """``GET /search/{query}`` (urldecoded once more by the app)."""
-    query = unquote(request.path_params["query"])
+    query = unquote(str(ctx.args["query"]))
     return _run(ctx, lambda b, uid: b.search(uid, query))
 
 
 @controller(_API)
+@php_method("RecipeApiController::category", "$category")
 async def category(ctx: NcContext, request: Request) -> Response:
     """``GET /category/{category}`` (``_`` = uncategorised)."""
-    name = unquote(request.path_params["category"])
+    name = unquote(str(ctx.args["category"]))
     return _run(ctx, lambda b, uid: b.in_category(uid, name))
 
 
 @controller(_API)
+@php_method("RecipeApiController::tags", "$keywords")
 async def tags(ctx: NcContext, request: Request) -> Response:
     """``GET /tags/{keywords}`` (comma-separated, all required)."""
-    keywords = unquote(request.path_params["keywords"])
+    keywords = unquote(str(ctx.args["keywords"]))
     return _run(ctx, lambda b, uid: b.with_keywords(uid, keywords))
 
 
 @controller(_API)
+@php_method("CategoryApiController::categories")
 async def categories(ctx: NcContext, request: Request) -> Response:
     """``GET /categories``."""
     return _run(ctx, lambda b, uid: b.categories(uid))
 
 
 @controller(_API)
+@php_method("KeywordApiController::keywords")
 async def keywords(ctx: NcContext, request: Request) -> Response:
     """``GET /keywords``."""
     return _run(ctx, lambda b, uid: b.keywords(uid))
 
 
 @controller(_API)
+@php_method("ConfigApiController::list")
 async def get_config(ctx: NcContext, request: Request) -> Response:
     """``GET /config``."""
     return _run(ctx, lambda b, uid: b.config(uid))
 
 
 @controller(_API)
+@php_method("ConfigApiController::config")
 async def set_config(ctx: NcContext, request: Request) -> Response:
     """``POST /config``: "OK"."""
     data = _body(ctx)
@@ -162,12 +183,14 @@ async def set_config(ctx: NcContext, request: Request) -> Response:
 
 
 @controller(_API)
+@php_method("ConfigApiController::reindex")
 async def reindex(ctx: NcContext, request: Request) -> Response:
     """``POST /reindex``."""
     return _run(ctx, lambda b, uid: "Search index rebuilt successfully")
 
 
 @controller(_API)
+@php_method("UtilApiController::getApiVersion")
 async def version(ctx: NcContext, request: Request) -> Response:
     """``GET /api/version`` (``UtilApiController::getApiVersion``)."""
     return json_response({"cookbook_version": app_version(ctx.state), "api_version": API_VERSION})

@@ -19,6 +19,13 @@ chain (password for the login name, user id or unique e-mail; no app passwords).
 (``createLoginFailedResponse``); success is a 303 to the absolute ``redirect_url`` (``generateRedirect``: not if it
 contains ``@``) or the default page (``linkToDefaultPageUrl``, absolute). A logged-in user opening the login page
 is sent to the default page - which is the ``redirect_url`` parameter when it has no ``@``.
+
+Controller arguments (``@php_method``, ``core/Controller/LoginController.php`` on master): ``showLoginForm(?string
+$user = null, ?string $redirect_url = null)``, ``tryLogin(Chain $loginChain, ITrustedDomainHelper
+$trustedDomainHelper, string $user = '', string $password = '', ?string $redirect_url = null, string $timezone = '',
+string $timezone_offset = '')`` - the two services come from the DI container (``Dispatcher::executeController``:
+``$this->appContainer->get($type)`` for a null class-typed argument) - and ``logout()``. Nothing is required; an
+array for one of the strings is a ``TypeError`` (the 500 page).
 """
 
 from __future__ import annotations
@@ -34,9 +41,9 @@ from fake_nextcloud.core.auth import check_browser_login
 from fake_nextcloud.core.browser import default_page_url, ensure_session, log_in, log_out
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.csrf import passes_csrf_check
-from fake_nextcloud.core.params import str_param
 from fake_nextcloud.core.php import php_trim
 from fake_nextcloud.core.session import csrf_token
+from fake_nextcloud.core.signature import php_method
 from fake_nextcloud.core.templates import esc, guest_page
 from fake_nextcloud.core.urls import is_trusted_url
 
@@ -93,6 +100,7 @@ def _form(ctx: NcContext, user: str, redirect_url: str | None, errors: list[str]
 
 
 @controller(Annotations(public=True, no_csrf=True))
+@php_method("LoginController::showLoginForm", "?string $user = null, ?string $redirect_url = null")
 async def show_login_form(ctx: NcContext, request: Request) -> Response:
     """``showLoginForm``: logged in -> default page; else the form with the session's login messages."""
     if ctx.user is not None:
@@ -101,8 +109,8 @@ async def show_login_form(ctx: NcContext, request: Request) -> Response:
     messages = session.get("loginMessages")
     session.remove("loginMessages")
     errors = [str(m) for m in messages[0]] if isinstance(messages, list) and messages else []
-    user = str_param(ctx, "user", "")
-    redirect_url = str_param(ctx, "redirect_url", None)
+    user: str = ctx.args["user"] or ""
+    redirect_url: str | None = ctx.args["redirect_url"]
     if redirect_url and redirect_url.split("?", 1)[0] == ctx.link(
         "/index.php/logout"
     ):  # linkToRoute('core.login.logout')
@@ -132,12 +140,17 @@ def _generate_redirect(ctx: NcContext, redirect_url: str | None) -> Response:
 
 
 @controller(Annotations(public=True, no_csrf=True))
+@php_method(
+    "LoginController::tryLogin",
+    "Chain $loginChain, ITrustedDomainHelper $trustedDomainHelper, string $user = '', string $password = '',"
+    " ?string $redirect_url = null, string $timezone = '', string $timezone_offset = ''",
+)
 async def try_login(ctx: NcContext, request: Request) -> Response:
     """``tryLogin`` (``#[PublicPage]``, ``#[NoCSRFRequired]``, ``#[UseSession]``; checks CSRF itself)."""
-    user_param = str_param(ctx, "user", "")
-    password = str_param(ctx, "password", "")
-    redirect_url = str_param(ctx, "redirect_url", None)
-    timezone = str_param(ctx, "timezone", "")
+    user_param: str = ctx.args["user"]
+    password: str = ctx.args["password"]
+    redirect_url: str | None = ctx.args["redirect_url"]
+    timezone: str = ctx.args["timezone"]
     origin = ctx.header("Origin")
     error = ""
     if origin == "" or not is_trusted_url(ctx.state.config, ctx.host, origin):
@@ -165,6 +178,7 @@ async def try_login(ctx: NcContext, request: Request) -> Response:
 
 
 @controller(Annotations())
+@php_method("LoginController::logout")
 async def logout(ctx: NcContext, request: Request) -> Response:
     """``logout`` (``#[NoAdminRequired]``, CSRF required: the logout link carries ``?requesttoken=``):
     303 to the absolute login URL with ``clear=1``."""

@@ -1,5 +1,10 @@
 """Core endpoints: ``/status.php`` and the OCS routes ``/cloud/capabilities``, ``/cloud/user``,
-``/cloud/users/{userId}`` under ``/ocs/v1.php`` and ``/ocs/v2.php``."""
+``/cloud/users/{userId}`` under ``/ocs/v1.php`` and ``/ocs/v2.php``.
+
+``status.php`` is a plain script, not a controller; the others name their controller methods (nextcloud/server
+``core/Controller/OCSController.php::getCapabilities()``, ``apps/provisioning_api/lib/Controller/
+UsersController.php::getCurrentUser()``/``getUser(string $userId)``).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError
 from fake_nextcloud.core.ocs import RESPOND_NOT_FOUND
 from fake_nextcloud.core.php import md5_hex, php_json_encode
+from fake_nextcloud.core.signature import php_method
 from fake_nextcloud.core.state import FakeState
 
 __all__ = ["OCS_ROUTES", "build_ocs_router", "status_route"]
@@ -29,6 +35,7 @@ def status_route(state: FakeState) -> Route:
 
 
 @controller(Annotations(public=True, ocs=True))
+@php_method("OCSController::getCapabilities")
 async def get_capabilities(ctx: NcContext, request: Request) -> OcsResult:
     """``GET /cloud/capabilities`` (core ``OCSController::getCapabilities``, ``#[PublicPage]`` but *not*
     ``#[NoCSRFRequired]``: without ``OCS-APIRequest`` it fails with 412). ``ETag`` =
@@ -38,6 +45,7 @@ async def get_capabilities(ctx: NcContext, request: Request) -> OcsResult:
 
 
 @controller(Annotations(ocs=True))
+@php_method("UsersController::getCurrentUser")
 async def get_current_user(ctx: NcContext, request: Request) -> OcsResult:
     """``GET /cloud/user`` (provisioning_api ``UsersController::getCurrentUser``, with scopes)."""
     assert ctx.user is not None
@@ -45,11 +53,12 @@ async def get_current_user(ctx: NcContext, request: Request) -> OcsResult:
 
 
 @controller(Annotations(ocs=True))
+@php_method("UsersController::getUser", "string $userId")
 async def get_user(ctx: NcContext, request: Request) -> OcsResult:
     """``GET /cloud/users/{userId}`` (``UsersController::getUser``): unknown user -> OCS 404 "User does
     not exist"; another user without admin rights -> 998 (v2: HTTP 404) with an empty message."""
     assert ctx.user is not None
-    target = ctx.state.user(request.path_params["userId"])
+    target = ctx.state.user(ctx.args["userId"])
     if target is None:
         raise OcsError(404, "User does not exist")
     if not ctx.user.is_admin and target.uid != ctx.user.uid:

@@ -235,9 +235,10 @@ class DeckBackend:
         return board
 
     def add_acl(
-        self, uid: str, board_id: int, kind: int, participant: str, edit: bool, share: bool, manage: bool
+        self, uid: str, board_id: int, kind: int, participant: Any, edit: bool, share: bool, manage: bool
     ) -> Acl:
-        """``BoardService::addAcl`` (SHARE)."""
+        """``BoardService::addAcl`` (``BoardServiceValidator``: ``participant`` not empty, max 64; then SHARE)."""
+        participant = check_title(participant, 64, "participant")
         board = self.board(board_id, uid, "PERMISSION_SHARE")
         if kind == 0 and self.state.user(participant) is None:
             raise BadRequest("Invalid participant")
@@ -314,14 +315,18 @@ class DeckBackend:
         self.touch(board, stack)
         return stack
 
-    def update_stack(self, uid: str, stack_id: int, title: Any, order: int) -> Stack:
-        """``StackService::update`` (MANAGE)."""
+    def update_stack(self, uid: str, stack_id: int, title: Any, board_id: int, order: int) -> Stack:
+        """``StackService::update``: MANAGE on the stack and on ``board_id``, which becomes the stack's board."""
+        title = check_title(title, 100)
         stack, board = self.stack(stack_id, uid, "PERMISSION_MANAGE")
+        target = self.board(board_id, uid, "PERMISSION_MANAGE")
         self.writable(board)
         if stack.deleted_at:
             raise NoPermission()
-        stack.title, stack.order = check_title(title, 100), order
-        self.touch(board, stack)
+        stack.title, stack.order, stack.board_id = title, order, target.id
+        self.touch(target, stack)
+        if target.id != board.id:
+            self.touch(board)
         return stack
 
     def reorder_stack(self, uid: str, stack_id: int, order: int) -> list[Stack]:

@@ -34,6 +34,7 @@ __all__ = [
     "remove_dependent_card",
     "remove_label",
     "reorder_card",
+    "set_archived",
     "unassign_user",
     "update_card",
     "update_label",
@@ -86,13 +87,17 @@ def create_card(
     description: str = "",
     duedate: int | None = None,
     type_: str = "plain",
+    owner: str | None = None,
 ) -> Card:
-    """``CardService::create`` (EDIT on the stack's board)."""
+    """``CardService::create`` (EDIT on the stack's board); ``owner`` is the acting user unless the controller
+    passes another one (``CardOcsController::create``). ``CardServiceValidator``: title, type, owner."""
     title = check_title(title, 255)
+    check_title(type_, 64, "type")
+    owner = check_title(uid if owner is None else owner, 64, "owner")
     stack, board = deck.stack(stack_id, uid, "PERMISSION_EDIT")
     deck.writable(board)
     now = deck.state.time()
-    card = Card(deck.next_id("card"), stack.id, title, uid, order, now, now, description or "", type_, duedate)
+    card = Card(deck.next_id("card"), stack.id, title, owner, order, now, now, description or "", type_, duedate)
     deck.cards[card.id] = card
     deck.touch(board, stack, card)
     return card
@@ -100,9 +105,11 @@ def create_card(
 
 def update_card(deck: DeckBackend, uid: str, card_id: int, fields: dict[str, Any]) -> Card:
     """``CardService::update``: every field is replaced (``done`` absent -> null); moving to a stack of another
-    board re-links labels by title and creates missing ones when allowed."""
+    board re-links labels by title and creates missing ones when allowed. ``CardServiceValidator``: title, type,
+    owner (the owner is checked, not stored)."""
     title = check_title(fields.get("title"), 255)
     check_title(fields.get("type"), 64, "type")
+    check_title(fields.get("owner"), 64, "owner")
     card, _, old_board = find_card(deck, uid, card_id, "PERMISSION_EDIT", allow_deleted=True)
     stack, board = deck.stack(int(fields["stackId"]), uid, "PERMISSION_EDIT")
     deck.writable(old_board)
@@ -161,6 +168,15 @@ def reorder_card(deck: DeckBackend, uid: str, card_id: int, stack_id: int, order
         c.order = i
     deck.touch(board, stack, card)
     return others
+
+
+def set_archived(deck: DeckBackend, uid: str, card_id: int, archived: bool) -> Card:
+    """``CardService::archive`` / ``unarchive``: EDIT, and not on an archived board; nothing else is checked."""
+    card, stack, board = find_card(deck, uid, card_id, "PERMISSION_EDIT")
+    deck.writable(board)
+    card.archived = archived
+    deck.touch(board, stack, card)
+    return card
 
 
 def delete_card(deck: DeckBackend, uid: str, card_id: int) -> Card:

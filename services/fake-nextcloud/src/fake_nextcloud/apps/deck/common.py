@@ -1,9 +1,11 @@
 """Shared plumbing of the Deck REST and OCS controllers: error rendering (nextcloud/deck
-``lib/Middleware/ExceptionMiddleware.php``), typed parameters, multipart uploads, and the stack/card payloads.
+``lib/Middleware/ExceptionMiddleware.php``), URL parameters read with ``getParam``, multipart uploads, and the
+stack payloads. Controller arguments themselves are bound from the PHP signatures (``core.signature``).
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -13,26 +15,27 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fake_nextcloud.apps.deck import cards as C
-from fake_nextcloud.apps.deck.backend import DeckBackend, InternalError, parse_date
+from fake_nextcloud.apps.deck.backend import DeckBackend, InternalError
+from fake_nextcloud.apps.deck.coerce import php_call
 from fake_nextcloud.apps.deck.models import Conflict, DeckError
 from fake_nextcloud.core.appframework import Annotations, Endpoint, Handler, OcsResult, controller
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError, json_response
-from fake_nextcloud.core.params import bool_param, int_param, str_param
-from fake_nextcloud.core.php import PhpTypeError, php_int
+from fake_nextcloud.core.php import PhpTypeError
 
 __all__ = [
     "Upload",
-    "card_fields",
     "deck_controller",
     "error_response",
-    "path_int",
-    "read_upload",
+    "ocs_ok",
+    "rest_ok",
     "run_ocs",
     "run_rest",
     "since_1_19",
     "stacks_json",
     "uid_of",
+    "upload_of",
+    "url_int",
 ]
 
 T = TypeVar("T")
@@ -57,9 +60,12 @@ def uid_of(ctx: NcContext) -> str:
     return ctx.user.uid
 
 
-def path_int(request: Request, name: str) -> int:
-    """A route parameter cast by the dispatcher (``settype($value, 'int')``)."""
-    return php_int(request.path_params[name])
+def url_int(request: Request, name: str, callee: str) -> int:
+    """``$this->request->getParam('<name>')`` of a URL parameter (a string; ``Request::setUrlParameters``) handed
+    on to the ``int`` parameter of ``callee``: PHP's coercive mode, so a non-numeric value is a ``TypeError``
+    (not the ``0`` of a dispatcher ``settype``)."""
+    value: int = php_call(callee, f"int ${name}", **{name: request.path_params[name]})[name]
+    return value
 
 
 def error_response(error: DeckError) -> Response:
@@ -84,6 +90,22 @@ def run_rest(ctx: NcContext, action: Callable[[DeckBackend, str], T]) -> T | Res
         return error_response(InternalError("TypeError"))
 
 
+def rest_ok(ctx: NcContext, action: Callable[[DeckBackend, str], Any], *, etag: bool = False) -> Response:
+    """Run ``action(deck, uid)`` for a REST method and answer its JSON; with ``etag`` the action returns
+    ``(data, etag)`` and the ``ETag`` header is set (``DataResponse::setETag``)."""
+    result = run_rest(ctx, action)
+    if isinstance(result, Response):
+        return result
+    data, tag = result if etag else (result, None)
+    return json_response(data, etag=tag)
+
+
+def ocs_ok(ctx: NcContext, action: Callable[[DeckBackend, str], Any]) -> Response | OcsResult:
+    """Run ``action(deck, uid)`` for an OCS method and answer its ``DataResponse``."""
+    result = run_ocs(ctx, action)
+    return result if isinstance(result, Response) else OcsResult(result)
+
+
 def run_ocs(ctx: NcContext, action: Callable[[DeckBackend, str], T]) -> T | Response:
     """Run ``action`` for an ``OCSController`` method: a ``StatusException`` is rethrown as ``OCSException``
     (envelope with its status; 403 "Permission denied" from ``DoesNotExistException`` ends up the same way
@@ -103,19 +125,26 @@ def deck_controller(ann: Annotations) -> Callable[[Handler], Endpoint]:
     ``Throwable`` of the controller call (a ``TypeError`` for a missing required argument) in an ``\\Exception``
     and hands it to the middlewares' ``afterException``; Deck's ``ExceptionMiddleware`` answers it with its JSON
     500 for every ``OCA\\Deck\\Controller\\`` class, OCS ones included. Routes of a disabled app do not
-    exist (OCS 998)."""
+    exist (OCS 998).
+
+    The fields of a ``multipart/form-data`` POST are request parameters (PHP puts them in ``$_POST``, which
+    ``Request`` merges over the query string), so they are added before the arguments are bound; the ``file``
+    part is kept for :func:`upload_of` (``IRequest::getUploadedFile``)."""
 
     def decorate(handler: Handler) -> Endpoint:
         async def wrapped(ctx: NcContext, request: Request) -> Response | OcsResult:
             if ann.ocs and not ctx.state.app_enabled("deck"):
                 raise OcsError(998, "")
+            if request.method == "POST" and "multipart/form-data" in request.headers.get("content-type", ""):
+                upload = await _read_upload(request)
+                ctx.params.update(upload.fields)
+                request.state.deck_upload = upload
             try:
                 return await handler(ctx, request)
             except PhpTypeError:
                 return error_response(InternalError("TypeError"))
 
-        wrapped.__name__, wrapped.__doc__ = handler.__name__, handler.__doc__
-        return controller(ann)(wrapped)
+        return controller(ann)(functools.wraps(handler)(wrapped))
 
     return decorate
 
@@ -127,7 +156,7 @@ class Upload:
         self.name, self.content, self.fields = name, content, fields
 
 
-async def read_upload(request: Request) -> Upload:
+async def _read_upload(request: Request) -> Upload:
     """Parse a ``multipart/form-data`` body; fields join the parameters as ``$_POST`` does."""
     if "multipart/form-data" not in request.headers.get("content-type", ""):
         return Upload("", b"", {})
@@ -143,23 +172,15 @@ async def read_upload(request: Request) -> Upload:
     return Upload(name, content, fields)
 
 
+def upload_of(request: Request) -> Upload:
+    """The multipart upload :func:`deck_controller` read (an empty one for other requests)."""
+    upload = getattr(request.state, "deck_upload", None)
+    return upload if isinstance(upload, Upload) else Upload("", b"", {})
+
+
 def stacks_json(deck: DeckBackend, board_id: int, *, archived: bool) -> list[dict[str, Any]]:
     """``StackService::findAll`` / ``findAllArchived``: stacks with their (archived) cards, enriched."""
     return [
         s.to_json([C.card_json(deck, c) for c in C.cards_of(deck, s.id, archived=archived)])
         for s in deck.board_stacks(board_id)
     ]
-
-
-def card_fields(ctx: NcContext) -> dict[str, Any]:
-    """Parameters of ``CardService::update`` from the request (missing ``done`` clears it)."""
-    archived = ctx.param("archived")
-    return {
-        "title": ctx.param("title"),
-        "type": ctx.param("type"),
-        "description": str_param(ctx, "description", ""),
-        "order": int_param(ctx, "order", 0),
-        "duedate": parse_date(ctx.param("duedate")),
-        "archived": None if archived is None else bool_param(ctx, "archived", False),
-        "done": parse_date(ctx.param("done")),
-    }

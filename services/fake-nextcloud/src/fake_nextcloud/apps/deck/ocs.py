@@ -2,15 +2,17 @@
 
 Routes: nextcloud/deck ``appinfo/routes.php`` (``'ocs'`` section); controllers ``lib/Controller/BoardOcsController
 .php``, ``StackOcsController.php``, ``CardOcsController.php``, ``AttachmentOcsController.php``,
-``CommentsApiController.php`` (all ``OCSController``s without ``#[CORS]``, so a Bearer token works on an unpatched
-server; ``OCS-APIRequest: true`` or Bearer passes the CSRF check). ``CardOcsController::update`` takes the card
-id as body parameter ``id`` (the route's ``{cardId}`` is ignored) and needs the full card incl. ``boardId``.
-``#[PublicPage]`` on the stack/card methods is not modelled (a public caller gets the usual 401).
+``CommentsApiController.php`` at v1.18.3 (a480d8d5) (all ``OCSController``s without ``#[CORS]``, so a Bearer token
+works on an unpatched server; ``OCS-APIRequest: true`` or Bearer passes the CSRF check). Each handler declares its
+PHP method (``core.signature.php_method``), so a missing required argument is a ``TypeError``: Deck's JSON 500.
+``CardOcsController::update`` takes the card id as body parameter ``id`` (the route's ``{cardId}`` is ignored)
+and needs the full card incl. ``boardId``. A given ``boardId`` is looked up first (``BoardService::find``, READ;
+federated boards are not modelled). ``#[PublicPage]`` on the stack/card methods is not modelled (a public
+caller gets the usual 401).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -21,198 +23,329 @@ from fake_nextcloud.apps.deck import cards as C
 from fake_nextcloud.apps.deck import extras as X
 from fake_nextcloud.apps.deck.attachment_routes import OCS_ATTACHMENT_ROUTES
 from fake_nextcloud.apps.deck.backend import DeckBackend, parse_date
-from fake_nextcloud.apps.deck.common import card_fields, deck_controller, path_int, run_ocs, stacks_json
+from fake_nextcloud.apps.deck.coerce import php_call
+from fake_nextcloud.apps.deck.common import deck_controller, ocs_ok, stacks_json
 from fake_nextcloud.core.appframework import Annotations, OcsResult
 from fake_nextcloud.core.context import NcContext
-from fake_nextcloud.core.errors import OcsError
-from fake_nextcloud.core.params import bool_param, int_param, str_param
-from fake_nextcloud.core.php import PhpTypeError
+from fake_nextcloud.core.php import php_empty, php_str
+from fake_nextcloud.core.signature import php_method
 
 __all__ = ["OCS_ROUTES"]
 
 _OCS = Annotations(ocs=True)
+_Result = Response | OcsResult
+_BOARD_CARD_LABEL = "?int $boardId, int $cardId, int $labelId"
+_BOARD_CARD_USER = "?int $boardId, int $cardId, string $userId, int $type = 0"
+_DEPENDENT = "int $cardId, int $dependentCardId, ?int $boardId = null"
 
 
-def _ok(ctx: NcContext, action: Callable[[DeckBackend, str], Any]) -> Response | OcsResult:
-    if not ctx.state.app_enabled("deck"):  # routes of disabled apps do not exist: OCS 998
-        raise OcsError(998, "")
-    result = run_ocs(ctx, action)
-    return result if isinstance(result, Response) else OcsResult(result)
+def _find_board(deck: DeckBackend, uid: str, board_id: int | None) -> None:
+    """``if ($boardId) { $board = $this->boardService->find($boardId, false); … }`` (READ)."""
+    if board_id:
+        deck.board(board_id, uid)
 
 
-def _required_int(ctx: NcContext, name: str) -> int:
-    """An ``int`` parameter without default: absent -> ``TypeError`` (500)."""
-    value = int_param(ctx, name, None)
-    if value is None:
-        raise PhpTypeError(f"Argument ${name} must be of type int, null given")
-    return value
-
-
-@deck_controller(_OCS)
-async def boards_index(ctx: NcContext, request: Request) -> Response | OcsResult:
-    """``BoardOcsController::index``: ``findAll()`` without details."""
-    return _ok(ctx, lambda deck, uid: [deck.board_json(b, uid, full=False) for b in deck.visible_boards(uid)])
+# -- boards (BoardOcsController) ----------------------------------------------------------------------
 
 
 @deck_controller(_OCS)
-async def board_read(ctx: NcContext, request: Request) -> Response | OcsResult:
-    board_id = path_int(request, "boardId")
-    return _ok(ctx, lambda deck, uid: deck.board_json(deck.board(board_id, uid), uid))
+@php_method("BoardOcsController::index")
+async def boards_index(ctx: NcContext, request: Request) -> _Result:
+    """``findAll()`` without details."""
+    return ocs_ok(ctx, lambda deck, uid: [deck.board_json(b, uid, full=False) for b in deck.visible_boards(uid)])
 
 
 @deck_controller(_OCS)
-async def board_create(ctx: NcContext, request: Request) -> Response | OcsResult:
-    title, color = ctx.param("title"), ctx.param("color")
-    return _ok(ctx, lambda deck, uid: deck.board_json(deck.create_board(uid, title, color), uid))
+@php_method("BoardOcsController::read", "int $boardId")
+async def board_read(ctx: NcContext, request: Request) -> _Result:
+    board_id: int = ctx.args["boardId"]
+    return ocs_ok(ctx, lambda deck, uid: deck.board_json(deck.board(board_id, uid), uid))
 
 
 @deck_controller(_OCS)
-async def board_add_acl(ctx: NcContext, request: Request) -> Response | OcsResult:
-    board_id, kind, who = path_int(request, "boardId"), int_param(ctx, "type", 0), str_param(ctx, "participant", "")
-    flags = [bool(bool_param(ctx, f"permission{p}", False)) for p in ("Edit", "Share", "Manage")]
-    return _ok(ctx, lambda deck, uid: deck.add_acl(uid, board_id, kind, who, *flags).to_json(deck.state))
+@php_method("BoardOcsController::create", "string $title, string $color")
+async def board_create(ctx: NcContext, request: Request) -> _Result:
+    title, color = ctx.args["title"], ctx.args["color"]
+    return ocs_ok(ctx, lambda deck, uid: deck.board_json(deck.create_board(uid, title, color), uid))
 
 
 @deck_controller(_OCS)
-async def stacks_index(ctx: NcContext, request: Request) -> Response | OcsResult:
-    board_id = path_int(request, "boardId")
+@php_method(
+    "BoardOcsController::addAcl",
+    "int $boardId, int $type, string $participant, bool $permissionEdit, bool $permissionShare,"
+    " bool $permissionManage, ?string $remote = null",
+)
+async def board_add_acl(ctx: NcContext, request: Request) -> _Result:
+    a = ctx.args
+    board_id, kind, who = a["boardId"], a["type"], a["participant"]
+    flags = (a["permissionEdit"], a["permissionShare"], a["permissionManage"])
+    return ocs_ok(ctx, lambda deck, uid: deck.add_acl(uid, board_id, kind, who, *flags).to_json(deck.state))
+
+
+# -- stacks (StackOcsController) ----------------------------------------------------------------------
+
+
+@deck_controller(_OCS)
+@php_method("StackOcsController::index", "int $boardId")
+async def stacks_index(ctx: NcContext, request: Request) -> _Result:
+    board_id: int = ctx.args["boardId"]
 
     def act(deck: DeckBackend, uid: str) -> Any:
         deck.board(board_id, uid)
         return stacks_json(deck, board_id, archived=False)
 
-    return _ok(ctx, act)
+    return ocs_ok(ctx, act)
 
 
 @deck_controller(_OCS)
-async def stack_create(ctx: NcContext, request: Request) -> Response | OcsResult:
-    title, board_id, order = ctx.param("title"), _required_int(ctx, "boardId"), int_param(ctx, "order", 0)
-    return _ok(ctx, lambda deck, uid: deck.create_stack(uid, board_id, title, order).to_json())
-
-
-@deck_controller(_OCS)
-async def stack_reorder(ctx: NcContext, request: Request) -> Response | OcsResult:
-    stack_id, order = path_int(request, "stackId"), _required_int(ctx, "order")
-    return _ok(ctx, lambda deck, uid: [s.to_json() for s in deck.reorder_stack(uid, stack_id, order)])
-
-
-@deck_controller(_OCS)
-async def stack_delete(ctx: NcContext, request: Request) -> Response | OcsResult:
-    stack_id = path_int(request, "stackId")
-    return _ok(ctx, lambda deck, uid: deck.delete_stack(uid, stack_id).to_json())
-
-
-@deck_controller(_OCS)
-async def card_create(ctx: NcContext, request: Request) -> Response | OcsResult:
-    """``POST /cards`` (``title``, ``stackId``, ``type``, ``order`` 999, ``description``, ``duedate``); the
-    ``labels``/``users`` parameters are ignored (commented out in ``CardOcsController::create``)."""
-    title, stack_id = ctx.param("title"), _required_int(ctx, "stackId")
-    order, description = int_param(ctx, "order", 999), str_param(ctx, "description", "")
+@php_method("StackOcsController::create", "string $title, int $boardId, int $order = 0")
+async def stack_create(ctx: NcContext, request: Request) -> _Result:
+    title, board_id, order = ctx.args["title"], ctx.args["boardId"], ctx.args["order"]
 
     def act(deck: DeckBackend, uid: str) -> Any:
-        due = parse_date(ctx.param("duedate"))
+        deck.board(board_id, uid)  # $this->boardService->find($boardId, false)
+        return deck.create_stack(uid, board_id, title, order).to_json()
+
+    return ocs_ok(ctx, act)
+
+
+@deck_controller(_OCS)
+@php_method("StackOcsController::reorder", "int $stackId, int $order, ?int $boardId")
+async def stack_reorder(ctx: NcContext, request: Request) -> _Result:
+    stack_id, order, board_id = ctx.args["stackId"], ctx.args["order"], ctx.args["boardId"]
+
+    def act(deck: DeckBackend, uid: str) -> Any:
+        if board_id is not None:  # if ($boardId !== null) find($boardId, false)
+            deck.board(board_id, uid)
+        return [s.to_json() for s in deck.reorder_stack(uid, stack_id, order)]
+
+    return ocs_ok(ctx, act)
+
+
+@deck_controller(_OCS)
+@php_method("StackOcsController::delete", "int $stackId, ?int $boardId = null")
+async def stack_delete(ctx: NcContext, request: Request) -> _Result:
+    """``DELETE /stacks/{stackId}/{boardId}``; without the last segment the route's ``'defaults' => ['boardId'
+    => null]`` is a URL parameter too, so a ``boardId`` in the query or body is overridden by ``null``."""
+    stack_id = ctx.args["stackId"]
+    board_id = ctx.args["boardId"] if "boardId" in request.path_params else None
+
+    def act(deck: DeckBackend, uid: str) -> Any:
+        _find_board(deck, uid, board_id)
+        return deck.delete_stack(uid, stack_id).to_json()
+
+    return ocs_ok(ctx, act)
+
+
+# -- cards (CardOcsController) ------------------------------------------------------------------------
+
+
+@deck_controller(_OCS)
+@php_method(
+    "CardOcsController::create",
+    "string $title, int $stackId, ?int $boardId = null, ?string $type = 'plain', ?string $owner = null,"
+    " ?int $order = 999, ?string $description = '', $duedate = null, $startdate = null, ?array $labels = [],"
+    " ?array $users = [], ?string $color = null",
+)
+async def card_create(ctx: NcContext, request: Request) -> _Result:
+    """``POST /cards``: ``owner`` defaults to the user (``if (!$owner)``); ``labels``/``users`` are ignored
+    (commented out in ``CardOcsController::create``)."""
+    a = ctx.args
+    owner = None if php_empty(a["owner"]) else a["owner"]  # if (!$owner) { $owner = $this->userId; }
+
+    def act(deck: DeckBackend, uid: str) -> Any:
+        _find_board(deck, uid, a["boardId"])
         card = C.create_card(
             deck,
             uid,
-            stack_id,
-            title,
-            order=order,
-            description=description,
-            duedate=due,
-            type_=str_param(ctx, "type", "plain"),
+            a["stackId"],
+            a["title"],
+            order=a["order"],
+            description=a["description"],
+            duedate=parse_date(a["duedate"]),
+            type_=a["type"],
+            owner=owner,
         )
         return C.card_json(deck, card, resolve_owner=False)
 
-    return _ok(ctx, act)
+    return ocs_ok(ctx, act)
 
 
 @deck_controller(_OCS)
-async def card_update(ctx: NcContext, request: Request) -> Response | OcsResult:
-    """``PUT /cards/{cardId}``: ``id``, ``title``, ``stackId``, ``type``, ``order``, ``description``, ``duedate``,
-    ``deletedAt``, ``boardId`` are required; ``done`` absent -> cleared."""
-    card_id, stack_id = _required_int(ctx, "id"), _required_int(ctx, "stackId")
-    board_id, deleted_at = _required_int(ctx, "boardId"), int_param(ctx, "deletedAt", None)
+@php_method(
+    "CardOcsController::update",
+    "int $id, string $title, int $stackId, string $type, int $order, string $description, $duedate, $deletedAt,"
+    " int $boardId, array|string|null $owner = null, $archived = null, $startdate = null, ?string $color = null",
+)
+async def card_update(ctx: NcContext, request: Request) -> _Result:
+    """``PUT /cards/{cardId}``: ``id``, ``title``, ``stackId``, ``type``, ``order``, ``description`` and
+    ``boardId`` are required; ``done`` absent -> cleared. Deck 1.19 reads ``color`` with ``getParams()`` instead
+    of declaring it; no other difference. The untyped ``duedate``, ``deletedAt`` and ``archived`` reach
+    ``CardService::update`` as sent."""
+    a = ctx.args
+    # array_key_exists('done', $this->request->getParams()) ? new OptionalNullableValue($this->request->getParam(
+    # 'done', null)) : null - either way CardService::update sets done to that value or null
+    done = ctx.param("done")
 
     def act(deck: DeckBackend, uid: str) -> Any:
-        deck.board(board_id, uid)  # boardService->find($boardId)
-        fields = {**card_fields(ctx), "stackId": stack_id, "deletedAt": deleted_at}
-        return C.card_json(deck, C.update_card(deck, uid, card_id, fields))
+        owner = a["owner"]
+        if php_empty(owner):  # if (!$owner) { $owner = $this->userId; }
+            owner = uid
+        elif isinstance(owner, int | float):  # array|string|null: a scalar becomes a string
+            owner = php_str(owner)
+        elif not isinstance(owner, str):  # $owner = $owner['uid'] (null, with a warning, when missing)
+            owner = owner.get("uid") if isinstance(owner, dict) else None
+        deck.board(a["boardId"], uid)  # $this->boardService->find($boardId, false)
+        v = php_call(
+            "CardService::update",
+            "int $id, string $title, int $stackId, string $type, string $owner, string $description = '',"
+            " int $order = 0, ?string $duedate = null, ?int $deletedAt = null, ?bool $archived = null",
+            owner=owner,
+            duedate=a["duedate"],
+            deletedAt=a["deletedAt"],
+            archived=a["archived"],
+        )
+        fields = {
+            "title": a["title"],
+            "type": a["type"],
+            "owner": v["owner"],
+            "description": a["description"],
+            "order": a["order"],
+            "duedate": parse_date(v["duedate"]),
+            "archived": v["archived"],
+            "done": parse_date(done),
+            "stackId": a["stackId"],
+            "deletedAt": v["deletedAt"],
+        }
+        return C.card_json(deck, C.update_card(deck, uid, a["id"], fields))
 
-    return _ok(ctx, act)
+    return ocs_ok(ctx, act)
 
 
-@deck_controller(_OCS)
-async def card_label(ctx: NcContext, request: Request) -> Response | OcsResult:
-    card_id, label_id = path_int(request, "cardId"), path_int(request, "labelId")
-    fn = C.assign_label if request.method == "POST" else C.remove_label
+def _label(ctx: NcContext, *, add: bool) -> _Result:
+    board_id, card_id, label_id = ctx.args["boardId"], ctx.args["cardId"], ctx.args["labelId"]
+    fn = C.assign_label if add else C.remove_label
 
     def act(deck: DeckBackend, uid: str) -> Any:
+        _find_board(deck, uid, board_id)
         fn(deck, uid, card_id, label_id)
         return C.card_json(deck, deck.cards[card_id])
 
-    return _ok(ctx, act)
+    return ocs_ok(ctx, act)
 
 
 @deck_controller(_OCS)
-async def card_assign(ctx: NcContext, request: Request) -> Response | OcsResult:
-    """``POST /cards/{cardId}/assign`` / ``PUT …/unassign`` (``userId``, ``type`` 0)."""
-    card_id, user_id, kind = path_int(request, "cardId"), str_param(ctx, "userId", ""), int_param(ctx, "type", 0)
-    if request.url.path.endswith("/assign"):
-        return _ok(ctx, lambda deck, uid: C.assign_user(deck, uid, card_id, user_id, kind).to_json(deck.state))
-    return _ok(ctx, lambda deck, uid: C.unassign_user(deck, uid, card_id, user_id).to_json(deck.state))
+@php_method("CardOcsController::assignLabel", _BOARD_CARD_LABEL)
+async def card_assign_label(ctx: NcContext, request: Request) -> _Result:
+    return _label(ctx, add=True)
 
 
 @deck_controller(_OCS)
-async def card_reorder(ctx: NcContext, request: Request) -> Response | OcsResult:
-    card_id, stack_id, order = path_int(request, "cardId"), _required_int(ctx, "stackId"), _required_int(ctx, "order")
-    return _ok(
-        ctx, lambda deck, uid: [C.card_json(deck, c) for c in C.reorder_card(deck, uid, card_id, stack_id, order)]
-    )
+@php_method("CardOcsController::removeLabel", _BOARD_CARD_LABEL)
+async def card_remove_label(ctx: NcContext, request: Request) -> _Result:
+    return _label(ctx, add=False)
 
 
-@deck_controller(_OCS)
-async def card_dependency(ctx: NcContext, request: Request) -> Response | OcsResult:
-    """``POST``/``DELETE /cards/{cardId}/dependentCards/{dependentCardId}`` (``boardId`` optional, must be
-    readable: ``BoardService::find``)."""
-    card_id, other = path_int(request, "cardId"), path_int(request, "dependentCardId")
-    board_id = int_param(ctx, "boardId", None)
-    fn = C.assign_dependent_card if request.method == "POST" else C.remove_dependent_card
+def _assignee(ctx: NcContext, *, add: bool) -> _Result:
+    a = ctx.args
+    board_id, card_id, user_id, kind = a["boardId"], a["cardId"], a["userId"], a["type"]
 
     def act(deck: DeckBackend, uid: str) -> Any:
-        if board_id:
-            deck.board(board_id, uid)
+        _find_board(deck, uid, board_id)
+        if add:
+            return C.assign_user(deck, uid, card_id, user_id, kind).to_json(deck.state)
+        return C.unassign_user(deck, uid, card_id, user_id).to_json(deck.state)
+
+    return ocs_ok(ctx, act)
+
+
+@deck_controller(_OCS)
+@php_method("CardOcsController::assignUser", _BOARD_CARD_USER)
+async def card_assign_user(ctx: NcContext, request: Request) -> _Result:
+    return _assignee(ctx, add=True)
+
+
+@deck_controller(_OCS)
+@php_method("CardOcsController::unAssignUser", _BOARD_CARD_USER)
+async def card_unassign_user(ctx: NcContext, request: Request) -> _Result:
+    return _assignee(ctx, add=False)
+
+
+@deck_controller(_OCS)
+@php_method("CardOcsController::reorder", "int $cardId, int $stackId, int $order, ?int $boardId")
+async def card_reorder(ctx: NcContext, request: Request) -> _Result:
+    a = ctx.args
+    card_id, stack_id, order, board_id = a["cardId"], a["stackId"], a["order"], a["boardId"]
+
+    def act(deck: DeckBackend, uid: str) -> Any:
+        _find_board(deck, uid, board_id)
+        return [C.card_json(deck, c) for c in C.reorder_card(deck, uid, card_id, stack_id, order)]
+
+    return ocs_ok(ctx, act)
+
+
+def _dependency(ctx: NcContext, *, add: bool) -> _Result:
+    card_id, other, board_id = ctx.args["cardId"], ctx.args["dependentCardId"], ctx.args["boardId"]
+    fn = C.assign_dependent_card if add else C.remove_dependent_card
+
+    def act(deck: DeckBackend, uid: str) -> Any:
+        _find_board(deck, uid, board_id)
         return C.card_json(deck, fn(deck, uid, card_id, other))
 
-    return _ok(ctx, act)
+    return ocs_ok(ctx, act)
 
 
 @deck_controller(_OCS)
-async def comments(ctx: NcContext, request: Request) -> Response | OcsResult:
-    """``CommentsApiController``: list (``limit`` 20, ``offset``), create (``message``, ``parentId``)."""
-    card_id = path_int(request, "cardId")
-    if request.method == "GET":
-        limit, offset = int_param(ctx, "limit", 20), int_param(ctx, "offset", 0)
-        return _ok(ctx, lambda deck, uid: X.list_comments(deck, uid, card_id, limit, offset))
-    message, parent = str_param(ctx, "message", ""), int_param(ctx, "parentId", 0)
-    return _ok(ctx, lambda deck, uid: X.create_comment(deck, uid, card_id, message, parent))
+@php_method("CardOcsController::assignDependentCard", _DEPENDENT)
+async def card_assign_dependent(ctx: NcContext, request: Request) -> _Result:
+    return _dependency(ctx, add=True)
 
 
 @deck_controller(_OCS)
-async def comment(ctx: NcContext, request: Request) -> Response | OcsResult:
-    card_id, comment_id = path_int(request, "cardId"), path_int(request, "commentId")
-    if request.method == "PUT":
-        message = str_param(ctx, "message", "")
-        return _ok(ctx, lambda deck, uid: X.update_comment(deck, uid, card_id, comment_id, message))
+@php_method("CardOcsController::removeDependentCard", _DEPENDENT)
+async def card_remove_dependent(ctx: NcContext, request: Request) -> _Result:
+    return _dependency(ctx, add=False)
+
+
+# -- comments (CommentsApiController) -----------------------------------------------------------------
+
+
+@deck_controller(_OCS)
+@php_method("CommentsApiController::list", "int $cardId, int $limit = 20, int $offset = 0")
+async def comments_list(ctx: NcContext, request: Request) -> _Result:
+    card_id, limit, offset = ctx.args["cardId"], ctx.args["limit"], ctx.args["offset"]
+    return ocs_ok(ctx, lambda deck, uid: X.list_comments(deck, uid, card_id, limit, offset))
+
+
+@deck_controller(_OCS)
+@php_method("CommentsApiController::create", "int $cardId, string $message, int $parentId = 0")
+async def comment_create(ctx: NcContext, request: Request) -> _Result:
+    card_id, message, parent = ctx.args["cardId"], ctx.args["message"], ctx.args["parentId"]
+    return ocs_ok(ctx, lambda deck, uid: X.create_comment(deck, uid, card_id, message, parent))
+
+
+@deck_controller(_OCS)
+@php_method("CommentsApiController::update", "int $cardId, int $commentId, string $message")
+async def comment_update(ctx: NcContext, request: Request) -> _Result:
+    card_id, comment_id, message = ctx.args["cardId"], ctx.args["commentId"], ctx.args["message"]
+    return ocs_ok(ctx, lambda deck, uid: X.update_comment(deck, uid, card_id, comment_id, message))
+
+
+@deck_controller(_OCS)
+@php_method("CommentsApiController::delete", "int $cardId, int $commentId")
+async def comment_delete(ctx: NcContext, request: Request) -> _Result:
+    card_id, comment_id = ctx.args["cardId"], ctx.args["commentId"]
 
     def act(deck: DeckBackend, uid: str) -> Any:
         X.delete_comment(deck, uid, card_id, comment_id)
         return []
 
-    return _ok(ctx, act)
+    return ocs_ok(ctx, act)
 
 
 def _routes() -> list[BaseRoute]:
     a = "/apps/deck/api/v{apiVersion}"
+    card = a + "/cards/{cardId}"
     return [
         Route(a + "/boards", boards_index, methods=["GET"]),
         Route(a + "/board/{boardId}", board_read, methods=["GET"]),
@@ -220,19 +353,23 @@ def _routes() -> list[BaseRoute]:
         Route(a + "/boards", board_create, methods=["POST"]),
         Route(a + "/boards/{boardId}/acl", board_add_acl, methods=["POST"]),
         Route(a + "/cards", card_create, methods=["POST"]),
-        Route(a + "/cards/{cardId}", card_update, methods=["PUT"]),
-        Route(a + "/cards/{cardId}/label/{labelId}", card_label, methods=["POST", "DELETE"]),
-        Route(a + "/cards/{cardId}/assign", card_assign, methods=["POST"]),
-        Route(a + "/cards/{cardId}/unassign", card_assign, methods=["PUT"]),
-        Route(a + "/cards/{cardId}/reorder", card_reorder, methods=["PUT"]),
-        Route(a + "/cards/{cardId}/dependentCards/{dependentCardId}", card_dependency, methods=["POST", "DELETE"]),
+        Route(card, card_update, methods=["PUT"]),
+        Route(card + "/label/{labelId}", card_assign_label, methods=["POST"]),
+        Route(card + "/assign", card_assign_user, methods=["POST"]),
+        Route(card + "/unassign", card_unassign_user, methods=["PUT"]),
+        Route(card + "/label/{labelId}", card_remove_label, methods=["DELETE"]),
+        Route(card + "/reorder", card_reorder, methods=["PUT"]),
+        Route(card + "/dependentCards/{dependentCardId}", card_assign_dependent, methods=["POST"]),
+        Route(card + "/dependentCards/{dependentCardId}", card_remove_dependent, methods=["DELETE"]),
         Route(a + "/stacks", stack_create, methods=["POST"]),
         Route(a + "/stacks/{stackId}/{boardId}", stack_delete, methods=["DELETE"]),
         Route(a + "/stacks/{stackId}", stack_delete, methods=["DELETE"]),  # 'defaults' => ['boardId' => null]
         Route(a + "/stacks/{stackId}/reorder", stack_reorder, methods=["PUT"]),
         *OCS_ATTACHMENT_ROUTES,
-        Route(a + "/cards/{cardId}/comments", comments, methods=["GET", "POST"]),
-        Route(a + "/cards/{cardId}/comments/{commentId}", comment, methods=["PUT", "DELETE"]),
+        Route(card + "/comments", comments_list, methods=["GET"]),
+        Route(card + "/comments", comment_create, methods=["POST"]),
+        Route(card + "/comments/{commentId}", comment_update, methods=["PUT"]),
+        Route(card + "/comments/{commentId}", comment_delete, methods=["DELETE"]),
     ]
 
 

@@ -3,6 +3,11 @@
 Messages and codes are those of apps/files_sharing/lib/Controller/ShareAPIController.php and
 ShareesAPIController.php (nextcloud/server); ``OCSNotFoundException`` -> 404, ``OCSBadRequestException`` -> 400,
 ``OCSForbiddenException`` -> 403.
+
+Controller arguments (``@php_method``) as declared by ShareAPIController.php and ShareesAPIController.php on
+stable31+ (the parameters of the v31.0.9 OpenAPI spec vendored in ``openapi/files_sharing.json``): every body or
+query argument has a default, so none is required; the flags are *strings* compared with ``=== 'true'``
+(``shared_with_me``, ``subfiles``, ``publicUpload``, ``hideDownload``, ``sendMail``), not PHP booleans.
 """
 
 from __future__ import annotations
@@ -28,15 +33,14 @@ from fake_nextcloud.apps.files_sharing.models import (
 from fake_nextcloud.core.appframework import Annotations, OcsResult, controller
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError
+from fake_nextcloud.core.signature import php_method
 
 __all__ = ["SHARING_ROUTES"]
 
+_OCS = Annotations(ocs=True)
+
 _WRONG_PATH = "Wrong path, file/folder does not exist"
 _WRONG_ID = "Wrong share ID, share does not exist"
-
-
-def _true(value: Any) -> bool:
-    return str(value).lower() in ("true", "1", "yes")
 
 
 def _node(ctx: NcContext, path: str) -> Node:
@@ -55,19 +59,23 @@ def _fmt(ctx: NcContext, share: Share) -> dict[str, Any]:
     return format_share(ctx.state, share, ctx.user.uid, ctx.base_url)
 
 
-@controller(Annotations(ocs=True))
+@controller(_OCS)
+@php_method(
+    "ShareAPIController::getShares",
+    "string $shared_with_me = 'false', string $reshares = 'false', string $subfiles = 'false', string $path = '',"
+    " string $include_tags = 'false'",
+)
 async def list_shares(ctx: NcContext, request: Request) -> OcsResult:
     """``ShareAPIController::getShares`` (``shared_with_me``, ``path``, ``subfiles``)."""
     assert ctx.user is not None
-    backend = SharingBackend.of(ctx.state)
-    if _true(ctx.param("shared_with_me", "false")):
+    a, backend = ctx.args, SharingBackend.of(ctx.state)
+    if a["shared_with_me"] == "true":
         shares = [s for s in backend.received_by(ctx.user.uid) if s.accepted]
     else:
         shares = [s for s in backend.shares.values() if s.owner == ctx.user.uid]
-    path = ctx.param("path")
-    if path:
-        node = _node(ctx, str(path))
-        if _true(ctx.param("subfiles", "false")):
+    if a["path"] != "":
+        node = _node(ctx, a["path"])
+        if a["subfiles"] == "true":
             if not node.is_dir:
                 # getShares: subfiles on a file -> OCSBadRequestException
                 raise OcsError(400, "Not a directory")
@@ -78,24 +86,32 @@ async def list_shares(ctx: NcContext, request: Request) -> OcsResult:
     return OcsResult([_fmt(ctx, s) for s in sorted(shares, key=lambda s: s.id)])
 
 
-@controller(Annotations(ocs=True))
+@controller(_OCS)
+@php_method(
+    "ShareAPIController::createShare",
+    "?string $path = null, ?int $permissions = null, int $shareType = -1, ?string $shareWith = null,"
+    " ?string $publicUpload = null, string $password = '', ?string $sendPasswordByTalk = null,"
+    " ?string $expireDate = null, string $note = '', string $label = '', ?string $attributes = null,"
+    " ?string $sendMail = null",
+)
 async def create_share(ctx: NcContext, request: Request) -> OcsResult:
     """``ShareAPIController::createShare``."""
     assert ctx.user is not None
-    path = ctx.param("path")
-    if not path:
+    a = ctx.args
+    if a["path"] is None:
         raise OcsError(404, "Please specify a file or folder path")
-    node = _node(ctx, str(path))
+    node = _node(ctx, a["path"])
     if node.path == "":
         raise OcsError(403, "You cannot share your root folder")
-    share_type = int(ctx.param("shareType", -1))
-    share_with = ctx.param("shareWith")
+    share_type: int = a["shareType"]
+    share_with: str | None = a["shareWith"]
     state = ctx.state
     if share_type not in SHARE_TYPES:
         raise OcsError(400, "Unknown share type")
-    # createShare: default permissions = shareapi_default_permissions (31); link shares read only
-    permissions = int(ctx.param("permissions", PERM_READ if share_type == 3 else PERM_ALL))
-    if _true(ctx.param("publicUpload", "false")) and share_type == 3:
+    permissions: int | None = a["permissions"]
+    if permissions is None:  # createShare: shareapi_default_permissions (31); link shares read only
+        permissions = PERM_READ if share_type == 3 else PERM_ALL
+    if a["publicUpload"] == "true" and share_type == 3:
         if not node.is_dir:
             raise OcsError(404, "Public upload is only possible for publicly shared folders")
         permissions = PERM_READ | PERM_CREATE | PERM_UPDATE | PERM_DELETE
@@ -110,78 +126,93 @@ async def create_share(ctx: NcContext, request: Request) -> OcsResult:
         groups = {g for u in state.users.values() for g in u.groups}
         if not share_with or share_with not in groups:
             raise OcsError(404, "Please specify a valid group")
-    elif share_type == 4 and (not share_with or "@" not in str(share_with)):
+    elif share_type == 4 and (not share_with or "@" not in share_with):
         raise OcsError(404, "Please specify a valid email address")
-    expire = ctx.param("expireDate")
+    expire: str | None = a["expireDate"]
     expiration = None
     if expire:
         try:
-            expiration = parse_expire_date(str(expire))
+            expiration = parse_expire_date(expire)
         except ValueError:  # the quirk: a bad date is an OCSNotFoundException (404)
             raise OcsError(404, "Invalid date, date format must be YYYY-MM-DD") from None
     backend = SharingBackend.of(state)
-    share = backend.create(ctx.user.uid, node, share_type, str(share_with) if share_type != 3 else None, permissions)
+    share = backend.create(ctx.user.uid, node, share_type, share_with if share_type != 3 else None, permissions)
     share.expiration = expiration
-    share.password = str(ctx.param("password")) if ctx.param("password") else None
-    share.note = str(ctx.param("note", ""))
-    share.label = str(ctx.param("label", "")) if share_type == 3 else ""
-    share.mail_send = share_type in (0, 1, 4) and _true(ctx.param("sendMail", "false"))
+    share.password = a["password"] or None
+    share.note = a["note"]
+    share.label = a["label"] if share_type == 3 else ""
+    share.mail_send = share_type in (0, 1, 4) and a["sendMail"] == "true"
     return OcsResult(_fmt(ctx, share))
 
 
-def _share(ctx: NcContext, request: Request) -> Share:
+def _share(ctx: NcContext) -> Share:
+    """``getShareById($id)`` + ``canAccessShare``: 404 "Wrong share ID, share does not exist"."""
     assert ctx.user is not None
-    raw = str(request.path_params["id"]).removeprefix("ocinternal:")
+    raw = ctx.args["id"].removeprefix("ocinternal:")
     share = SharingBackend.of(ctx.state).visible_to(ctx.user.uid, int(raw)) if raw.isdigit() else None
     if share is None:
         raise OcsError(404, _WRONG_ID)
     return share
 
 
-@controller(Annotations(ocs=True))
+@controller(_OCS)
+@php_method("ShareAPIController::getShare", "string $id, bool $include_tags = false")
 async def get_share(ctx: NcContext, request: Request) -> OcsResult:
     """``ShareAPIController::getShare``: a list with one share."""
-    return OcsResult([_fmt(ctx, _share(ctx, request))])
+    return OcsResult([_fmt(ctx, _share(ctx))])
 
 
-@controller(Annotations(ocs=True))
+_UPDATE_FIELDS = (
+    "permissions", "password", "sendPasswordByTalk", "publicUpload", "expireDate", "note", "label", "hideDownload",
+    "attributes", "sendMail", "token",
+)  # fmt: skip
+
+
+@controller(_OCS)
+@php_method(
+    "ShareAPIController::updateShare",
+    "string $id, ?int $permissions = null, ?string $password = null, ?string $sendPasswordByTalk = null,"
+    " ?string $publicUpload = null, ?string $expireDate = null, ?string $note = null, ?string $label = null,"
+    " ?string $hideDownload = null, ?string $attributes = null, ?string $sendMail = null, ?string $token = null",
+)
 async def update_share(ctx: NcContext, request: Request) -> OcsResult:
     """``ShareAPIController::updateShare``: only the owner; no parameter -> 400."""
     assert ctx.user is not None
-    share = _share(ctx, request)
+    a = ctx.args
+    share = _share(ctx)
     if share.owner != ctx.user.uid:
         raise OcsError(403, "You are not allowed to edit incoming shares")
-    names = ("permissions", "password", "expireDate", "note", "label", "publicUpload", "hideDownload")
-    if all(ctx.param(n) is None for n in names):
+    if all(a[n] is None for n in _UPDATE_FIELDS):
         raise OcsError(400, "Wrong or no update parameter given")
-    if ctx.param("permissions") is not None:
-        share.permissions = int(ctx.param("permissions"))
-    if ctx.param("password") is not None:
-        share.password = str(ctx.param("password")) or None
-    if ctx.param("expireDate") is not None:
-        value = str(ctx.param("expireDate"))
+    if a["permissions"] is not None:
+        share.permissions = a["permissions"]
+    if a["password"] is not None:
+        share.password = a["password"] or None
+    if a["expireDate"] is not None:
         try:
-            share.expiration = parse_expire_date(value) if value else None
+            share.expiration = parse_expire_date(a["expireDate"]) if a["expireDate"] else None
         except ValueError:
             raise OcsError(400, "Invalid date. Format must be YYYY-MM-DD") from None
-    if ctx.param("note") is not None:
-        share.note = str(ctx.param("note"))
-    if ctx.param("label") is not None:
-        share.label = str(ctx.param("label"))
-    if ctx.param("hideDownload") is not None:
-        share.hide_download = _true(ctx.param("hideDownload"))
+    if a["note"] is not None:
+        share.note = a["note"]
+    if a["label"] is not None:
+        share.label = a["label"]
+    if a["hideDownload"] in ("true", "false"):  # any other value leaves it as it is
+        share.hide_download = a["hideDownload"] == "true"
     return OcsResult(_fmt(ctx, share))
 
 
-@controller(Annotations(ocs=True))
+@controller(_OCS)
+@php_method("ShareAPIController::deleteShare", "string $id")
 async def delete_share(ctx: NcContext, request: Request) -> OcsResult:
     """``ShareAPIController::deleteShare``: the owner deletes it; a recipient leaves it (``deleteFromSelf``)."""
-    share = _share(ctx, request)
+    share = _share(ctx)
     SharingBackend.of(ctx.state).shares.pop(share.id, None)
     return OcsResult([])
 
 
-@controller(Annotations(ocs=True))
+@controller(_OCS)
+@php_method("ShareAPIController::pendingShares")
 async def pending_shares(ctx: NcContext, request: Request) -> OcsResult:
     """``ShareAPIController::pendingShares``."""
     assert ctx.user is not None
@@ -189,10 +220,11 @@ async def pending_shares(ctx: NcContext, request: Request) -> OcsResult:
     return OcsResult([_fmt(ctx, s) for s in backend.received_by(ctx.user.uid) if not s.accepted])
 
 
-@controller(Annotations(ocs=True))
+@controller(_OCS)
+@php_method("ShareAPIController::acceptShare", "string $id")
 async def accept_share(ctx: NcContext, request: Request) -> OcsResult:
     """``ShareAPIController::acceptShare``: unknown id -> 404 "Wrong share ID, share does not exist"."""
-    share = _share(ctx, request)
+    share = _share(ctx)
     share.accepted = True
     return OcsResult([])
 
@@ -210,11 +242,16 @@ def _sharee_user(ctx: NcContext, uid: str) -> dict[str, Any]:
     }
 
 
-@controller(Annotations(ocs=True))
+@controller(_OCS)
+@php_method(
+    "ShareesAPIController::search",
+    "string $search = '', ?string $itemType = null, int $page = 1, int $perPage = 200, $shareType = null,"
+    " bool $lookup = false",
+)
 async def sharees(ctx: NcContext, request: Request) -> OcsResult:
     """``ShareesAPIController::search`` (users and groups; the current user is never offered)."""
     assert ctx.user is not None
-    term = str(ctx.param("search", "")).lower()
+    term = ctx.args["search"].lower()
     users, exact_users = [], []
     for user in sorted(ctx.state.users.values(), key=lambda u: u.uid):
         if user.uid == ctx.user.uid:

@@ -24,8 +24,7 @@ from fake_nextcloud.apps.notes.models import NotesBackend
 from fake_nextcloud.core.appframework import Annotations, controller, rfc2822
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import json_response
-from fake_nextcloud.core.params import str_param
-from fake_nextcloud.core.php import PhpTypeError
+from fake_nextcloud.core.signature import php_method
 
 __all__ = ["get_attachment", "secure_mime_type", "upload_file"]
 
@@ -63,15 +62,13 @@ async def _chunks(blob: Path | None) -> AsyncIterator[bytes]:
 
 
 @controller(Annotations(cors=True, no_csrf=True))
+@php_method("NotesApiController::getAttachment", "int $noteid, string $path")
 async def get_attachment(ctx: NcContext, request: Request) -> Response:
     """``GET /api/v1.4/attachment/{noteid}?path=…``: the file as a download, cacheable for an hour
     (``Response::cacheFor(3600)``: ``private, max-age=3600, must-revalidate``, ``Pragma: private``, ``Expires``).
     Any failure is 404 ``{"errorType": "Exception"}`` (``Helper::createErrorResponse``, so without
     ``X-Notes-API-Versions``); no ``path`` is a ``TypeError`` (``string $path`` has no default): the error page."""
-    note_id: int = request.path_params["noteid"]
-    path = str_param(ctx, "path", None)
-    if path is None:
-        raise PhpTypeError("NotesApiController::getAttachment(): Argument #2 ($path) must be of type string")
+    note_id, path = ctx.args["noteid"], ctx.args["path"]
     assert ctx.user is not None
     try:
         node = NotesBackend.of(ctx.state).attachment(ctx.user.uid, note_id, path)

@@ -23,7 +23,7 @@ from fake_nextcloud.apps.notes.naming import title_from_content
 from fake_nextcloud.core.appframework import Annotations, controller, preflighted_cors, rfc2822
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import html_error_page, json_response
-from fake_nextcloud.core.params import bool_param, int_param, str_param
+from fake_nextcloud.core.signature import php_method
 from fake_nextcloud.core.state import FakeState
 
 __all__ = ["ROUTES", "NotesApp"]
@@ -57,14 +57,17 @@ def _handle(ctx: NcContext, respond: Callable[[NotesBackend, str], Response | An
 
 
 @controller(_API)
+@php_method(
+    "NotesApiController::index",
+    "?string $category = null, string $exclude = '', int $pruneBefore = 0, int $chunkSize = 0,"
+    " ?string $chunkCursor = null",
+)
 async def index(ctx: NcContext, request: Request) -> Response:
     """``GET /api/{v0.2|v1}/notes`` (``category``, ``exclude``, ``pruneBefore``, ``chunkSize``,
     ``chunkCursor``); ``ETag`` is md5 of the JSON of the keyed result, ``Last-Modified`` the sync start."""
-    category = str_param(ctx, "category", None)
-    exclude = str_param(ctx, "exclude", "").split(",")
-    prune_before = int_param(ctx, "pruneBefore", 0)
-    chunk_size = int_param(ctx, "chunkSize", 0)
-    chunk_cursor = str_param(ctx, "chunkCursor", None)
+    a = ctx.args
+    category, exclude, prune_before = a["category"], a["exclude"].split(","), a["pruneBefore"]
+    chunk_size, chunk_cursor = a["chunkSize"], a["chunkCursor"]
 
     def respond(backend: NotesBackend, uid: str) -> Response:
         page = backend.index(
@@ -85,10 +88,10 @@ async def index(ctx: NcContext, request: Request) -> Response:
 
 
 @controller(_API)
+@php_method("NotesApiController::get", "int $id, string $exclude = ''")
 async def get_note(ctx: NcContext, request: Request) -> Response:
     """``GET /api/{v0.2|v1}/notes/{id}`` (``exclude``); ``ETag`` header = quoted ``etag`` attribute."""
-    note_id: int = request.path_params["id"]
-    exclude = str_param(ctx, "exclude", "").split(",")
+    note_id, exclude = ctx.args["id"], ctx.args["exclude"].split(",")
 
     def respond(backend: NotesBackend, uid: str) -> Response:
         data = backend.note_data(uid, backend.get_note(uid, note_id), exclude)
@@ -98,11 +101,9 @@ async def get_note(ctx: NcContext, request: Request) -> Response:
 
 
 def _create(ctx: NcContext, *, auto_title: bool) -> Response:
-    category = str_param(ctx, "category", "")
-    title = "" if auto_title else str_param(ctx, "title", "")
-    content = str_param(ctx, "content", "")
-    modified = int_param(ctx, "modified", 0)
-    favorite = bool_param(ctx, "favorite", False)
+    a = ctx.args
+    category, content, modified, favorite = a["category"], a["content"], a["modified"], a["favorite"]
+    title = "" if auto_title else a["title"]
     if auto_title:
         title = title_from_content(content)
 
@@ -116,6 +117,10 @@ def _create(ctx: NcContext, *, auto_title: bool) -> Response:
 
 
 @controller(_API)
+@php_method(
+    "NotesApiController::create",
+    "string $category = '', string $title = '', string $content = '', int $modified = 0, bool $favorite = false",
+)
 async def create_note(ctx: NcContext, request: Request) -> Response:
     """``POST /api/v1/notes``: 200 (not 201); an empty title becomes "New note" (not derived from the
     content since API 1.0); collisions in the category get " (2)", " (3)"…"""
@@ -123,18 +128,19 @@ async def create_note(ctx: NcContext, request: Request) -> Response:
 
 
 @controller(_API)
+@php_method(
+    "NotesApiController::createAutoTitle",
+    "string $category = '', string $content = '', int $modified = 0, bool $favorite = false",
+)
 async def create_note_auto_title(ctx: NcContext, request: Request) -> Response:
     """``POST /api/v0.2/notes`` (``createAutoTitle``): title from the first content line."""
     return _create(ctx, auto_title=True)
 
 
 def _update(ctx: NcContext, request: Request, *, auto_title: bool) -> Response:
-    note_id: int = request.path_params["id"]
-    content = str_param(ctx, "content", None)
-    modified = int_param(ctx, "modified", None)
-    title = None if auto_title else str_param(ctx, "title", None)
-    category = str_param(ctx, "category", None)
-    favorite = bool_param(ctx, "favorite", None)
+    a = ctx.args
+    note_id, content, modified, category, favorite = a["id"], a["content"], a["modified"], a["category"], a["favorite"]
+    title = None if auto_title else a["title"]
     if_match = ctx.header("If-Match")
 
     def respond(backend: NotesBackend, uid: str) -> dict[str, Any]:
@@ -152,6 +158,11 @@ def _update(ctx: NcContext, request: Request, *, auto_title: bool) -> Response:
 
 
 @controller(_API)
+@php_method(
+    "NotesApiController::update",
+    "int $id, ?string $content = null, ?int $modified = null, ?string $title = null, ?string $category = null,"
+    " ?bool $favorite = null",
+)
 async def update_note(ctx: NcContext, request: Request) -> Response:
     """``PUT /api/v1/notes/{id}``: ``If-Match`` must contain the *quoted* etag (comma-separated list
     allowed), else 412 with the current note; read-only notes -> 403 unless nothing but ``favorite``
@@ -160,15 +171,20 @@ async def update_note(ctx: NcContext, request: Request) -> Response:
 
 
 @controller(_API)
+@php_method(
+    "NotesApiController::updateAutoTitle",
+    "int $id, ?string $content = null, ?int $modified = null, ?string $category = null, ?bool $favorite = null",
+)
 async def update_note_auto_title(ctx: NcContext, request: Request) -> Response:
     """``PUT /api/v0.2/notes/{id}`` (``updateAutoTitle``)."""
     return _update(ctx, request, auto_title=True)
 
 
 @controller(_API)
+@php_method("NotesApiController::destroy", "int $id")
 async def delete_note(ctx: NcContext, request: Request) -> Response:
     """``DELETE /api/{v0.2|v1}/notes/{id}``: 200 ``[]``; 403 read-only; 404."""
-    note_id: int = request.path_params["id"]
+    note_id: int = ctx.args["id"]
 
     def respond(backend: NotesBackend, uid: str) -> list[Any]:
         backend.delete(uid, note_id)
@@ -178,12 +194,14 @@ async def delete_note(ctx: NcContext, request: Request) -> Response:
 
 
 @controller(_API)
+@php_method("NotesApiController::getSettings")
 async def get_settings(ctx: NcContext, request: Request) -> Response:
     """``GET /api/{v1|v1.4}/settings``: ``notesPath``, ``fileSuffix``, ``noteMode``."""
     return _handle(ctx, lambda backend, uid: backend.settings(uid))
 
 
 @controller(_API)
+@php_method("NotesApiController::setSettings")
 async def set_settings(ctx: NcContext, request: Request) -> Response:
     """``PUT /api/v1/settings``: sanitised values are returned (request still succeeds)."""
     params = dict(ctx.params)
@@ -191,12 +209,14 @@ async def set_settings(ctx: NcContext, request: Request) -> Response:
 
 
 @controller(Annotations(no_csrf=True))
+@php_method("NotesApiController::fail")
 async def fail(ctx: NcContext, request: Request) -> Response:
     """``GET /api/{catchAll}`` (``NotesApiController::fail``): 400 ``[]``, e.g. for a non-numeric id."""
     return _handle(ctx, lambda backend, uid: json_response([], 400))
 
 
 @controller(_API)
+@php_method("NotesApiController::uploadFile", "int $noteid")
 async def attachment_upload(ctx: NcContext, request: Request) -> Response:
     """``POST /api/v1.4/attachment/{noteid}`` (``uploadFile``), through ``Helper::handleErrorResponse``."""
     return _handle(ctx, await upload_file(ctx, request))

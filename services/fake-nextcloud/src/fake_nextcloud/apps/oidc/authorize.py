@@ -1,5 +1,11 @@
-"""``GET|POST /apps/oidc/authorize`` (H2CK/oidc ``lib/Controller/LoginRedirectorController.php``) and
-``GET /apps/oidc/redirect`` (``PageController::index``).
+"""``GET|POST /apps/oidc/authorize`` (H2CK/oidc 2.0.9 ``lib/Controller/LoginRedirectorController.php::authorize``
+/ ``authorizePost``) and ``GET /apps/oidc/redirect`` (``PageController::index``).
+
+Both ``authorize`` methods declare their eleven parameters *untyped* (``$client_id, $state, ...``): the
+dispatcher's ``null`` for an omitted one is accepted, so no parameter is required and the method body's own
+checks answer (an error page or redirect, never a 500). ``claims``, ``response_mode``, ``request`` and
+``request_uri`` are not parameters: the body reads them with ``$this->request->getParam`` (lines 244-245,
+781-782); ``PageController::index()`` has no parameters and reads everything that way (lines 66-79).
 
 Order of checks, as in ``authorize()``: ``request``/``request_uri`` -> ``request_not_supported`` /
 ``request_uri_not_supported`` (after client and redirect URI checks); no logged-in user -> ``prompt=none``:
@@ -39,20 +45,32 @@ from fake_nextcloud.core.browser import ensure_session, log_out
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.php import php_empty, php_str
 from fake_nextcloud.core.session import Session, csrf_token, random_string
+from fake_nextcloud.core.signature import php_method
 from fake_nextcloud.core.templates import template_error
 
-__all__ = ["authorize", "error_redirect", "redirect_index", "response_redirect"]
+__all__ = ["authorize", "authorize_post", "error_redirect", "redirect_index", "response_redirect"]
 
 DEFAULT_SCOPE = "openid profile email roles"
 _CHALLENGE = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
 _NOT_AUTHORIZED = "Your client is not authorized to connect. Please inform the administrator of your client."
 _BAD_REDIRECT = "The received redirect URI is not accepted to connect. Please inform the administrator of your client."
 Params = dict[str, Any]
+_PUBLIC = Annotations(public=True, no_csrf=True)
+_AUTHORIZE = (
+    "$client_id, $state, $response_type, $redirect_uri, $scope, $nonce, $resource = null, $code_challenge = null,"
+    " $code_challenge_method = null, $prompt = null, $max_age = null"
+)
+#: ``$this->request->getParam(...)`` reads of ``authorize`` (lines 244-245) and ``PageController::index``.
+_REQUEST_READS = ("response_mode", "claims")
+
+
+def _scalar(value: Any) -> Any:
+    return php_str(value) if isinstance(value, bool | int | float) else value
 
 
 def _arg(ctx: NcContext, name: str) -> Any:
-    value = ctx.param(name)
-    return php_str(value) if isinstance(value, bool | int | float) else value
+    """``$this->request->getParam($name)`` (not a controller argument)."""
+    return _scalar(ctx.param(name))
 
 
 def _present(value: Any) -> bool:
@@ -205,10 +223,25 @@ def _claims_valid(claims: Any) -> bool:
     return True
 
 
-@controller(Annotations(public=True, no_csrf=True))
+@controller(_PUBLIC)
+@php_method("LoginRedirectorController::authorize", _AUTHORIZE)
 async def authorize(ctx: NcContext, request: Request) -> Response:
-    """``LoginRedirectorController::authorize`` / ``authorizePost`` (``#[PublicPage]``, ``#[UseSession]``)."""
-    p: Params = {key: _arg(ctx, key) for key in REDIRECT_KEYS}
+    """``LoginRedirectorController::authorize`` (``#[PublicPage]``, ``#[UseSession]``)."""
+    return _authorize(ctx)
+
+
+@controller(_PUBLIC)
+@php_method("LoginRedirectorController::authorizePost", _AUTHORIZE)
+async def authorize_post(ctx: NcContext, request: Request) -> Response:
+    """``LoginRedirectorController::authorizePost``: ``return $this->authorize(...)`` with its own arguments."""
+    return _authorize(ctx)
+
+
+def _authorize(ctx: NcContext) -> Response:
+    # the eleven arguments (`$prompt ?? getParam('prompt')` and `$max_age ?? …` add nothing: both are arguments)
+    # and the two request reads, in REDIRECT_KEYS order
+    reads = {key: _arg(ctx, key) for key in _REQUEST_READS}
+    p: Params = {key: _scalar(ctx.args[key]) if key in ctx.args else reads[key] for key in REDIRECT_KEYS}
     rejected = _reject_request_objects(ctx, p)
     if rejected is not None:
         return rejected
@@ -345,11 +378,12 @@ def _authorize_logged_in(ctx: NcContext, session: Session, p: Params, login_pend
 
 
 @controller(Annotations(no_csrf=True))
+@php_method("PageController::index")
 async def redirect_index(ctx: NcContext, request: Request) -> Response:
     """``PageController::index`` (``#[NoAdminRequired]``, ``#[NoCSRFRequired]``, ``#[UseSession]``): URL
     parameters if ``client_id`` is among them, else the session's ``oidc_*`` values."""
     session = ensure_session(ctx)
-    if ctx.param("client_id"):
+    if ctx.param("client_id"):  # `$this->request->getParam('client_id')` (line 66), not an argument
         params = {k: _arg(ctx, k) for k in REDIRECT_KEYS}
     else:
         params = {k: session.get(f"oidc_{k}") for k in REDIRECT_KEYS}

@@ -1,5 +1,9 @@
-"""Consent pages and RP-initiated logout (H2CK/oidc ``lib/Controller/ConsentController.php``,
+"""Consent pages and RP-initiated logout (H2CK/oidc 2.0.9 ``lib/Controller/ConsentController.php``,
 ``lib/Controller/LogoutController.php``).
+
+``ConsentController::show``/``grant``/``deny`` take no parameters (``grant`` reads ``scopes`` with
+``$this->request->getParam``); ``LogoutController::logout``/``logoutPost`` take four ``string|null`` ones, so only
+an array value fails (a ``TypeError`` -> index.php's 500 page).
 
 * ``GET /consent`` (``#[NoAdminRequired]``, ``#[NoCSRFRequired]``): needs a pending consent in the session,
   else the "No consent request pending." page.
@@ -31,14 +35,21 @@ from fake_nextcloud.core.appframework import Annotations, controller
 from fake_nextcloud.core.browser import ensure_session, log_out
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import json_response
-from fake_nextcloud.core.php import php_empty
+from fake_nextcloud.core.php import PhpTypeError, php_empty, php_trim
 from fake_nextcloud.core.session import csrf_token
+from fake_nextcloud.core.signature import php_method
 from fake_nextcloud.core.templates import template_error
 
-__all__ = ["consent_deny", "consent_grant", "consent_show", "logout"]
+__all__ = ["consent_deny", "consent_grant", "consent_show", "logout", "logout_post"]
+
+_LOGOUT = (
+    "string|null $client_id = null, string|null $id_token_hint = null,"
+    " string|null $post_logout_redirect_uri = null, string|null $state = null"
+)
 
 
 @controller(Annotations(no_csrf=True))
+@php_method("ConsentController::show")
 async def consent_show(ctx: NcContext, request: Request) -> Response:
     """``ConsentController::show``."""
     session = ensure_session(ctx)
@@ -54,7 +65,8 @@ async def consent_show(ctx: NcContext, request: Request) -> Response:
 
 
 def _form_scopes(ctx: NcContext, requested: str) -> str | None:
-    """The fake's HTML form: checked ``scope_<name>`` boxes, in the requested order."""
+    """The fake's HTML form (fake-only fields, hence ``ctx.param``): checked ``scope_<name>`` boxes, in the
+    requested order."""
     if ctx.param("consent_form") is None:
         return None
     chosen = [s for s in requested.split(" ") if s and ctx.param(f"scope_{s}") is not None]
@@ -63,6 +75,7 @@ def _form_scopes(ctx: NcContext, requested: str) -> str | None:
 
 
 @controller(Annotations())
+@php_method("ConsentController::grant")
 async def consent_grant(ctx: NcContext, request: Request) -> Response:
     """``ConsentController::grant``."""
     assert ctx.user is not None
@@ -70,10 +83,12 @@ async def consent_grant(ctx: NcContext, request: Request) -> Response:
     if not session.get("oidc_consent_pending"):
         return redirect(ctx.base_url)
     requested = str(session.get("oidc_requested_scopes") or "")
-    scopes = ctx.param("scopes")
+    scopes = ctx.param("scopes")  # not an argument: `$this->request->getParam('scopes')` (line 156)
     if scopes is None:
         scopes = _form_scopes(ctx, requested)
-    granted = str(scopes if scopes is not None else requested).strip()
+    if scopes is not None and not isinstance(scopes, str):  # trim() of a number or array under strict_types
+        raise PhpTypeError("trim(): Argument #1 ($string) must be of type string")
+    granted = php_trim(scopes if scopes is not None else requested)
     backend = OidcBackend.of(ctx.state)
     client = backend.client_by_identifier(str(session.get("oidc_client_id") or ""))
     if client is None:
@@ -91,6 +106,7 @@ async def consent_grant(ctx: NcContext, request: Request) -> Response:
 
 
 @controller(Annotations())
+@php_method("ConsentController::deny")
 async def consent_deny(ctx: NcContext, request: Request) -> Response:
     """``ConsentController::deny``."""
     session = ensure_session(ctx)
@@ -142,13 +158,25 @@ def _check_hint(ctx: NcContext, hint: str, client_id: Any) -> str | Response:
 
 
 @controller(Annotations(public=True, no_csrf=True))
+@php_method("LogoutController::logout", _LOGOUT)
 async def logout(ctx: NcContext, request: Request) -> Response:
-    """``LogoutController::logout`` / ``logoutPost``."""
+    """``LogoutController::logout``."""
+    return _logout(ctx)
+
+
+@controller(Annotations(public=True, no_csrf=True))
+@php_method("LogoutController::logoutPost", _LOGOUT)
+async def logout_post(ctx: NcContext, request: Request) -> Response:
+    """``LogoutController::logoutPost``: ``return $this->logout(...)`` with its own (identical) arguments."""
+    return _logout(ctx)
+
+
+def _logout(ctx: NcContext) -> Response:
     user_id: str | None = None
     if ctx.user is not None:
         user_id = ctx.user.uid
         log_out(ctx)
-    hint, client_id = ctx.param("id_token_hint"), ctx.param("client_id")
+    hint, client_id = ctx.args["id_token_hint"], ctx.args["client_id"]
     validated = False
     if not php_empty(hint):
         checked = _check_hint(ctx, str(hint), client_id)
@@ -157,7 +185,7 @@ async def logout(ctx: NcContext, request: Request) -> Response:
         user_id, validated = checked, True
     if user_id is not None:
         OidcBackend.of(ctx.state).delete_user_tokens(user_id)
-    target, state = ctx.param("post_logout_redirect_uri"), ctx.param("state")
+    target, state = ctx.args["post_logout_redirect_uri"], ctx.args["state"]
     if not php_empty(target) and validated and str(target) in ctx.state.config.logout_redirect_uris:
         url = str(target)
         if state is not None and state != "":  # buildLogoutRedirect

@@ -1,20 +1,20 @@
-"""Discovery, JWKS and dynamic client registration (H2CK/oidc ``lib/Util/DiscoveryGenerator.php``,
-``JwksController``, ``DynamicRegistrationController``, ``CorsController``).
+"""Dynamic client registration (H2CK/oidc 2.0.9 ``lib/Controller/DynamicRegistrationController.php``).
 
-Discovery: ``issuer`` = request protocol + host + webroot (``overwritehost``/``overwriteprotocol`` apply);
-endpoints are ``<protocol>://<host>/index.php/apps/oidc/...``; ``scopes_supported`` = the OIDC defaults +
-every client's ``allowed_scopes``; ``registration_endpoint`` only while ``dynamic_client_registration`` is
-``'true'``; ``claims_supported`` lists ``website`` twice; ``code_challenge_methods_supported: [S256, plain]``;
-``Access-Control-Allow-Origin: *``. No ``authorization_response_iss_parameter_supported``.
+``POST /register`` (RFC 7591, ``registerClient``): disabled -> 400 ``dynamic_registration_not_allowed``; always
+a *confidential* client answered with ``token_endpoint_auth_method: client_secret_post``; ``token_type``
+defaults to ``opaque`` (the PHP default parameter; the app-config default only replaces *invalid* values);
+``grant_types`` is only ``["authorization_code"]``. ``ClientMapper::cleanUp`` runs first, then the cap: a
+registration is refused with ``max_num_clients_exceeded`` only when **more than** 100 DCR clients exist
+(``getNumDcrClients() > 100``), so the 101st still succeeds and the 102nd fails. Rate limiting (10/min) and
+brute-force throttling are not modelled.
 
-Registration (``POST /register``, RFC 7591): disabled -> 400 ``dynamic_registration_not_allowed``; always a
-*confidential* client answered with ``token_endpoint_auth_method: client_secret_post``; ``token_type`` defaults
-to ``opaque`` (the app-config default only replaces *invalid* values); ``grant_types`` is only
-``["authorization_code"]``. ``ClientMapper::cleanUp`` runs first, then the cap: a registration is refused with
-``max_num_clients_exceeded`` only when **more than** 100 DCR clients exist (``getNumDcrClients() > 100``), so
-the 101st still succeeds and the 102nd fails. Rate limiting (10/min) and brute-force throttling are not
-modelled. RFC 7592: ``GET|PUT|DELETE /register/{clientId}`` with the registration access token as Bearer
-(401 ``invalid_token``, 403 ``unauthorized_client`` / ``invalid_client``); PUT rotates that token.
+RFC 7592: ``GET|PUT|DELETE /register/{clientId}`` (``getClientConfiguration`` / ``updateClientConfiguration`` /
+``deleteClientConfiguration``) with the registration access token as Bearer (401 ``invalid_token``, 403
+``unauthorized_client`` / ``invalid_client``); PUT rotates that token.
+
+Arguments are bound from the methods' signatures (``core.signature``): every parameter has a default or is
+nullable, so omitting one never fails; a JSON string for ``redirect_uris``/``response_types`` or an array for a
+``string`` parameter is PHP's ``TypeError`` -> index.php's 500 page (the app has no exception middleware).
 """
 
 from __future__ import annotations
@@ -25,138 +25,27 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fake_nextcloud.apps.oidc.keys import signing_key
 from fake_nextcloud.apps.oidc.models import Client, OidcBackend
 from fake_nextcloud.core.appframework import Annotations, controller
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import json_response
-from fake_nextcloud.core.params import str_param
-from fake_nextcloud.core.php import PhpTypeError
+from fake_nextcloud.core.php import php_empty
+from fake_nextcloud.core.signature import php_method
 
-__all__ = ["cors_preflight", "discovery", "jwks", "manage_client", "register", "well_known_discovery"]
+__all__ = ["delete_client_configuration", "get_client_configuration", "register", "update_client_configuration"]
 
+_PUBLIC = Annotations(public=True, no_csrf=True)
 _SCOPE_CHARS = re.compile(r"^[a-zA-Z0-9 _:./-]*$")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/?#]+[^\s]*$")  # FILTER_VALIDATE_URL, roughly
-_CLAIMS = [
-    "iss",
-    "sub",
-    "aud",
-    "exp",
-    "auth_time",
-    "iat",
-    "acr",
-    "azp",
-    "preferred_username",
-    "scope",
-    "nbf",
-    "jti",
-    "roles",
-    "groups",
-    "name",
-    "given_name",
-    "family_name",
-    "middle_name",
-    "updated_at",
-    "website",
-    "email",
-    "email_verified",
-    "website",
-    "phone_number",
-    "address",
-    "picture",
-    "quota",
-]
-
-
-def _discovery_document(ctx: NcContext) -> dict[str, Any]:
-    config = ctx.state.config
-    host = ctx.base_url  # protocol://host + webroot (linkToRouteAbsolute)
-    basic_disabled = config.oidc_bool("disable_auth_client_secret_basic")
-    auth_methods = ["client_secret_post"] if basic_disabled else ["client_secret_post", "client_secret_basic"]
-    scopes = ["openid", "profile", "email", "roles", "groups", "offline_access"]
-    scopes += [s for s in OidcBackend.of(ctx.state).aggregated_scopes() if s not in scopes]
-    doc: dict[str, Any] = {
-        "issuer": ctx.base_url,
-        "authorization_endpoint": f"{host}/index.php/apps/oidc/authorize",
-        "token_endpoint": f"{host}/index.php/apps/oidc/token",
-        "userinfo_endpoint": f"{host}/index.php/apps/oidc/userinfo",
-        "jwks_uri": f"{host}/index.php/apps/oidc/jwks",
-        "scopes_supported": scopes,
-        "response_types_supported": ["code", "code id_token", "id_token"],
-        "response_modes_supported": ["query", "fragment", "form_post"],
-        "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
-        "acr_values_supported": ["0"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256", "HS256"],
-        "token_endpoint_auth_methods_supported": auth_methods,
-        "display_values_supported": ["page"],
-        "claim_types_supported": ["normal"],
-        "claims_supported": list(_CLAIMS),
-        "claims_parameter_supported": True,
-        "request_parameter_supported": False,
-        "request_uri_parameter_supported": False,
-        "end_session_endpoint": f"{host}/index.php/apps/oidc/logout",
-    }
-    if config.oidc("dynamic_client_registration") == "true":
-        doc["registration_endpoint"] = f"{host}/index.php/apps/oidc/register"
-    doc["introspection_endpoint"] = f"{host}/index.php/apps/oidc/introspect"
-    doc["introspection_endpoint_auth_methods_supported"] = list(auth_methods)
-    doc["code_challenge_methods_supported"] = ["S256", "plain"]
-    return doc
-
-
-def _discovery_response(ctx: NcContext) -> Response:
-    headers = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET"}
-    return json_response(_discovery_document(ctx), headers=headers)
-
-
-@controller(Annotations(public=True, no_csrf=True, cors=True))
-async def discovery(ctx: NcContext, request: Request) -> Response:
-    """``DiscoveryController::getInfo`` (``#[CORS]``: with ``Origin`` the header echoes it)."""
-    return _discovery_response(ctx)
-
-
-@controller(Annotations(public=True, no_csrf=True))
-async def well_known_discovery(ctx: NcContext, request: Request) -> Response:
-    """``/.well-known/openid-configuration`` via core's ``WellKnownController`` + ``OIDCDiscoveryHandler``."""
-    return _discovery_response(ctx)
-
-
-@controller(Annotations(public=True, no_csrf=True, cors=True))
-async def jwks(ctx: NcContext, request: Request) -> Response:
-    """``JwksController::getKeyInfo``: exactly one key."""
-    headers = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET"}
-    return json_response({"keys": [signing_key(ctx.state).jwk()]}, headers=headers)
-
-
-@controller(Annotations(public=True, no_csrf=True))
-async def cors_preflight(ctx: NcContext, request: Request) -> Response:
-    """``CorsController::*CorsResponse`` (``OPTIONS`` on the public endpoints)."""
-    return Response(
-        b"",
-        headers={
-            "Access-Control-Allow-Origin": "*",
-            "Access-Control-Allow-Methods": "PUT, POST, GET, DELETE, PATCH",
-            "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept, OCS-APIRequest, Range, Depth,"
-            " Destination, Overwrite, X-Requested-With",
-            "Access-Control-Max-Age": "1728000",
-        },
-    )
 
 
 def _error(error: str, description: str, status: int = 400) -> Response:
     return json_response({"error": error, "error_description": description}, status)
 
 
-def _array(value: Any) -> list[Any] | None:
-    """An ``array|null`` controller parameter (a JSON object is a PHP array too; a scalar is a TypeError)."""
-    if value is None:
-        return None
-    if isinstance(value, list):
-        return value
-    if isinstance(value, dict):
-        return list(value.values())
-    raise PhpTypeError("array expected")
+def _values(value: list[Any] | dict[str, Any]) -> list[Any]:
+    """The elements of a bound PHP ``array`` argument (a JSON object is a PHP array too)."""
+    return list(value.values()) if isinstance(value, dict) else list(value)
 
 
 def _client_metadata(ctx: NcContext, backend: OidcBackend, client: Client) -> dict[str, Any]:
@@ -178,28 +67,37 @@ def _client_metadata(ctx: NcContext, backend: OidcBackend, client: Client) -> di
     }
 
 
-@controller(Annotations(public=True, no_csrf=True))
+_REGISTER = (
+    "array|null $redirect_uris = null, string|null $client_name = null,"
+    " string $id_token_signed_response_alg = 'RS256', array $response_types = ['code'],"
+    " string $application_type = 'web', string|null $scope = null, string $token_type = 'opaque',"
+    " string|null $resource_url = null,"
+)
+
+
+@controller(_PUBLIC)
+@php_method("DynamicRegistrationController::registerClient", _REGISTER)
 async def register(ctx: NcContext, request: Request) -> Response:
     """``DynamicRegistrationController::registerClient``."""
-    state = ctx.state
+    state, a = ctx.state, ctx.args
     if state.config.oidc("dynamic_client_registration") != "true":
         return _error("dynamic_registration_not_allowed", "Dynamic Client Registration is disabled.")
-    redirect_uris = _array(ctx.param("redirect_uris"))
-    if not redirect_uris:
-        suffix = "at least one redirect_uris" if redirect_uris is not None else "redirect_uris"
-        return _error("no_redirect_uris_provided", f"Dynamic Client Registration requires {suffix} to be set.")
-    application_type = "native" if ctx.param("application_type") == "native" else "web"
+    if php_empty(a["redirect_uris"]):  # `$redirect_uris == null` holds for [] too: the later
+        # "requires at least one redirect_uris" branch (`empty($redirect_uris)`) is unreachable
+        return _error("no_redirect_uris_provided", "Dynamic Client Registration requires redirect_uris to be set.")
+    redirect_uris = _values(a["redirect_uris"])
+    application_type = "native" if a["application_type"] == "native" else "web"
     backend = OidcBackend.of(state)
     backend.clean_up_clients()
     if backend.num_dcr_clients() > 100:
         return _error("max_num_clients_exceeded", "Maximum number of dynamic registered clients exceeded.")
-    client_name = str_param(ctx, "client_name", None)
+    client_name: str | None = a["client_name"]
     forwarded = ctx.header("X-Forwarded-For")
-    name = client_name[:64] if client_name else "DCR-" + (forwarded or ctx.client_ip)
-    token_type = str_param(ctx, "token_type", "opaque")
+    name = client_name[:64] if client_name else "DCR-" + (forwarded or ctx.client_ip)  # `$client_name != null`
+    token_type: str = a["token_type"]
     if token_type not in ("opaque", "jwt"):
         token_type = state.config.oidc("default_token_type")
-    scope = str_param(ctx, "scope", None)
+    scope: str | None = a["scope"]
     if scope is not None:
         scope = scope.strip()[:512]
         if not _SCOPE_CHARS.match(scope):
@@ -208,19 +106,19 @@ async def register(ctx: NcContext, request: Request) -> Response:
                 "Scope contains invalid characters. Allowed: alphanumeric, spaces, underscores, hyphens, colons,"
                 " periods, and forward slashes.",
             )
-    resource_url = str_param(ctx, "resource_url", None)
+    resource_url: str | None = a["resource_url"]
     if resource_url is not None:
         resource_url = resource_url.strip()
         if len(resource_url) > 512:
             return _error("invalid_resource_url", "Resource URL exceeds maximum length of 512 characters.")
         if not _URL.match(resource_url):
             return _error("invalid_resource_url", "Resource URL must be a valid URL (RFC 9728).")
-    response_types = _array(ctx.param("response_types")) or ["code"]
+    response_types = _values(a["response_types"])
     flow = "code" if "code" in response_types or "id_token" not in response_types else "code id_token"
     client = backend.create_client(
         name,
         [str(u) for u in redirect_uris],
-        algorithm=str_param(ctx, "id_token_signed_response_alg", "RS256"),
+        algorithm=a["id_token_signed_response_alg"],
         flow=flow,
         token_type=token_type,
         allowed_scopes=scope or "",
@@ -257,44 +155,75 @@ def _managed_client(ctx: NcContext, backend: OidcBackend, client_id: str) -> Cli
     return client
 
 
-@controller(Annotations(public=True, no_csrf=True))
-async def manage_client(ctx: NcContext, request: Request) -> Response:
-    """``getClientConfiguration`` / ``updateClientConfiguration`` / ``deleteClientConfiguration``."""
+def _cors(method: str) -> dict[str, str]:
+    return {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": method}
+
+
+@controller(_PUBLIC)
+@php_method("DynamicRegistrationController::getClientConfiguration", "string $clientId")
+async def get_client_configuration(ctx: NcContext, request: Request) -> Response:
+    """``DynamicRegistrationController::getClientConfiguration``."""
     backend = OidcBackend.of(ctx.state)
-    client = _managed_client(ctx, backend, request.path_params["clientId"])
+    client = _managed_client(ctx, backend, ctx.args["clientId"])
     if isinstance(client, Response):
         return client
-    cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": ctx.method}
-    if ctx.method == "DELETE":
-        backend.delete_client(client, with_tokens=True)
-        return Response(status_code=204, headers=cors)
-    if ctx.method == "GET":
-        return json_response(_client_metadata(ctx, backend, client), headers=cors)
-    name = str_param(ctx, "client_name", None)
-    if name is not None:
-        client.name = name[:64]
-    alg = str_param(ctx, "id_token_signed_response_alg", None)
-    if alg is not None:
-        client.signing_alg = alg
-    response_types = _array(ctx.param("response_types"))
-    if response_types is not None:
+    return json_response(_client_metadata(ctx, backend, client), headers=_cors("GET"))
+
+
+_UPDATE = (
+    "string $clientId, array|null $redirect_uris = null, string|null $client_name = null,"
+    " string|null $id_token_signed_response_alg = null, array|null $response_types = null,"
+    " string|null $scope = null"
+)
+
+
+@controller(_PUBLIC)
+@php_method("DynamicRegistrationController::updateClientConfiguration", _UPDATE)
+async def update_client_configuration(ctx: NcContext, request: Request) -> Response:
+    """``DynamicRegistrationController::updateClientConfiguration``: only the given fields change."""
+    a = ctx.args
+    backend = OidcBackend.of(ctx.state)
+    client = _managed_client(ctx, backend, a["clientId"])
+    if isinstance(client, Response):
+        return client
+    if a["client_name"] is not None:
+        client.name = a["client_name"][:64]
+    if a["id_token_signed_response_alg"] is not None:
+        client.signing_alg = a["id_token_signed_response_alg"]
+    if a["response_types"] is not None:
+        response_types = _values(a["response_types"])
         if "code" in response_types:
             client.flow_type = "code"
         elif "id_token" in response_types:
             client.flow_type = "code id_token"
-    scope = str_param(ctx, "scope", None)
+    scope: str | None = a["scope"]
     if scope is not None:
         scope = scope.strip()[:512]
         if not _SCOPE_CHARS.match(scope):
-            return _error("invalid_scope", "Scope contains invalid characters.")
+            return _error(
+                "invalid_scope",
+                "Scope contains invalid characters. Allowed: alphanumeric, spaces, underscores, hyphens, colons,"
+                " periods, and forward slashes.",
+            )
         client.allowed_scopes = scope
-    redirect_uris = _array(ctx.param("redirect_uris"))
-    if redirect_uris:
-        client.redirect_uris = [str(u) for u in redirect_uris]
+    if not php_empty(a["redirect_uris"]):
+        client.redirect_uris = [str(u) for u in _values(a["redirect_uris"])]
     data = _client_metadata(ctx, backend, client)
     data = (
         {"client_id": data.pop("client_id"), "client_secret": data.pop("client_secret")}
         | {"registration_access_token": backend.new_registration_token(client)}
         | data
     )
-    return json_response(data, headers=cors)
+    return json_response(data, headers=_cors("PUT"))
+
+
+@controller(_PUBLIC)
+@php_method("DynamicRegistrationController::deleteClientConfiguration", "string $clientId")
+async def delete_client_configuration(ctx: NcContext, request: Request) -> Response:
+    """``DynamicRegistrationController::deleteClientConfiguration``: the client, its tokens and redirect URIs."""
+    backend = OidcBackend.of(ctx.state)
+    client = _managed_client(ctx, backend, ctx.args["clientId"])
+    if isinstance(client, Response):
+        return client
+    backend.delete_client(client, with_tokens=True)
+    return Response(status_code=204, headers=_cors("DELETE"))

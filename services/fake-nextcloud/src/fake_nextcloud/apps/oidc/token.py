@@ -1,5 +1,9 @@
-"""Token, UserInfo and introspection endpoints (H2CK/oidc ``OIDCApiController::getToken``,
-``UserInfoController``, ``IntrospectionController``).
+"""Token, UserInfo and introspection endpoints (H2CK/oidc 2.0.9 ``lib/Controller/OIDCApiController.php::getToken``,
+``UserInfoController.php::getInfo``/``getInfoPost``, ``IntrospectionController.php::introspectToken``).
+
+Arguments are bound from these signatures (``core.signature``): none is required (``$grant_type`` is untyped, the
+rest nullable or defaulted), so an omitted field never fails; an array for a ``string|null`` parameter is PHP's
+``TypeError`` -> index.php's 500 page (the app registers no middleware that handles it).
 
 Token endpoint (``POST /apps/oidc/token``): only ``authorization_code`` and ``refresh_token``; every error is
 HTTP **400** JSON ``{"error", "error_description"}`` - ``invalid_client`` and ``expired_client`` included. The
@@ -41,11 +45,13 @@ from fake_nextcloud.apps.oidc.models import ALNUM, AccessToken, Client, OidcBack
 from fake_nextcloud.core.appframework import Annotations, controller
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import json_response
-from fake_nextcloud.core.params import str_param
-from fake_nextcloud.core.php import PhpTypeError, php_empty, php_str
+from fake_nextcloud.core.php import PhpTypeError, php_empty
 from fake_nextcloud.core.session import random_string
+from fake_nextcloud.core.signature import php_method
 
-__all__ = ["get_token", "introspect", "user_info"]
+__all__ = ["get_token", "introspect", "user_info", "user_info_post"]
+
+_PUBLIC = Annotations(public=True, no_csrf=True)
 
 _VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
 _CORS = {"Access-Control-Allow-Origin": "*"}
@@ -53,11 +59,6 @@ _CORS = {"Access-Control-Allow-Origin": "*"}
 
 def _error(error: str, description: str, status: int = 400) -> Response:
     return json_response({"error": error, "error_description": description}, status)
-
-
-def _opt_str(ctx: NcContext, name: str) -> str | None:
-    value = ctx.param(name)
-    return None if value is None else php_str(value)
 
 
 def _basic_parts(ctx: NcContext) -> tuple[str, str] | None:
@@ -92,8 +93,9 @@ def _revoke_reused(backend: OidcBackend, access_token_id: int) -> Response:
 
 
 def _authenticate_client(ctx: NcContext, backend: OidcBackend) -> Client | Response:
-    client_id, secret = _opt_str(ctx, "client_id"), _opt_str(ctx, "client_secret")
-    if client_id is None:
+    client_id: str | None = ctx.args["client_id"]
+    secret: str | None = ctx.args["client_secret"]
+    if client_id is None:  # `!isset($client_id)`: only then getBasicClientCredentials()
         basic = _basic_parts(ctx)
         if basic is not None:
             client_id, secret = unquote(basic[0]), unquote(basic[1])
@@ -116,7 +118,7 @@ def _check_grant(ctx: NcContext, backend: OidcBackend, grant: str, row: AccessTo
         if now > row.refreshed + state.config.oidc_int("expire_time"):
             failure = ("Access token already expired.", True)
         elif row.code_challenge:
-            verifier = _opt_str(ctx, "code_verifier")
+            verifier = ctx.args["code_verifier"]
             if php_empty(verifier):
                 failure = ("code_verifier required for PKCE flow.", True)
             elif not _verify_pkce(str(verifier), row.code_challenge, row.code_challenge_method or "S256"):
@@ -136,15 +138,21 @@ def _check_grant(ctx: NcContext, backend: OidcBackend, grant: str, row: AccessTo
     return _error("invalid_grant", failure[0])
 
 
-@controller(Annotations(public=True, no_csrf=True))
+@controller(_PUBLIC)
+@php_method(
+    "OIDCApiController::getToken",
+    "$grant_type, string|null $code = null, string|null $refresh_token = null, string|null $client_id = null,"
+    " string|null $client_secret = null, string|null $code_verifier = null",
+)
 async def get_token(ctx: NcContext, request: Request) -> Response:
-    """``OIDCApiController::getToken``."""
+    """``OIDCApiController::getToken`` (``$grant_type`` is untyped: a missing one is ``null``, then
+    ``invalid_grant``; an array for any of the ``string|null`` parameters is a ``TypeError`` before the body)."""
     state = ctx.state
     backend = OidcBackend.of(state)
-    grant = ctx.param("grant_type")
+    grant = ctx.args["grant_type"]
     if grant not in ("authorization_code", "refresh_token"):
         return _error("invalid_grant", "Invalid grant_type provided. Must be authorization_code or refresh_token.")
-    code = _opt_str(ctx, "refresh_token" if grant == "refresh_token" else "code")
+    code: str | None = ctx.args["refresh_token" if grant == "refresh_token" else "code"]
     if code is None or code.strip() == "":
         return _error("invalid_request", "Missing code or refresh_token.")
     auth_code = backend.find_code(code) if grant == "authorization_code" else None
@@ -198,11 +206,23 @@ def _bearer(ctx: NcContext) -> str | None:
     return match.group(1) if match else None
 
 
-@controller(Annotations(public=True, no_csrf=True))
+@controller(_PUBLIC)
+@php_method("UserInfoController::getInfo")
 async def user_info(ctx: NcContext, request: Request) -> Response:
-    """``UserInfoController::getInfo`` / ``getInfoPost``."""
+    """``UserInfoController::getInfo``: the Bearer header only."""
+    return _info_from_request(ctx, None)
+
+
+@controller(_PUBLIC)
+@php_method("UserInfoController::getInfoPost", "string|null $access_token = null")
+async def user_info_post(ctx: NcContext, request: Request) -> Response:
+    """``UserInfoController::getInfoPost``: the Bearer header, else the ``access_token`` argument."""
+    return _info_from_request(ctx, ctx.args["access_token"])
+
+
+def _info_from_request(ctx: NcContext, body_token: str | None) -> Response:
+    """``UserInfoController::getInfoFromRequest``."""
     token = _bearer(ctx)
-    body_token = _opt_str(ctx, "access_token") if ctx.method == "POST" else None
     if token is None and body_token is not None and body_token.strip() != "":
         token = body_token.strip()
     if not token:
@@ -238,24 +258,31 @@ def _introspecting_client(ctx: NcContext, backend: OidcBackend) -> Client | None
             decoded = ""
         if ":" in decoded:
             client_id, secret = decoded.split(":", 1)
-    if client_id is None:
+    if client_id is None:  # not controller arguments: `$this->request->getParam('client_id')` (lines 82-83)
         client_id, secret = ctx.param("client_id"), ctx.param("client_secret")
-    if not isinstance(client_id, str) or not isinstance(secret, str):
+    if client_id is None or secret is None:
         return None
+    # A JSON number or a form array is a TypeError (strict_types), an Error that `catch (\Exception $e)` lets
+    # through: getByIdentifier(string $clientIdentifier), then hash_equals() on the secret.
+    if not isinstance(client_id, str):
+        raise PhpTypeError("ClientMapper::getByIdentifier(): Argument #1 ($clientIdentifier) must be of type string")
     client = backend.client_by_identifier(client_id)
-    if client is None or not hmac.compare_digest(client.secret.encode(), secret.encode()):
+    if client is None:
         return None
-    return client
+    if not isinstance(secret, str):
+        raise PhpTypeError("hash_equals(): Argument #2 ($user_string) must be of type string")
+    return client if hmac.compare_digest(client.secret.encode(), secret.encode()) else None
 
 
-@controller(Annotations(public=True, no_csrf=True))
+@controller(_PUBLIC)
+@php_method("IntrospectionController::introspectToken", "string $token = '', string|null $token_type_hint = null")
 async def introspect(ctx: NcContext, request: Request) -> Response:
     """``IntrospectionController::introspectToken``."""
     backend = OidcBackend.of(ctx.state)
     caller = _introspecting_client(ctx, backend)
     if caller is None:
         return _error("invalid_client", "Client authentication failed.", 401)
-    token = str_param(ctx, "token", "")
+    token: str = ctx.args["token"]
     if php_empty(token):
         return _error("invalid_request", "Token parameter is required.")
     inactive = json_response({"active": False})

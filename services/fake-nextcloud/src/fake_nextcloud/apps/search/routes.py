@@ -3,6 +3,11 @@
 
 Providers: ``files`` (apps/files/lib/Search/FilesSearchProvider.php, over the DAV tree) and ``notes``
 (nextcloud/notes lib/AppInfo/SearchProvider.php, over the notes backend; only while the app is enabled).
+
+Controller arguments (``@php_method``, core/Controller/UnifiedSearchController.php, stable28+ = the v31.0.9
+OpenAPI spec in ``openapi/core.json``): ``getProviders(string $from = '')``, ``search(string $providerId, string
+$term = '', ?int $sortOrder = null, ?int $limit = null, $cursor = null, string $from = '')`` - nothing is
+required; ``$cursor`` is untyped (an int or a string cursor, passed through as sent).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from fake_nextcloud.apps.notes.models import NotesBackend
 from fake_nextcloud.core.appframework import Annotations, OcsResult, controller
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError
+from fake_nextcloud.core.php import php_int
+from fake_nextcloud.core.signature import php_method
 
 __all__ = ["SEARCH_ROUTES"]
 
@@ -35,6 +42,7 @@ _FILES_FILTERS = {
     "title-only": "bool",
 }
 _DEFAULT_LIMIT = 25  # UnifiedSearchController::search: $limit = 25
+_MAX_LIMIT = 25  # max(1, min($limit, 25)); later releases read unified-search.max-results-per-request (25)
 
 
 def _providers(ctx: NcContext) -> list[dict[str, Any]]:
@@ -67,29 +75,29 @@ def _providers(ctx: NcContext) -> list[dict[str, Any]]:
 
 
 @controller(Annotations(ocs=True))
+@php_method("UnifiedSearchController::getProviders", "string $from = ''")
 async def list_providers(ctx: NcContext, request: Request) -> OcsResult:
     """``UnifiedSearchController::getProviders``."""
     return OcsResult(_providers(ctx))
 
 
-def _int(value: Any, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
 @controller(Annotations(ocs=True))
+@php_method(
+    "UnifiedSearchController::search",
+    "string $providerId, string $term = '', ?int $sortOrder = null, ?int $limit = null, $cursor = null,"
+    " string $from = ''",
+)
 async def search(ctx: NcContext, request: Request) -> OcsResult:
     """``UnifiedSearchController::search``: unknown provider -> 404 (``NotFoundResponse`` in the OCS envelope);
     an empty term on a provider yields no entries."""
     assert ctx.user is not None
-    provider = request.path_params["providerId"]
+    a = ctx.args
+    provider = a["providerId"]
     if provider not in {p["id"] for p in _providers(ctx)}:
         raise OcsError(404, "")
-    term = str(ctx.param("term", "")).strip().lower()
-    limit = max(1, _int(ctx.param("limit"), _DEFAULT_LIMIT))
-    cursor = _int(ctx.param("cursor"), 0)
+    term = a["term"].strip().lower()
+    limit = max(1, min(_DEFAULT_LIMIT if a["limit"] is None else a["limit"], _MAX_LIMIT))
+    cursor = 0 if a["cursor"] is None or isinstance(a["cursor"], list | dict) else php_int(a["cursor"])
     if provider == "files":
         return OcsResult(_search_files(ctx, term, limit, cursor))
     return OcsResult(_search_notes(ctx, term))

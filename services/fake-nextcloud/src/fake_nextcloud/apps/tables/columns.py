@@ -36,6 +36,7 @@ class Column:
     usergroup_multiple_items: bool = False
     usergroup_select_users: bool = True
     usergroup_select_groups: bool = False
+    technical_name: str | None = None  # ColumnService::create: buildDefaultTechnicalName(id) when none is given
 
     @property
     def kind(self) -> str:
@@ -50,7 +51,7 @@ class Column:
             "id": self.id,
             "uuid": f"col-{self.id}",
             "title": self.title,
-            "technicalName": f"column_{self.id}",
+            "technicalName": self.technical_name or f"column_{self.id}",
             "tableId": self.table_id,
             "createdBy": self.created_by,
             "createdByDisplayName": created_name,

@@ -27,7 +27,7 @@ class TablesError(Exception):
     ``values.TablesBadRequest`` (400)."""
 
     def __init__(self, status: int, message: str = "") -> None:
-        super().__init__(message)
+        super().__init__(message)  # status 403 PermissionError, 404 NotFoundError, else InternalError
         self.status = status
         self.message = message
 
@@ -199,7 +199,10 @@ class TablesBackend:
                 if self.perms(uid, table) is None:
                     raise TablesError(403, f"PermissionError: can not read row with id {row_id}")
                 return table, table.rows[row_id]
-        raise TablesError(404, f"OCA\\Tables\\Service\\RowService - find: Row with id {row_id} not found")
+        # RowService::find: Row2Mapper::getTableIdForRow's DoesNotExistException -> NotFoundError (query abbreviated)
+        raise TablesError(
+            404, "OCA\\Tables\\Service\\RowService - find: Did expect one result but found none when executing: query …"
+        )
 
     # -- serialisation --------------------------------------------------------------------------------
 
@@ -256,7 +259,7 @@ class TablesBackend:
             "onSharePermissions": None if mine else self.perms(uid, table),
             "hasShares": any(s.node_type == "table" and s.node_id == table.id for s in self.shares),
             "rowsCount": len(table.rows),
-            "description": table.description,
+            "description": table.description if table.description != "0" else "",  # `description ?: ''`
             "views": views,
             "columnsCount": len(table.columns),
             "columnOrder": [],
@@ -321,11 +324,7 @@ class TablesBackend:
         update that changes nothing keeps ``lastEditAt``. Otherwise the mapper sets ``lastEditBy``/``lastEditAt`` on
         the row *sleeve* and returns the loaded ``Row2`` itself: the answer carries the new cells with the
         metadata as it was before the update (lib/Db/Row2Mapper.php::update, lib/Db/Row2.php)."""
-        table, row = self.row(uid, row_id)
-        view = self.view(uid, view_id)[1] if view_id is not None else None
-        self.require(uid, table, "update", view)
-        if view is not None and not view.shows(row):  # Row2Mapper::isRowInViewPresent -> InternalError (500)
-            raise TablesError(500, "OCA\\Tables\\Service\\RowService - updateSet: Update row is not allowed.")
+        table, row, view = self._guard("updateSet", uid, row_id, view_id, "update")
         before = replace(row, data=dict(row.data))
         cleaned = self._clean(table, data, view)
         changed = {c: v for c, v in cleaned.items() if c not in row.data or not _loosely_equal(row.data[c], v)}
@@ -336,10 +335,39 @@ class TablesBackend:
         return replace(before, data=dict(row.data))
 
     def delete_row(self, uid: str, row_id: int) -> Row:
-        table, row = self.row(uid, row_id)
-        self.require(uid, table, "delete")
+        """``RowService::delete`` (without a view, as ``Api1Controller::deleteRow`` calls it)."""
+        table, row, _ = self._guard("delete", uid, row_id, None, "delete")
         del table.rows[row_id]
         return row
+
+    def _guard(
+        self, method: str, uid: str, row_id: int, view_id: int | None, what: str
+    ) -> tuple[Table, Row, View | None]:
+        """The checks of ``RowService::updateSet``/``delete`` before the change: ``getRowById`` (an unknown row is the
+        row sleeve's ``DoesNotExistException``, rethrown as ``InternalError`` - its query text abbreviated here), then
+        read (``NotFoundError`` "Row not found.") and update/delete permission (``PermissionError`` "Update row is not
+        allowed.") on the view when one is given (``if ($viewId)``; the row must be in it: ``InternalError``), else on
+        the row's table."""
+        prefix = f"OCA\\Tables\\Service\\RowService - {method}: "
+        found = next(((t, t.rows[row_id]) for t in self.tables.values() if row_id in t.rows), None)
+        if found is None:
+            raise TablesError(
+                500,
+                f"{prefix}OCA\\Tables\\Service\\RowService - getRowById: Did expect one result but found none when"
+                " executing: query …",
+            )
+        table, row = found
+        view = self.views.get(view_id) if view_id else None
+        if view_id and view is None:
+            raise TablesError(404, prefix + "Row not found.")
+        perms = self.perms(uid, self.tables[view.table_id] if view is not None else table, view)
+        if perms is None:
+            raise TablesError(404, prefix + "Row not found.")
+        if not perms.get(what):
+            raise TablesError(403, prefix + "Update row is not allowed.")
+        if view is not None and (view.table_id != table.id or not view.shows(row)):  # isRowInViewPresent
+            raise TablesError(500, prefix + "Update row is not allowed.")
+        return table, row, view
 
     def share(self, table: Table, receiver: str, perms: dict[str, bool]) -> Share:
         share = Share(self.next_id("share"), "table", table.id, receiver, {p: bool(perms.get(p)) for p in PERMS})

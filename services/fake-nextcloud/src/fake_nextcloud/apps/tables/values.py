@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fake_nextcloud.apps.tables.columns import Column
 
-__all__ = ["TablesBadRequest", "parse_cell"]
+__all__ = ["EnumValueError", "InvalidArgument", "TablesBadRequest", "parse_cell"]
 
 # SelectionCheckBusiness::PATTERN_POSITIVE / PATTERN_NEGATIVE (loose in_array for canBeParsed)
 _POSITIVE = ("yes", "1", "true", "TRUE")
@@ -26,7 +26,22 @@ _USERGROUP_TYPES = (0, 1, 2)  # UsergroupType::USER, GROUP, CIRCLE
 
 
 class TablesBadRequest(Exception):
-    """``OCA\\Tables\\Errors\\BadRequestError`` -> 400 ``{"message": ...}``."""
+    """``OCA\\Tables\\Errors\\BadRequestError`` -> 400 ``{"message": ...}`` where the controller catches it."""
+
+    php_class = "BadRequestError"
+
+
+class InvalidArgument(TablesBadRequest):
+    """PHP's ``\\InvalidArgumentException`` (``Service/ValueObject/Title``, ``Model/SelectionOption``): not a
+    ``BadRequestError``; 400 where caught, and ``ShareControlMiddleware::afterException`` answers it with 400."""
+
+    php_class = "InvalidArgumentException"
+
+
+class EnumValueError(TablesBadRequest):
+    """PHP's ``\\ValueError`` of ``BackedEnum::from`` (an ``\\Error``, so ``catch (Exception)`` misses it)."""
+
+    php_class = "ValueError"
 
 
 def _php_float(value: Any) -> float | None:

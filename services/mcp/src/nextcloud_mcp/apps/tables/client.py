@@ -5,11 +5,14 @@ Bearer patch (docs/authentication.md). v2 has table and column creation, column 
 row listing, update or delete (lib/Controller/RowOCSController.php has only ``createRow``), so those use v1 and,
 in OAuth mode without the patch, fail with the error that names the patch. Each call logs its family at debug.
 
-Errors: Tables answers ``{"message": …}`` (v1, and ``PermissionMiddleware::afterException``) or the same inside an
-OCS envelope (v2, or ``meta.message`` for ``OCSForbiddenException``). The message is passed on to the model for 400,
-403, 404 and 500 (Tables raises ``InternalError`` → 500 for caller mistakes such as a row outside the given view,
-lib/Service/RowService.php::updateSet), without the ``OCA\\Tables\\Service\\RowService - find: `` prefixes the
-services add, and followed by what to do next (``fix``).
+Errors: Tables answers ``{"message": …}`` (v1) or the same inside an OCS envelope (v2, or ``meta.message`` for
+``OCSForbiddenException``) for what the controller catches; what its middlewares answer (``PermissionMiddleware``,
+``ShareControlMiddleware``: an inaccessible node, a missing permission on the v1 row update) comes with an empty
+body, as nextcloud/server renders such a ``DataResponse`` (``Dispatcher::dispatch`` → ``Response::render``). The
+message is passed on to the model for 400, 403, 404 and 500 (Tables raises ``InternalError`` → 500 for caller
+mistakes such as a row outside the given view, lib/Service/RowService.php::updateSet; an unknown row in a delete or
+update is a 500 too, reported as not found), without the ``OCA\\Tables\\Service\\RowService - find: `` prefixes
+the services add, and followed by what to do next (``fix``).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ OCS_ONLY = frozenset({"list_tables", "get_table", "create_row", "create_table", 
 #: The service-name prefixes Tables puts in front of its messages ("OCA\\Tables\\Service\\RowService - find: ").
 _PREFIX = re.compile(r"^(?:OCA\\[\w\\]+ - \w+: )+")
 _KEEP_MESSAGE = (400, 403, 404, 500)  # statuses whose Tables message is passed on
+#: QBMapper::findOneQuery's DoesNotExistException message (nextcloud/server lib/public/AppFramework/Db/QBMapper.php)
+_NOT_FOUND_QUERY = "Did expect one result but found none"
 
 
 class View(BaseModel):
@@ -121,6 +126,10 @@ def _error(response: httpx2.Response, what: str, fix: str) -> Exception:
         )
     if status == 404:
         return NotFound(f"{what} does not exist or is not visible to this user{said}. {fix}", **where)
+    if status == 500 and _NOT_FOUND_QUERY in message:
+        # RowService::getRowById rethrows the row sleeve's DoesNotExistException as InternalError (delete, update of
+        # an unknown row: 500); its message is the database query, of no use to the model
+        return NotFound(f"{what} does not exist. {fix}", **where)
     if message:
         return Unavailable(f"Tables failed{said}. Check the ids and values given. {fix}", **where)
     return Unavailable("Nextcloud failed with HTTP 500; try again later.", **where)

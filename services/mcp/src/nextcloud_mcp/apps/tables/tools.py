@@ -87,7 +87,10 @@ async def tables_add_column(
         raise InvalidInput(f"options are for selection and selection-multi columns only, not {type}; omit them.")
     if (min is not None or max is not None) and main != "number":
         raise InvalidInput(f"min and max are for number columns only, not {type}; omit them.")
-    body: dict[str, Any] = {"baseNodeId": table_id, "title": name, "mandatory": required}
+    # baseNodeType is required in practice: PermissionMiddleware reads it from the request before the method's default
+    # applies, and without it fails with InternalError('Invalid node type') (nextcloud/tables lib/Middleware/
+    # PermissionMiddleware.php::checkPermission, ApiColumnsController::create*Column's #[RequirePermission])
+    body: dict[str, Any] = {"baseNodeId": table_id, "baseNodeType": "table", "title": name, "mandatory": required}
     if sub:
         body["subtype"] = sub
     if choice:
