@@ -269,6 +269,42 @@ def _footprint(fp: dict[str, Any], checks: list[Check]) -> str:
 """
 
 
+def _first_start(fs: dict[str, Any], checks: list[Check]) -> str:
+    wheel, clone = fs["uvx_wheel"], fs["uv_run_clone"]
+    checks.append(
+        (
+            "First start, cold cache (uvx from the wheel)",
+            f"{wheel['received_mb']['median']:.0f} MB, {wheel['seconds']['median']:.1f} s",
+            "≤ 40 MB",
+            wheel["received_mb"]["median"] <= 40,
+            "the runtime dependencies (cryptography, pydantic-core, the MCP SDK)",
+        )
+    )
+    rows = [
+        f"| {label} | {_s(f['received_mb'])} | {_s(f['cache_mb'])} | {_s(f['seconds'], '{:.1f}')} "
+        f"| {_s(f['warm_seconds'], '{:.2f}')} |"
+        for label, f in (
+            (f"`uvx --from {fs['wheel']} nextcloud-mcp-server --help`", wheel),
+            ("`uv run nextcloud-mcp-server --help` in a fresh clone (the old README path: dev group too)", clone),
+        )
+    ]
+    when = f" (measured {fs['measured']})" if "measured" in fs else ""
+    return f"""## 8. First start on a cold cache: what a new user downloads{when}
+
+Each run starts from an empty uv cache (`UV_CACHE_DIR=$(mktemp -d)`), with the machine's Python; *downloaded* is what
+the network interfaces received during the run, *cache* the uv cache folder afterwards (unpacked), *second start*
+the same command again with that cache (every later launch by an MCP client). The wheel is
+{fs["wheel_kb"]:.0f} KB.
+
+| Command | Downloaded (MB) | Cache (MB) | First start (s) | Second start (s) |
+|---|---|---|---|---|
+{chr(10).join(rows)}
+
+Re-measure by hand: `uv build --package nextcloud-mcp-bridge --out-dir dist && time UV_CACHE_DIR=$(mktemp -d) uvx
+--from dist/{fs["wheel"]} nextcloud-mcp-server --help`.
+"""
+
+
 def _closing(checks: list[Check]) -> str:
     rows = [
         f"| {figure} | {measured} | {target} | {'met' if met else '**missed**'} | {'' if met else why} |"
@@ -292,6 +328,7 @@ _SECTIONS: list[tuple[str, Callable[[Any, list[Check]], str]]] = [
     ("token_cache", _token_cache),
     ("memory", _memory),
     ("footprint", _footprint),
+    ("first_start", _first_start),
 ]
 
 

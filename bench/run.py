@@ -24,6 +24,7 @@ import anyio
 from catalogue import measure_catalogue
 from cold_start import measure
 from common import ROOT, server_argv, start_fake
+from first_start import measure_first_start
 from footprint import measure_footprint
 from http_calls import measure_latency, measure_throughput, seed_note, targets
 from memory import measure_idle, measure_transfer
@@ -31,7 +32,9 @@ from oauth_stack import Stack
 from report import write_report
 from token_cache import measure_token_cache
 
-SECTIONS = ("cold_start", "catalogue", "memory", "http", "token_cache", "footprint")
+SECTIONS = ("cold_start", "catalogue", "memory", "http", "token_cache", "footprint", "first_start")
+# Downloads from the package index on cold caches (~100 MB a run): never in --quick (CI) unless asked by --only.
+NETWORK_SECTIONS = ("first_start",)
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,11 @@ class Plan:
     seconds: float
     throughput_rounds: int
     tokens: int
+    first_runs: int
 
 
-FULL = Plan(15, 5, 1024**3, 500, 5, (1, 8, 32), 3.0, 3, 10)
-QUICK = Plan(1, 1, 16 * 1024**2, 30, 1, (1, 8, 32), 0.3, 1, 2)
+FULL = Plan(15, 5, 1024**3, 500, 5, (1, 8, 32), 3.0, 3, 10, 3)
+QUICK = Plan(1, 1, 16 * 1024**2, 30, 1, (1, 8, 32), 0.3, 1, 2, 1)
 
 
 def main() -> int:
@@ -69,7 +73,8 @@ def main() -> int:
     plan = QUICK if args.quick else FULL
     if args.runs:
         plan = replace(plan, cold_runs=args.runs, idle_runs=args.runs)
-    chosen = [s for s in (args.only or SECTIONS) if s not in args.skip]
+    default = [s for s in SECTIONS if not (args.quick and s in NETWORK_SECTIONS)]
+    chosen = [s for s in (args.only or default) if s not in args.skip]
     results: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "python": platform.python_version(),
@@ -85,6 +90,7 @@ def main() -> int:
             "http": lambda: anyio.run(_http, run_dir, plan),
             "token_cache": lambda: anyio.run(measure_token_cache, run_dir, plan.tokens),
             "footprint": lambda: measure_footprint(run_dir),
+            "first_start": lambda: measure_first_start(run_dir, plan.first_runs),
         }
         for section in chosen:
             started = time.monotonic()
@@ -95,8 +101,19 @@ def main() -> int:
     out = args.out or (None if args.quick else ROOT / "docs")
     if out is not None and not args.no_write:
         out.mkdir(parents=True, exist_ok=True)
-        write_report(results, out)
+        write_report(_merged(results, chosen, out) if args.only else results, out)
     return 0
+
+
+def _merged(results: dict[str, Any], chosen: list[str], out: Path) -> dict[str, Any]:
+    """`--only`: the previous report with the re-run sections replaced, each dated (the header keeps the full run's)."""
+    previous = out / "performance.json"
+    if not previous.exists():
+        return results
+    merged: dict[str, Any] = json.loads(previous.read_text())
+    for section in chosen:
+        merged[section] = {**results[section], "measured": results["date"]}
+    return merged
 
 
 def _cpus() -> int:

@@ -1,14 +1,13 @@
-"""The Dockerfile's build steps without Docker: its COPY lines into a scratch directory, its `uv sync` lines
-with the lock, then the venv alone (as in the final image) runs the server, and the HEALTHCHECK command
-tells a ready server from one whose Nextcloud is gone. The base image (Python 3.12) is not used: the
-steps run with this machine's Python (UV_PYTHON).
+"""The Dockerfile's build steps without Docker: its COPY lines into a scratch directory, its `uv` lines (sync
+with the lock, build the wheel, install it) in `sh`, then the venv alone (as in the final image) runs the
+server, and the HEALTHCHECK command tells a ready server from one whose Nextcloud is gone. The base image
+(Python 3.12) is not used: the steps run with this machine's Python (UV_PYTHON).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shlex
 import shutil
 from pathlib import Path
 
@@ -38,8 +37,10 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip("uv is not installed")
     scratch = tmp_path_factory.mktemp("image")
     workdir, venv = scratch / "src", scratch / "venv"
-    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv), "UV_PYTHON_DOWNLOADS": "never"}
-    for name in ("VIRTUAL_ENV", "UV_NO_SYNC", "UV_FROZEN", "UV_LOCKED"):
+    # The build stage's ENV, with /opt/venv moved to the scratch folder.
+    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv), "VIRTUAL_ENV": str(venv), "UV_PYTHON_DOWNLOADS": "never"}
+    env["PATH"] = f"{Path(uv).parent}{os.pathsep}{env.get('PATH', '')}"
+    for name in ("UV_NO_SYNC", "UV_FROZEN", "UV_LOCKED"):
         env.pop(name, None)
     build, _ = _stages()
     for keyword, args in build:
@@ -55,7 +56,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     (target if into_dir else target.parent).mkdir(parents=True, exist_ok=True)
                     shutil.copy2(src, target / src.name if into_dir else target)
         elif keyword == "RUN" and args.startswith("uv "):
-            result = run([uv, *shlex.split(args)[1:]], cwd=workdir, env=env)
+            result = run(["sh", "-c", args], cwd=workdir, env=env)  # the shell form, as the builder runs it
             assert result.returncode == 0, f"RUN {args}\n{result.stderr}"
     shutil.rmtree(workdir)  # the final image has the venv only
     return venv
@@ -69,6 +70,14 @@ def test_venv_has_the_server_and_nothing_from_dev(venv: Path) -> None:
     assert not {"fake_nextcloud", "pytest", "ruff", "mypy", "playwright"} & site, site
     installed = run([str(venv / "bin" / "python"), "-c", "import nextcloud_mcp; print(nextcloud_mcp.__file__)"])
     assert "/site-packages/nextcloud_mcp/" in installed.stdout, "not a regular install: " + installed.stdout
+
+
+def test_venv_has_the_built_wheel(venv: Path) -> None:
+    """The server comes from the wheel `uv build` made (what the release publishes), not from the source tree."""
+    (dist_info,) = venv.glob("lib/python3*/site-packages/nextcloud_mcp_bridge-*.dist-info")
+    origin = json.loads((dist_info / "direct_url.json").read_text())
+    assert origin["url"].endswith(f"/dist/{dist_info.name.removesuffix('.dist-info')}-py3-none-any.whl"), origin
+    assert "dir_info" not in origin, "installed from a directory, not the wheel"
 
 
 @pytest.mark.e2e

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import stat
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +197,23 @@ def test_dockerfile_builds_the_member_with_the_lock_and_runs_unprivileged() -> N
         assert build_tool not in runs, f"{build_tool.strip()} in the final image"
     assert ("COPY", "--from=build /opt/venv /opt/venv") in final
     assert ("ENTRYPOINT", '["nextcloud-mcp-server"]') in final
+
+
+def test_dockerfile_installs_the_built_wheel_and_labels_the_image() -> None:
+    """The image holds the wheel `uv build` makes (what the release publishes); OCI labels name the source, the
+    version the release passes (its tag, checked against services/mcp/pyproject.toml) and the licence."""
+    build, final = _stages()
+    runs = [args for keyword, args in build if keyword == "RUN"]
+    assert any("uv build --package nextcloud-mcp-bridge --wheel" in r and "uv pip install --no-deps" in r for r in runs)
+    labels = dict(
+        re.findall(r'(org\.opencontainers\.image\.[a-z]+)="([^"]*)"', " ".join(a for k, a in final if k == "LABEL"))
+    )
+    project = tomllib.loads((ROOT / "services" / "mcp" / "pyproject.toml").read_text())["project"]
+    assert labels["org.opencontainers.image.licenses"] == project["license"]
+    assert labels["org.opencontainers.image.version"] == "${VERSION}"
+    assert labels["org.opencontainers.image.source"] == "${SOURCE}"
+    args = [a.split("=", 1)[0] for k, a in final if k == "ARG"]
+    assert {"VERSION", "SOURCE"} <= set(args)
 
 
 def test_dockerignore_admits_exactly_what_the_dockerfile_copies() -> None:

@@ -8,9 +8,26 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from nextcloud_mcp import __version__
-
 __all__ = ["main"]
+
+
+class _Version(argparse.Action):
+    """`--version`, reading the installed version only when asked (see `nextcloud_mcp.__init__`)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit", **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        from nextcloud_mcp import __version__
+
+        print(f"{parser.prog} {__version__}")
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], type=str.upper)
     parser.add_argument("--log-format", choices=["text", "json"])
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_Version)
     return parser
 
 
