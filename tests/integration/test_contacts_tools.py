@@ -34,7 +34,7 @@ async def test_addressbooks_create_list_delete(mcp_as: McpFactory) -> None:
         first = structured(await client.call_tool("nc_contacts_list_addressbooks", {"limit": 1}))
         gone = structured(await client.call_tool("nc_contacts_delete_addressbook", {"addressbook": "work"}))
         after = structured(await client.call_tool("nc_contacts_list_addressbooks", {}))
-    assert made == {"name": "work", "display_name": "Work", "read_only": False}
+    assert made == {"name": "work", "display_name": "Work", "read_only": False, "owner": None, "owner_name": None}
     assert {b["name"] for b in books["items"]} >= {"contacts", "work"} and books["total"] == len(books["items"])
     assert len(first["items"]) == 1 and first["next_cursor"] == "1"
     # Sabre's own message is kept, and "already exists" is never confused with "has a reserved name"

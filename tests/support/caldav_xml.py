@@ -11,10 +11,12 @@ from support.fake_support import ALICE
 D, S = "{DAV:}", "{http://sabredav.org/ns}"
 C, CR = "{urn:ietf:params:xml:ns:caldav}", "{urn:ietf:params:xml:ns:carddav}"
 CS, X1, OC = "{http://calendarserver.org/ns/}", "{http://apple.com/ns/ical/}", "{http://owncloud.org/ns}"
+NX = "{http://nextcloud.com/ns}"  # apps/dav/lib/DAV/Sharing/Plugin.php NS_NEXTCLOUD (owner-displayname, trash bin)
 DAV = "/remote.php/dav"
 NS = (
     'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:card="urn:ietf:params:xml:ns:carddav"'
     ' xmlns:cs="http://calendarserver.org/ns/" xmlns:x1="http://apple.com/ns/ical/" xmlns:oc="http://owncloud.org/ns"'
+    ' xmlns:nx="http://nextcloud.com/ns"'
 )
 
 

@@ -129,7 +129,7 @@ async def test_first_access_creates_the_personal_calendar(client: httpx2.AsyncCl
         "d:current-user-privilege-set",
     )
     listing = responses(await client.request("PROPFIND", HOME, auth=ALICE, headers={"Depth": "1"}, content=body))
-    assert set(listing) == {HOME, PERSONAL, f"{HOME}inbox/", f"{HOME}outbox/"}
+    assert set(listing) == {HOME, PERSONAL, f"{HOME}inbox/", f"{HOME}outbox/", f"{HOME}trashbin/"}
     assert listing[HOME].find(f"{D}resourcetype/{D}principal") is None
     personal = listing[PERSONAL]
     assert personal.find(f"{D}resourcetype/{C}calendar") is not None
@@ -177,7 +177,9 @@ async def test_mkcalendar_proppatch_and_delete(client: httpx2.AsyncClient) -> No
     )[f"{HOME}work/"]
     assert (props.findtext(f"{D}displayname"), props.findtext(f"{X1}calendar-color")) == ("Work stuff", "#ff0000")
 
-    assert (await client.delete(f"{HOME}work/", auth=ALICE)).status_code == 204
+    # a plain DELETE moves a calendar to the trash bin (test_caldav_trashbin.py); this header deletes it for good
+    purge = {"X-NC-CalDAV-No-Trashbin": "1"}
+    assert (await client.delete(f"{HOME}work/", auth=ALICE, headers=purge)).status_code == 204
     gone = await client.request("PROPFIND", f"{HOME}work/", auth=ALICE, headers={"Depth": "0"})
     assert gone.status_code == 404
     assert error(gone)[1] == "Node with name 'work' could not be found"
@@ -331,7 +333,7 @@ async def test_read_only_calendars(client: httpx2.AsyncClient) -> None:
             HOME,
             auth=ALICE,
             headers={"Depth": "1"},
-            content=propfind("d:current-user-privilege-set", "d:owner"),
+            content=propfind("d:current-user-privilege-set", "d:owner", "oc:owner-principal"),
         )
     )
     holidays = {p[0].tag for p in listing[f"{HOME}holidays/"].iter(f"{D}privilege")}
@@ -401,8 +403,9 @@ async def test_reset_wipes_calendars(state: FakeState, client: httpx2.AsyncClien
     gc.collect()
     assert not os.path.exists(folder)  # noqa: ASYNC240 - a quick local check
     listing = responses(await client.request("PROPFIND", HOME, auth=ALICE, headers={"Depth": "1"}))
-    assert set(listing) == {HOME, PERSONAL, f"{HOME}inbox/", f"{HOME}outbox/"}
-    assert (await client.post("/__testbed__/caldav", json={})).json() == {"omit_etag": False}
+    assert set(listing) == {HOME, PERSONAL, f"{HOME}inbox/", f"{HOME}outbox/", f"{HOME}trashbin/"}
+    switches = (await client.post("/__testbed__/caldav", json={})).json()
+    assert switches == {"omit_etag": False, "birthday_calendars": True, "system_addressbook": True}
 
 
 async def test_files_search_on_the_root_still_works(client: httpx2.AsyncClient) -> None:

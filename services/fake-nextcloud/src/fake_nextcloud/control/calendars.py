@@ -11,13 +11,17 @@
                                names those ``<uri>_shared_by_<owner>``). Object ``name`` defaults to ``<UID>.ics``.
 ``POST /seed/addressbooks``    ``{"user", "addressbooks": [{"uri", "name"?, "cards"?: [{"name"?, "data"}]}]}`` -> 201
                                the same shape (``cards`` instead of ``objects``); ``contacts`` exists already.
-``POST /caldav``               ``{"omit_etag"?: bool}`` -> ``{"omit_etag"}``: no ``ETag`` on any CalDAV/CardDAV PUT
+``POST /caldav``               ``{"omit_etag"?: bool, "birthday_calendars"?: bool, "system_addressbook"?: bool}`` ->
+                               all three: no ``ETag`` on any CalDAV/CardDAV PUT; the app values
+                               ``dav/generateBirthdayCalendar`` and ``dav/system_addressbook_exposed`` (``birthdays``,
+                               ``sysaddressbook``)
 =============================  ==================================================================================
 
 ``href`` values are what a client requests (under the instance's webroot, if any).
 
 Seeded data goes to Radicale directly: the Sabre validation of client writes is not applied (Radicale still
-rejects what it cannot parse, -> 400). Everything is cleared by ``POST /reset``.
+rejects what it cannot parse, -> 400); seeded cards fill the birthday calendar as any card write does (CardDavBackend
+events). Everything is cleared by ``POST /reset``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from fake_nextcloud.apps.caldav import birthdays
 from fake_nextcloud.apps.caldav.engine import (
     SCRIPT_NAMES,
     CalDavEngine,
@@ -45,6 +50,7 @@ from fake_nextcloud.core.state import FakeState, User
 
 __all__ = ["build_calendar_control_routes"]
 
+_EXPOSED = "system_addressbook_exposed"
 _UID = re.compile(r"^UID[;:](?:[^:\r\n]*:)?(.+?)\r?$", re.MULTILINE)
 
 
@@ -85,6 +91,8 @@ def _put_objects(engine: CalDavEngine, kind: Kind, user: User, uri: str, items: 
         result = engine.call(kind, "PUT", path, user.uid, {"Content-Type": content_type}, data.encode("utf-8"))
         if not result.ok:
             raise _SeedError(f"{name}: {result.status} {result.body.decode('utf-8', 'replace').strip()}")
+        if kind == "addressbooks":
+            birthdays.card_changed(engine, user.uid, uri, str(name))
         href = engine.state.config.webroot + encode_path(unquote(SCRIPT_NAMES[kind] + path))
         out.append({"name": name, "href": href, "etag": result.headers.get("ETag", "")})
     return out
@@ -144,7 +152,14 @@ def build_calendar_control_routes(state: FakeState) -> list[BaseRoute]:
         engine = CalDavEngine.of(state)
         if "omit_etag" in data:
             engine.flags.omit_etag = bool(data["omit_etag"])
-        return {"omit_etag": engine.flags.omit_etag}
+        for key, value in (("birthday_calendars", "generateBirthdayCalendar"), ("system_addressbook", _EXPOSED)):
+            if key in data:
+                state.config.set_app_value("dav", value, "yes" if data[key] else "no")
+        return {
+            "omit_etag": engine.flags.omit_etag,
+            "birthday_calendars": state.config.app_value("dav", "generateBirthdayCalendar", "yes") == "yes",
+            "system_addressbook": state.config.app_value("dav", _EXPOSED, "yes") == "yes",
+        }
 
     def endpoint(handler: Any, status: int) -> Any:
         async def run(request: Request) -> Response:

@@ -32,6 +32,7 @@ __all__ = [
     "CARD",
     "CS",
     "ICAL",
+    "NCAL",
     "NSDECL",
     "DavClient",
     "DavHomes",
@@ -44,9 +45,12 @@ __all__ = [
 
 CAL, CARD = "urn:ietf:params:xml:ns:caldav", "urn:ietf:params:xml:ns:carddav"
 CS, ICAL = "http://calendarserver.org/ns/", "http://apple.com/ns/ical/"
+#: Nextcloud's CalDAV namespace (apps/dav/lib/DAV/Sharing/Plugin.php NS_NEXTCLOUD: trash bin, deleted calendars),
+#: not the files namespace `NC` (http://nextcloud.org/ns).
+NCAL = "http://nextcloud.com/ns"
 NSDECL = (
     f'xmlns:d="{D}" xmlns:c="{CAL}" xmlns:card="{CARD}" xmlns:cs="{CS}" xmlns:x1="{ICAL}" '
-    f'xmlns:oc="{OC}" xmlns:nc="{NC}"'
+    f'xmlns:oc="{OC}" xmlns:nc="{NC}" xmlns:nx="{NCAL}"'
 )
 _XML = {"Content-Type": "application/xml; charset=utf-8"}
 _DAV_ROOT = "/remote.php/dav/"
@@ -162,6 +166,11 @@ class DavClient:
         self._auth = auth
         self._key = key
         self._root = web_root(http.base_url)
+
+    @property
+    def base_url(self) -> str:
+        """The Nextcloud base URL without a trailing slash (absolute `Destination` headers start with it)."""
+        return str(self._http.base_url).rstrip("/")
 
     async def homes(self) -> DavHomes:
         """Discover (once per user) the principal and homes."""

@@ -28,7 +28,7 @@ import anyio
 import radicale.config
 from radicale.app import Application
 
-from fake_nextcloud.apps.caldav.cardstore import MOUNT, CardStore
+from fake_nextcloud.apps.caldav.cardstore import CAL_MOUNT, MOUNT, calendar_store, card_store
 from fake_nextcloud.apps.caldav.ns import register_prefixes
 from fake_nextcloud.apps.caldav.synctoken import SyncTokens
 from fake_nextcloud.core.state import FakeState, User
@@ -38,7 +38,7 @@ __all__ = ["KINDS", "SCRIPT_NAMES", "CalDavEngine", "EngineResponse", "Kind", "R
 Kind = Literal["calendars", "addressbooks"]
 KINDS: tuple[Kind, Kind] = ("calendars", "addressbooks")
 #: Where each Radicale instance is mounted (WSGI ``SCRIPT_NAME``): hrefs come back under Nextcloud's layout.
-SCRIPT_NAMES: dict[Kind, str] = {"calendars": "/remote.php/dav/calendars", "addressbooks": MOUNT}
+SCRIPT_NAMES: dict[Kind, str] = {"calendars": CAL_MOUNT, "addressbooks": MOUNT}
 
 #: apps/dav/lib/CalDAV/CalDavBackend.php PERSONAL_CALENDAR_URI / PERSONAL_CALENDAR_NAME, and
 #: CardDavBackend.php PERSONAL_ADDRESSBOOK_URI / PERSONAL_ADDRESSBOOK_NAME.
@@ -85,7 +85,8 @@ def _config(folder: Path) -> Any:
             "auth": {"type": "http_x_remote_user", "delay": "0"},
             "rights": {"type": "owner_only"},
             "storage": {"filesystem_folder": str(folder), "_filesystem_fsync": "False"},
-            "server": {"delay_on_error": "0"},
+            # Sabre takes any object name (Radicale 3.6+ refuses ":" by default: Database:alice.vcf)
+            "server": {"delay_on_error": "0", "validate_path_value": "none"},
             "web": {"type": "none"},
         },
         "fake-nextcloud",
@@ -127,7 +128,9 @@ class CalDavEngine:
         self.read_only: dict[tuple[str, str], ReadOnly] = {}
         self.flags = _Flags()
         self.tokens = SyncTokens()
-        self.cards = CardStore()  # the stored bytes of every card (Radicale keeps its own re-serialisation)
+        # the stored bytes of every card and calendar object (Radicale keeps its own re-serialisation)
+        self.cards = card_store()
+        self.objects = calendar_store()
         self._lock = threading.Lock()
 
     @classmethod
@@ -175,8 +178,8 @@ class CalDavEngine:
 
         chunks = self.apps[kind](environ, start_response)
         data = b"".join(chunks)
-        if kind == "addressbooks":
-            data = self.cards.observe(method, path, headers or {}, body, captured["status"], data)
+        store = self.cards if kind == "addressbooks" else self.objects
+        data = store.observe(method, path, headers or {}, body, captured["status"], data, captured["headers"])
         return EngineResponse(captured["status"], captured["headers"], data)
 
     async def request(

@@ -7,7 +7,8 @@ import copy
 from urllib.parse import quote, unquote, urlsplit
 from xml.etree import ElementTree as ET
 
-from fake_nextcloud.apps.caldav.ns import CAL, CARD, CS, DAV, OC, SABRE
+from fake_nextcloud.apps.caldav.ns import CAL, CARD, CS, DAV, SABRE
+from fake_nextcloud.apps.caldav.ownership import Owner, Owners
 from fake_nextcloud.apps.caldav.synctoken import SyncTokens
 from fake_nextcloud.apps.dav.models import DavError
 from fake_nextcloud.apps.dav.xmlio import PropValue, in_context, parse_body, q
@@ -19,6 +20,7 @@ __all__ = [
     "calendar_home",
     "content_type",
     "encode_path",
+    "home_extras",
     "hrefs",
     "multiget_below_webroot",
     "principal_collection_set",
@@ -125,12 +127,15 @@ _FULL = [
 _READ = [q(DAV, "read"), q(DAV, "read-acl"), q(DAV, "read-current-user-privilege-set"), q(CAL, "read-free-busy")]
 
 
-def privilege_set(read_only: bool, *, calendar: bool = True) -> ET.Element:
+def privilege_set(read_only: bool, *, calendar: bool = True, write_properties: bool = False) -> ET.Element:
     """``d:current-user-privilege-set`` as sabre-io/dav lib/DAVACL/Plugin.php flattens it: everything for the
     owner, the read privileges only on a read-only calendar; ``cal:read-free-busy`` only in calendar homes
-    (sabre-io/dav lib/CalDAV/Plugin.php::getSupportedPrivilegeSet)."""
+    (sabre-io/dav lib/CalDAV/Plugin.php::getSupportedPrivilegeSet). ``write_properties``: the ACL also grants
+    ``{DAV:}write-properties`` (apps/dav/lib/CalDAV/Calendar.php::getACL, for the birthday calendar and calendars
+    shared read-only); getCurrentUserPrivilegeSet pops the ACL entries last first, so it comes before read."""
     element = ET.Element(q(DAV, "current-user-privilege-set"))
-    for name in _READ if read_only else _FULL:
+    names = ([q(DAV, "write-properties")] if write_properties else []) + _READ if read_only else _FULL
+    for name in names:
         if calendar or name != q(CAL, "read-free-busy"):
             ET.SubElement(ET.SubElement(element, q(DAV, "privilege")), name)
     return element
@@ -152,10 +157,13 @@ def rewrite_multistatus(
     tokens: SyncTokens,
     *,
     extra: list[ET.Element] | None = None,
+    owners: Owners | None = None,
+    allprop: bool = False,
 ) -> bytes:
     """Radicale's multistatus with Nextcloud's principal hrefs, without Radicale's own properties, with the
-    home collection not being a principal, and with ``read_only`` calendars (href -> sharer uid or ``None``)
-    showing read privileges only (and the sharer as ``d:owner``/``oc:owner-principal``)."""
+    home collection not being a principal, with ``read_only`` collections (href -> sharer uid or ``None``)
+    showing read privileges only, and with each collection's owner (``owners``: ``d:owner``,
+    ``oc:owner-principal``, ``nc:owner-displayname``, ``oc:read-only``; ``ownership``)."""
     root = ET.fromstring(body)  # noqa: S314 - produced by the in-process Radicale
     for element in root.iter(q(DAV, "href")):
         if element.text and element.text.startswith("/"):
@@ -168,13 +176,23 @@ def rewrite_multistatus(
     for response in root.findall(q(DAV, "response")):
         href = response.findtext(q(DAV, "href")) or ""
         collection = next((c for c in read_only if href.startswith(c)), None)
+        holder = owners.collection(href) if owners is not None else None
+        owner = owners.of(holder) if owners is not None and holder is not None else None
         for propstat in response.findall(q(DAV, "propstat")):
             if "200" not in (propstat.findtext(q(DAV, "status")) or ""):
                 continue
             for prop in propstat.findall(q(DAV, "prop")):
                 for child in list(prop):
-                    _rewrite_prop(prop, child, own, href, home, collection, read_only, user)
+                    _rewrite_prop(prop, child, own, href, home, collection, read_only, user, owner)
+        if owners is not None:
+            owners.apply(response, href, allprop=allprop)
     for element in extra or []:
+        root.append(element)
+    for response in [r for r in root.findall(q(DAV, "response")) if owners and owners.listed_last(r)]:
+        root.remove(response)  # UserAddressBooks::getChildren: the user's own address books, then the system one
+        root.append(response)
+    for element in root.findall(q(DAV, "sync-token")):  # sabre-io/dav Xml/Response/MultiStatus: the token comes last
+        root.remove(element)
         root.append(element)
     # Radicale answers under its WSGI SCRIPT_NAME (/remote.php/dav/...); Sabre's hrefs carry the webroot
     serialized: bytes = ET.tostring(in_context(root), encoding="utf-8", xml_declaration=False)
@@ -191,6 +209,7 @@ def _rewrite_prop(
     collection: str | None,
     read_only: dict[str, str | None],
     user: User,
+    owner: Owner | None = None,
 ) -> None:
     tag = child.tag
     replacement: PropValue | ET.Element = None
@@ -199,9 +218,12 @@ def _rewrite_prop(
         return
     if tag == q(DAV, "owner"):
         sharer = read_only.get(collection) if collection is not None else None
-        replacement = hrefs(tag, principal_href(sharer or user.uid))
+        replacement = hrefs(tag, owner.href if owner is not None else principal_href(sharer or user.uid))
     elif tag == q(DAV, "current-user-privilege-set"):
-        replacement = privilege_set(collection is not None, calendar="/calendars/" in href)
+        sharer = read_only.get(collection) if collection is not None else None
+        birthdays = collection is not None and collection.endswith("/contact_birthdays/")
+        writes = bool(sharer) or birthdays  # Calendar::getACL (canWrite false / BIRTHDAY_CALENDAR_URI)
+        replacement = privilege_set(collection is not None, calendar="/calendars/" in href, write_properties=writes)
     elif tag == q(DAV, "getcontenttype") and not href.endswith("/") and child.text:
         child.text = content_type(child.text)
         return
@@ -218,11 +240,6 @@ def _rewrite_prop(
     index = list(prop).index(child)
     prop.remove(child)
     prop.insert(index, replacement)
-    if tag == q(DAV, "owner") and collection is not None and read_only.get(collection):
-        # apps/dav/lib/CalDAV/CalDavBackend.php: shared calendars carry {http://owncloud.org/ns}owner-principal
-        owner = ET.Element(q(OC, "owner-principal"))
-        owner.text = f"principals/users/{read_only[collection]}"
-        prop.insert(index + 1, owner)
 
 
 def multiget_below_webroot(body: bytes) -> bytes:
@@ -243,3 +260,19 @@ def multiget_below_webroot(body: bytes) -> bytes:
         element.text = path[len(base) :]
     serialized: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return serialized
+
+
+def home_extras(user: User) -> list[ET.Element]:
+    """The scheduling inbox and outbox in the calendar home listing (apps/dav/lib/CalDAV/CalendarHome.php
+    ::getChildren adds Inbox and Outbox)."""
+    out = []
+    base = calendar_home(user.uid)
+    for name in ("inbox", "outbox"):
+        response = ET.Element(q(DAV, "response"))
+        ET.SubElement(response, q(DAV, "href")).text = f"{base}{name}/"
+        propstat = ET.SubElement(response, q(DAV, "propstat"))
+        prop = ET.SubElement(propstat, q(DAV, "prop"))
+        prop.append(resourcetype(q(DAV, "collection"), q(CAL, f"schedule-{name}")))
+        ET.SubElement(propstat, q(DAV, "status")).text = "HTTP/1.1 200 OK"
+        out.append(response)
+    return out

@@ -14,7 +14,9 @@
 What Nextcloud/Sabre adds around Radicale, each cited where it is done: default ``personal`` calendar and
 ``contacts`` address book, reserved names, other users' homes answering 404 (DavAclPlugin), read-only
 calendars, Sabre validation of iCalendar/vCard data (``validation``), no ``ETag`` after a repaired write,
-Sabre XML error bodies.
+Sabre XML error bodies, objects answered as stored (``cardstore``), owners of collections (``ownership``), the
+generated "Contact birthdays" calendar (``birthdays``) and system address book (``sysaddressbook``), limits on
+``sync-collection`` (``synclimit``), the calendar trash bin (``trashbin``: soft deletes, ``trashbin/``, restores).
 """
 
 from __future__ import annotations
@@ -26,13 +28,24 @@ from defusedxml import ElementTree as SafeET  # type: ignore[import-untyped]
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fake_nextcloud.apps.caldav import carddav, itip, schedule, validation
+from fake_nextcloud.apps.caldav import (
+    birthdays,
+    carddav,
+    itip,
+    schedule,
+    synclimit,
+    sysaddressbook,
+    trashbin,
+    validation,
+)
 from fake_nextcloud.apps.caldav.engine import SCRIPT_NAMES, CalDavEngine, EngineResponse, Kind
-from fake_nextcloud.apps.caldav.errors import PreconditionError, engine_error, invalid_sync_token
+from fake_nextcloud.apps.caldav.errors import PreconditionError, engine_error
 from fake_nextcloud.apps.caldav.ns import CAL, DAV
+from fake_nextcloud.apps.caldav.ownership import Owners
 from fake_nextcloud.apps.caldav.props import (
     DAV_ROOT,
     encode_path,
+    home_extras,
     multiget_below_webroot,
     principal_collection_set,
     principal_href,
@@ -40,11 +53,10 @@ from fake_nextcloud.apps.caldav.props import (
     resourcetype,
     rewrite_multistatus,
 )
-from fake_nextcloud.apps.caldav.synctoken import PREFIX
 from fake_nextcloud.apps.dav.models import DavError
 from fake_nextcloud.apps.dav.xmlio import PropValue, multistatus, parse_propfind, q
 from fake_nextcloud.core.state import FakeState, User
-from fake_nextcloud.core.urls import webroot
+from fake_nextcloud.core.urls import base_url, webroot
 
 __all__ = ["COLLECTIONS", "dispatch", "handles"]
 
@@ -81,8 +93,11 @@ async def dispatch(state: FakeState, request: Request, user: User, path: str) ->
 async def _dispatch(state: FakeState, request: Request, user: User, path: str) -> Response:
     engine = CalDavEngine.of(state)
     await engine.ensure(user)
+    await sysaddressbook.ensure(
+        engine, user, base_url(state.config, request.url.scheme, request.headers.get("host", ""))
+    )
     if request.method == "OPTIONS":
-        return Response(status_code=200, headers={"DAV": DAV_HEADER, "Content-Length": "0"})
+        return Response(status_code=200, headers={"DAV": trashbin.dav_header(state, DAV_HEADER), "Content-Length": "0"})
     parts = [p for p in path.split("/") if p]
     if not parts:
         return await _root(request, user)
@@ -155,6 +170,10 @@ async def _home(engine: CalDavEngine, request: Request, user: User, kind: Kind, 
         raise DavError(501, "NotImplemented", f"There was no handler found for this {method!r} method")
     if parts[0] != user.uid:
         raise _deny(engine.state, kind, parts)
+    if kind == "addressbooks":  # z-server-generated--system is read-only (sysaddressbook.py)
+        sysaddressbook.check_write(engine, method, request.headers.get("destination", ""), parts)
+    if kind == "calendars" and (answer := await trashbin.handle(engine, request, user, parts)) is not None:
+        return answer  # the trash bin (trashbin.py): soft deletes, trashbin/, restores
     if kind == "calendars" and len(parts) >= 2 and parts[1] in ("inbox", "outbox") and method != "MKCALENDAR":
         return await schedule.scheduling(engine, request, user, parts[1], parts[2:])
     if len(parts) == 1 and method not in ("PROPFIND", "REPORT"):
@@ -168,8 +187,10 @@ async def _home(engine: CalDavEngine, request: Request, user: User, kind: Kind, 
     headers = _forward_headers(request)
     modified = False
     recipients: list[User] = []
+    syncs = method == "REPORT" and b"sync-collection" in body and len(parts) == 2  # only collections sync
+    sync = synclimit.read(engine, kind, body) if syncs else None
     if method == "REPORT" and b"sync-collection" in body:
-        body = _private_sync_token(engine, body)
+        body = synclimit.radicale_body(engine, body, sync)
     elif method == "REPORT":
         body = multiget_below_webroot(body)
     if method in ("MKCALENDAR", "MKCOL"):
@@ -186,31 +207,23 @@ async def _home(engine: CalDavEngine, request: Request, user: User, kind: Kind, 
     result = await engine.request(kind, method, radicale_path, user.uid, headers, body)
     if result.status >= 400:
         raise await engine_error(engine, kind, request, user, parts, result, body)
+    if kind == "calendars" and method == "PUT" and result.status == 201:
+        trashbin.created(engine, user, parts, body)
     if kind == "addressbooks":  # the version negotiation of sabre-io/dav CardDAV Plugin (carddav.py)
         result = carddav.answer(engine, request, radicale_path, body, result)
     if recipients:
         await itip.deliver(engine, recipients, body)
     if method == "DELETE" and len(parts) == 2:
         engine.read_only.pop((user.uid, parts[1]), None)  # unsubscribed / unshared
-    return _respond(engine, request, kind, user, parts, result, modified=modified)
-
-
-def _private_sync_token(engine: CalDavEngine, body: bytes) -> bytes:
-    """A ``sync-collection`` REPORT with a token the fake issued, rewritten to Radicale's token; a numbered token
-    it never issued is InvalidSyncToken (sabre-io/dav lib/DAV/Sync/Plugin.php::syncCollection)."""
-    try:
-        root = SafeET.fromstring(body)
-    except Exception as exc:  # defusedxml raises ParseError or DefusedXmlException
-        raise DavError(400, "BadRequest", f"The request body had an invalid XML body. ({exc})") from None
-    element = root.find(q(DAV, "sync-token"))
-    if element is None or not (element.text or "").strip().startswith(PREFIX):
-        return body
-    private = engine.tokens.private((element.text or "").strip())
-    if private is None:
-        raise invalid_sync_token()
-    element.text = private
-    serialized: bytes = ET.tostring(root, encoding="utf-8")
-    return serialized
+        if kind == "calendars" and parts[1] == birthdays.URI:
+            birthdays.calendar_deleted(engine.state, user.uid)
+    if kind == "addressbooks" and method in ("PUT", "DELETE", "MOVE"):  # CardCreated/Updated/DeletedEvent
+        await birthdays.on_write(engine, user.uid, method, parts, headers.get("Destination", ""))
+    allprop = method == "PROPFIND" and parse_propfind(body) is None
+    answer = _respond(engine, request, kind, user, parts, result, modified=modified, allprop=allprop)
+    if sync is not None:
+        answer = synclimit.apply(engine, kind, user.uid, parts, sync, answer)
+    return trashbin.listing(engine, request, user, parts, body, answer) if kind == "calendars" else answer
 
 
 def _home_method(kind: Kind, method: str) -> DavError:
@@ -268,6 +281,7 @@ def _respond(
     result: EngineResponse,
     *,
     modified: bool,
+    allprop: bool = False,
 ) -> Response:
     headers = {k: v for k, v in result.headers.items() if k.lower() not in ("content-length", "dav")}
     body = result.body
@@ -278,11 +292,16 @@ def _respond(
             for (uid, uri), ro in engine.read_only.items()
             if uid == user.uid and kind == "calendars"
         }
+        special = sysaddressbook.owners(engine.state, home) if kind == "addressbooks" else {}
+        read_only |= dict.fromkeys(special)  # the system address book: read only (SystemAddressbook::getACL)
+        owners = Owners(engine.state, user, home, calendars=kind == "calendars", shared=read_only, special=special)
         listing = kind == "calendars" and len(parts) == 1 and request.method == "PROPFIND"
-        extra = _home_extras(user) if listing else None
+        extra = home_extras(user) if listing else None
         if extra is not None and request.headers.get("depth", "infinity") == "0":
             extra = None
-        body = rewrite_multistatus(body, user, home, read_only, engine.tokens, extra=extra)
+        body = rewrite_multistatus(
+            body, user, home, read_only, engine.tokens, extra=extra, owners=owners, allprop=allprop
+        )
         headers["Content-Type"] = "application/xml; charset=utf-8"
     if request.method == "PUT" and (modified or engine.flags.omit_etag):
         # sabre-io/dav lib/DAV/Server.php::createFile/updateFile: "If $modified is true, we must not send back
@@ -295,22 +314,6 @@ def _respond(
         length = {k: v for k, v in result.headers.items() if k.lower() == "content-length"}
         return Response(status_code=result.status, headers=headers | length)
     return Response(body, status_code=result.status, headers=headers)
-
-
-def _home_extras(user: User) -> list[ET.Element]:
-    """The scheduling inbox and outbox in the calendar home listing (apps/dav/lib/CalDAV/CalendarHome.php
-    ::getChildren adds Inbox and Outbox)."""
-    out = []
-    base = f"{SCRIPT_NAMES['calendars']}/{encode_path(user.uid)}/"
-    for name in ("inbox", "outbox"):
-        response = ET.Element(q(DAV, "response"))
-        ET.SubElement(response, q(DAV, "href")).text = f"{base}{name}/"
-        propstat = ET.SubElement(response, q(DAV, "propstat"))
-        prop = ET.SubElement(propstat, q(DAV, "prop"))
-        prop.append(resourcetype(q(DAV, "collection"), q(CAL, f"schedule-{name}")))
-        ET.SubElement(propstat, q(DAV, "status")).text = "HTTP/1.1 200 OK"
-        out.append(response)
-    return out
 
 
 async def _mkcol_checks(engine: CalDavEngine, kind: Kind, user: User, parts: list[str], body: bytes) -> bytes:

@@ -1,10 +1,10 @@
 """Calendars over CalDAV (RFC 4791): collections, objects, and the user's default zone.
 
-Collections are the children of the discovered `calendar-home-set` whose `resourcetype` has
-`cal:calendar` (nextcloud/server apps/dav/lib/CalDAV/CalendarHome.php also lists inbox, outbox,
-trashbin and subscriptions, which are skipped). Read-only comes from `current-user-privilege-set`
-(RFC 3744 §5.4; shared read-only calendars lack `d:write-content`). Event logic (icalendar) lives in
-`events.py` and is imported on first use, so start-up does not pay for it.
+Collections are the children of the discovered `calendar-home-set` whose `resourcetype` has `cal:calendar` and
+that have no `nx:deleted-at` (nextcloud/server apps/dav/lib/CalDAV/CalendarHome.php also lists inbox, outbox,
+trashbin, subscriptions and deleted calendars, typed `nx:deleted-calendar` by CalDavBackend::addResourceTypeToCalendar
+and listed by `trash.py`). Read-only comes from `current-user-privilege-set` (RFC 3744 §5.4; shared read-only
+calendars lack `d:write-content`). Event logic (icalendar) lives in `events.py`, imported on first use.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 import httpx2
 from pydantic import BaseModel
 
+from nextcloud_mcp.apps.calendar.access import as_seen_by, read_only_error
 from nextcloud_mcp.apps.calendar.dav import (
     ObjectDav,
     failed_props,
@@ -27,7 +28,7 @@ from nextcloud_mcp.apps.calendar.dav import (
 )
 from nextcloud_mcp.apps.calendar.ical_time import UserZone, zone
 from nextcloud_mcp.apps.calendar.refs import is_name, match
-from nextcloud_mcp.core.caldav import CAL, CS, ICAL, NSDECL, DavClient, DavResponse, check_name, require
+from nextcloud_mcp.core.caldav import CAL, CS, ICAL, NCAL, NSDECL, DavClient, DavResponse, check_name, require
 from nextcloud_mcp.core.dav import OC, D
 from nextcloud_mcp.core.errors import (
     BadRequest,
@@ -46,7 +47,8 @@ __all__ = ["CalObject", "CalendarClient", "CalendarInfo", "EventInfo", "calendar
 
 _COLLECTION_PROPS = (
     "<d:resourcetype/><d:displayname/><x1:calendar-color/><c:supported-calendar-component-set/>"
-    "<d:current-user-privilege-set/><cs:getctag/><c:calendar-timezone/><oc:owner-principal/>"
+    "<d:current-user-privilege-set/><cs:getctag/><c:calendar-timezone/><oc:owner-principal/><nx:deleted-at/>"
+    "<nx:owner-displayname/>"
 )
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>'
 _WRITE = frozenset({f"{{{D}}}write", f"{{{D}}}write-content", f"{{{D}}}all"})
@@ -65,7 +67,8 @@ class CalendarInfo(BaseModel):
     components: list[str]
     read_only: bool
     timezone: str | None = None
-    owner: str | None = None
+    owner: str | None = None  # the sharer's user id; null for your own calendars
+    owner_name: str | None = None
     etag: str | None = None
 
 
@@ -109,7 +112,7 @@ def ical_stamp(value: datetime) -> str:
 
 def _calendar_info(entry: DavResponse) -> CalendarInfo | None:
     rtype = entry.props.get(f"{{{D}}}resourcetype")
-    if rtype is None or rtype.find(f"{{{CAL}}}calendar") is None:
+    if rtype is None or rtype.find(f"{{{CAL}}}calendar") is None or entry.text(f"{{{NCAL}}}deleted-at"):
         return None
     comps_el = entry.props.get(f"{{{CAL}}}supported-calendar-component-set")
     comps = [c.get("name", "") for c in comps_el] if comps_el is not None else ["VEVENT", "VTODO"]
@@ -132,6 +135,7 @@ def _calendar_info(entry: DavResponse) -> CalendarInfo | None:
         read_only=read_only,
         timezone=tzid,
         owner=(owner.text or "").rstrip("/").rsplit("/", 1)[-1] if owner is not None and owner.text else None,
+        owner_name=entry.text(f"{{{NCAL}}}owner-displayname"),
         etag=ctag.strip() if ctag else None,
     )
 
@@ -159,7 +163,8 @@ class CalendarClient:
         """The user's calendars (own and shared), optionally only those supporting `component`."""
         if self._infos is None:  # a client lives for one tool call, so this cache never goes stale across calls
             entries = await self.dav.propfind(await self.home(), _COLLECTION_PROPS, depth=1)
-            self._infos = [info for info in (_calendar_info(e) for e in entries) if info is not None]
+            uid = (await self.dav.homes()).principal.rstrip("/").rsplit("/", 1)[-1]
+            self._infos = [as_seen_by(info, uid) for info in (_calendar_info(e) for e in entries) if info is not None]
         infos = self._infos
         return [i for i in infos if component is None or component in i.components]
 
@@ -182,10 +187,7 @@ class CalendarClient:
         if component and component not in info.components:
             raise InvalidInput(f"The calendar {info.name!r} holds no {component} items; pick another from {lister}.")
         if writable and info.read_only:
-            raise Forbidden(
-                f"The calendar {info.name!r} is read-only for you; nothing was changed. Pick a writable one from "
-                f"{lister}."
-            )
+            raise read_only_error(info, lister)
         return info
 
     async def user_zone(self, fallback: str | None) -> UserZone:
@@ -227,8 +229,8 @@ class CalendarClient:
                     status=405,
                 )
             raise Conflict(
-                f"A calendar named {name!r} already exists; choose another name, or change that one with "
-                "nc_calendar_update_calendar.",
+                f"A calendar named {name!r} already exists (maybe in nc_calendar_list_trash); choose another name, "
+                "or change that one with nc_calendar_update_calendar.",
                 method="MKCALENDAR",
                 path=path,
                 status=405,

@@ -55,12 +55,23 @@ def _events(client: CalendarClient) -> EventOps:
 
 
 async def _default_calendar(client: CalendarClient, calendar: str | None) -> str:
+    """The calendar a new event goes to: the one named, else the user's default calendar (the principal's
+    `schedule-default-calendar-URL`, nextcloud/server apps/dav/lib/CalDAV/Schedule/Plugin.php
+    propFindDefaultCalendarUrl: the `defaultCalendar` setting, else `personal`), else `personal`, else the only
+    writable one; never the first of the listing, which is an accident of ordering."""
     if calendar is not None:
         return calendar
     usable = [c for c in await client.calendars("VEVENT") if not c.read_only]
     if not usable:
         raise InvalidInput("You have no writable calendar for events; create one with nc_calendar_create_calendar.")
-    return sorted(usable, key=lambda c: c.name != "personal")[0].name
+    default = (await client.dav.homes()).default_calendar
+    for wanted in (default, "personal"):
+        if wanted and any(c.name == wanted for c in usable):
+            return wanted
+    if len(usable) == 1:
+        return usable[0].name
+    names = ", ".join(f"{c.name} ({c.display_name})" for c in usable)
+    raise InvalidInput(f"You have no default calendar; pass calendar, one of: {names} (nc_calendar_list_calendars).")
 
 
 def _cursor(cursor: str) -> tuple[int, datetime, datetime]:
@@ -190,7 +201,8 @@ async def calendar_create_event(
     end: Annotated[When, Field(description="Exclusive end, like start; default 1 hour (1 day for a date).")] = None,
     tz: Zone = None,
     calendar: Annotated[
-        str | None, Field(max_length=255, description="Calendar name or display name; default personal.")
+        str | None,
+        Field(max_length=255, description="Calendar name or display name; default: your default one (personal)."),
     ] = None,
     location: Location = None,
     description: Notes = None,
@@ -275,7 +287,7 @@ async def calendar_update_event(
 @tool(
     "nc_calendar_delete_event",
     "Delete an event",
-    "Delete an event or, by scope, instances of a repeating one.",
+    "Delete an event (kept in nc_calendar_list_trash) or, by scope, instances of a repeating one.",
     app="calendar",
     read_only=False,
     destructive=True,

@@ -1,7 +1,8 @@
 """Free/busy for a set of users: the scheduling outbox (RFC 6638), with a free-busy-query fallback.
 
 User ids are turned into calendar addresses through their principal's `calendar-user-address-set`
-(Sabre resolves free/busy attendees by e-mail only). When the outbox is unavailable, the caller's own
+(Sabre resolves free/busy attendees by e-mail only), display names through the system address book
+(`accounts.py`). When the outbox is unavailable, the caller's own
 busy time comes from `free-busy-query` REPORTs on their calendars (RFC 4791 §7.10).
 """
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
+from nextcloud_mcp.apps.calendar.accounts import email_by_name
 from nextcloud_mcp.apps.calendar.client import CalendarClient
 from nextcloud_mcp.apps.calendar.freebusy import (
     Interval,
@@ -65,7 +67,7 @@ async def _address(client: CalendarClient, who: str) -> str | None:
     try:
         entries = await client.dav.propfind(quote(base + who) + "/", "<c:calendar-user-address-set/>", depth=0)
     except NextcloudError:
-        return None
+        return await email_by_name(client, who)  # not a user id: maybe a display name (accounts.py)
     el = entries[0].props.get(f"{{{CAL}}}calendar-user-address-set") if entries else None
     mails = [(h.text or "").strip() for h in (el.findall(f"{{{D}}}href") if el is not None else [])]
     return next((m for m in mails if m.lower().startswith("mailto:")), None)

@@ -97,7 +97,7 @@ async def calendar_update_calendar(
 @tool(
     "nc_calendar_delete_calendar",
     "Delete a calendar",
-    "Delete a calendar and its events.",
+    "Delete a calendar and its events (kept in nc_calendar_list_trash).",
     app="calendar",
     read_only=False,
     destructive=True,
@@ -119,7 +119,7 @@ async def calendar_get_free_busy(
     ctx: Context,
     attendees: Annotated[
         list[str],
-        Field(min_length=1, max_length=50, description="User ids or e-mail addresses."),
+        Field(min_length=1, max_length=50, description="User ids, display names or e-mail addresses."),
     ],
     start: Annotated[str, Field(max_length=40, description=_WHEN)],
     end: Annotated[str, Field(max_length=40, description="Range end.")],

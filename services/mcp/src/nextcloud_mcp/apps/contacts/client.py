@@ -27,8 +27,8 @@ from xml.sax.saxutils import escape
 import httpx2
 from pydantic import BaseModel
 
-from nextcloud_mcp.core.caldav import CARD, NSDECL, DavClient, DavResponse, check_name, require
-from nextcloud_mcp.core.dav import D, parse_xml
+from nextcloud_mcp.core.caldav import CARD, NCAL, NSDECL, DavClient, DavResponse, check_name, require
+from nextcloud_mcp.core.dav import OC, D, parse_xml
 from nextcloud_mcp.core.errors import Conflict, Forbidden, NextcloudError, NextcloudMCPError, NotFound, ProtocolError
 from nextcloud_mcp.core.http import NextcloudHTTP
 from nextcloud_mcp.core.partial import unanswered
@@ -46,12 +46,15 @@ _SABRE = "http://sabredav.org/ns"
 GET_TOOL = "nc_contacts_get_contact"
 LIST_TOOL = "nc_contacts_list_contacts"
 BOOKS_TOOL = "nc_contacts_list_addressbooks"
+SYSTEM_BOOK = "z-server-generated--system"  # SystemAddressbook::URI_SHARED
 
 
 class AddressBook(BaseModel):
     name: str  # the URI segment: the addressbook argument of the other tools
     display_name: str
     read_only: bool
+    owner: str | None = None  # the owner's user id when it is not you ("system" for the accounts of the instance)
+    owner_name: str | None = None
 
 
 class ContactSummary(BaseModel):  # one contact in a list (no docstring: it would be sent in tools/list)
@@ -101,7 +104,13 @@ class ContactsClient:
         return await self._book_path(book) + quote(check_name(name, "Contact id"), safe="")
 
     async def addressbooks(self) -> list[AddressBook]:
-        props = "<d:resourcetype/><d:displayname/><d:current-user-privilege-set/>"
+        """The home's address books; `owner` from `oc:owner-principal`, which Nextcloud sets on shared address
+        books and the system one only (apps/dav/lib/CardDAV/CardDavBackend.php getAddressBooksForUser,
+        UserAddressBooks.php), with `nx:owner-displayname` (addOwnerPrincipal)."""
+        props = (
+            "<d:resourcetype/><d:displayname/><d:current-user-privilege-set/><oc:owner-principal/>"
+            "<nx:owner-displayname/>"
+        )
         out = []
         for entry in await self.dav.propfind(await self._home(), props, depth=1):
             rtype = entry.props.get(f"{{{D}}}resourcetype")
@@ -109,11 +118,14 @@ class ContactsClient:
                 continue
             privs = entry.props.get(f"{{{D}}}current-user-privilege-set")
             granted = {c.tag for p in privs.findall(f"{{{D}}}privilege") for c in p} if privs is not None else _WRITE
+            owner = (entry.text(f"{{{OC}}}owner-principal") or "").rstrip("/").rsplit("/", 1)[-1] or None
             out.append(
                 AddressBook(
                     name=entry.name,
                     display_name=entry.text(f"{{{D}}}displayname") or entry.name,
                     read_only=not (granted & _WRITE),
+                    owner=owner,
+                    owner_name=entry.text(f"{{{NCAL}}}owner-displayname") if owner else None,
                 )
             )
         return out
@@ -129,10 +141,7 @@ class ContactsClient:
             valid = ", ".join(f"{b.name} ({b.display_name})" for b in books) or "none"
             raise NotFound(f"No address book {given!r}; valid names: {valid}. {BOOKS_TOOL} lists them.")
         if writable and found.read_only:
-            raise Forbidden(
-                f"The address book {found.name!r} is read-only for you; nothing was changed. "
-                f"Pick a writable one from {BOOKS_TOOL}."
-            )
+            raise _read_only(found, [b for b in books if not b.read_only])
         return found
 
     async def _resolved(self, given: str, error: NotFound) -> str:
@@ -321,6 +330,19 @@ class ContactsClient:
                 status=412,
             ) from exc
         return book, name
+
+
+def _read_only(book: AddressBook, writable: list[AddressBook]) -> Forbidden:
+    """The refusal of a write to a read-only address book, naming the writable ones."""
+    names = ", ".join(b.name for b in writable) or "none; create one with nc_contacts_create_addressbook"
+    if book.name == SYSTEM_BOOK:  # apps/dav/lib/CardDAV/SystemAddressbook.php: kept by Nextcloud from the accounts
+        why = "lists this Nextcloud's accounts, kept up to date by Nextcloud from their profiles, and is read-only"
+    else:
+        why = f"is read-only for you (shared by {book.owner_name or book.owner})" if book.owner else "is read-only"
+    return Forbidden(
+        f"The address book {book.name!r} ({book.display_name}) {why}; nothing was changed. Use a writable one: "
+        f"{names} ({BOOKS_TOOL})."
+    )
 
 
 #: what core.http raises `Unavailable` from when the connection could not be opened (nothing was sent)

@@ -66,6 +66,9 @@ class TasksClient:
         return (await self._cal.calendar(ref, writable=writable, component="VTODO")).name
 
     async def default_list(self, ref: str | None) -> str:
+        """The list a new task goes to: the one named, else `tasks`, `personal` or the default calendar (the
+        principal's `schedule-default-calendar-URL`) when they hold tasks, else the only writable list; never the
+        first of the listing."""
         if ref is not None:
             return await self.tasklist(ref, writable=True)
         usable = [c for c in await self.lists() if not c.read_only]
@@ -73,7 +76,14 @@ class TasksClient:
             raise InvalidInput(
                 "You have no writable task list; create one with nc_calendar_create_calendar and components ['VTODO']."
             )
-        return sorted(usable, key=lambda c: (c.name not in ("tasks", "personal"), c.name))[0].name
+        default = (await self._cal.dav.homes()).default_calendar
+        for wanted in ("tasks", "personal", default):
+            if wanted and any(c.name == wanted for c in usable):
+                return wanted
+        if len(usable) == 1:
+            return usable[0].name
+        names = ", ".join(f"{c.name} ({c.display_name})" for c in usable)
+        raise InvalidInput(f"You have no default task list; pass tasklist, one of: {names} (nc_tasks_list_tasklists).")
 
     async def tasks(self, list_ref: str | None) -> list[TaskInfo]:
         """Every task of one list (or all lists), unreadable objects skipped."""

@@ -147,7 +147,8 @@ async def tasks_create_task(
     ctx: Context,
     title: Annotated[str, Field(min_length=1, max_length=1000, description="Task title.")],
     tasklist: Annotated[
-        str | None, Field(max_length=255, description="List name or display name; default: your first.")
+        str | None,
+        Field(max_length=255, description="List name or display name; default: tasks, personal or your only one."),
     ] = None,
     due: Annotated[str | None, Field(max_length=40, description=_DUE)] = None,
     tz: Zone = None,
@@ -235,7 +236,14 @@ async def tasks_complete_task(
     return _obj(await client.update(name, task_id, None, etag=etag, done=done))
 
 
-@tool("nc_tasks_delete_task", "Delete a task", "Delete a task.", app="tasks", read_only=False, destructive=True)
+@tool(
+    "nc_tasks_delete_task",
+    "Delete a task",
+    "Delete a task (kept in nc_calendar_list_trash).",
+    app="tasks",
+    read_only=False,
+    destructive=True,
+)
 async def tasks_delete_task(
     ctx: Context,
     tasklist: TaskListRef,
