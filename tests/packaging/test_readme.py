@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from nextcloud_mcp.demo.guard import INSTALL_FROM_CLONE
 from stack._support import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -17,6 +18,11 @@ def test_first_screen_has_try_use_and_host() -> None:
     assert re.search(r'uv tool install "git\+https://[^"]+#subdirectory=services/mcp"', FIRST_SCREEN)
     assert "not on PyPI yet" in FIRST_SCREEN, "say honestly where the package is published"
     assert "Docker Compose" in FIRST_SCREEN and "deploy/kubernetes/" in FIRST_SCREEN
+
+
+def test_first_screen_installs_the_demo_as_the_demo_itself_says() -> None:
+    assert INSTALL_FROM_CLONE in FIRST_SCREEN, "README and the demo's missing-extra hint name the same command"
+    assert "coming soon" not in FIRST_SCREEN and "docs/demo.md" in FIRST_SCREEN
 
 
 def test_user_paths_never_install_the_development_tools() -> None:

@@ -1,6 +1,8 @@
 """The server as a user installs it: `uv build` of services/mcp alone, then the wheel in a clean venv (and with
 `uv tool install` / `uvx`), with no development tool: `--help`, `--version`, and a stdio `tools/list` against the
-fake Nextcloud through the official MCP client.
+fake Nextcloud through the official MCP client. Without the `demo` extra, `nextcloud-mcp-server demo` names the
+command that installs it; with it (`uv tool install "./services/mcp[demo]"`, the README's first command), the demo
+runs.
 
 The wheel comes from `uv build --package nextcloud-mcp-bridge` unless PACKAGING_DIST names a folder that holds it
 (the release workflow tests the very files it publishes). Dependencies are pinned by uv.lock as constraints, so the
@@ -57,8 +59,9 @@ def dist(uv: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def constraints(uv: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """uv.lock's runtime pins for the server, as a constraints file (the workspace itself left out)."""
-    result = run([uv, "export", "--quiet", "--frozen", "--no-dev", "--no-hashes", "--package", NAME])
+    """uv.lock's runtime pins for the server and its extras, as a constraints file (the workspace itself left out)."""
+    argv = [uv, "export", "--quiet", "--frozen", "--no-dev", "--no-hashes", "--all-extras", "--package", NAME]
+    result = run(argv)
     assert result.returncode == 0, result.stderr
     path = tmp_path_factory.mktemp("pins") / "constraints.txt"
     path.write_text("\n".join(line for line in result.stdout.splitlines() if not line.startswith(("-e", "."))))
@@ -104,9 +107,13 @@ def test_wheel_has_the_server_and_its_runtime_dependencies_only(dist: Path) -> N
     fields = [line.split(": ", 1) for line in metadata.split("\n\n", 1)[0].splitlines() if ": " in line]
     assert ["Name", NAME] in fields and ["Version", VERSION] in fields
     assert ["License-Expression", PROJECT["license"]] in fields
-    required = {_name(value) for key, value in fields if key == "Requires-Dist"}
+    requires = [value for key, value in fields if key == "Requires-Dist"]
+    required = {_name(value) for value in requires if "extra ==" not in value}
     assert required == {_name(r) for r in PROJECT["dependencies"]}
     assert not required & DEV_ONLY
+    # the fake Nextcloud only with the demo extra (docs/demo.md)
+    assert ["Provides-Extra", "demo"] in fields
+    assert [v for v in requires if "extra ==" in v] == ["fake-nextcloud>=0.1.0; extra == 'demo'"]
     assert "nextcloud-mcp-server = nextcloud_mcp.cli:main" in entry_points
 
 
@@ -130,6 +137,15 @@ def test_clean_venv_runs_help_and_version_without_dev_tools(uv: str, venv: Path)
     listed = run([uv, "pip", "list", "--python", str(venv / "bin" / "python"), "--format", "freeze"]).stdout
     installed = {_name(line) for line in listed.splitlines()}
     assert NAME in installed and not installed & DEV_ONLY, sorted(installed & DEV_ONLY)
+
+
+def test_clean_venv_demo_without_the_extra_prints_the_install_command(venv: Path, tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
+    result = run([str(venv / "bin" / "nextcloud-mcp-server"), "demo"], env=env)
+    assert result.returncode == 2 and result.stdout == "", result.stderr
+    assert "needs the fake Nextcloud, which comes with the `demo` extra" in result.stderr
+    assert 'uv tool install "./services/mcp[demo]"' in result.stderr
+    assert not list(tmp_path.glob("nextcloud-mcp-demo-*"))
 
 
 @pytest.fixture
@@ -180,3 +196,29 @@ def test_uv_tool_install_and_uvx_run_the_wheel(uv: str, dist: Path, constraints:
     if result.returncode != 0:
         result = run(uvx, env=env)
     assert result.returncode == 0 and "usage: nextcloud-mcp-server" in result.stdout, result.stderr
+
+
+@pytest.mark.anyio
+async def test_uv_tool_install_with_the_demo_extra_runs_the_demo(uv: str, constraints: Path, tmp_path: Path) -> None:
+    """The README's first command, from this clone: the extra brings the fake from the workspace (no PyPI)."""
+    env = {
+        **os.environ,
+        "UV_TOOL_DIR": str(tmp_path / "tools"),
+        "UV_TOOL_BIN_DIR": str(tmp_path / "bin"),
+        "UV_PYTHON": f"{sys.version_info.major}.{sys.version_info.minor}",
+    }
+    env.pop("VIRTUAL_ENV", None)
+    _install([uv, "tool", "install", "--quiet", "-c", str(constraints), f"{ROOT / 'services' / 'mcp'}[demo]"], env=env)
+    (tmp_path / "tmp").mkdir()
+    demo_env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path / "tmp")}
+    params = StdioServerParameters(command=str(tmp_path / "bin" / "nextcloud-mcp-server"), args=["demo"], env=demo_env)
+    with (tmp_path / "demo.err").open("w") as errlog:
+        async with Client(stdio_client(params, errlog=errlog)) as client:
+            names = {t.name for t in (await client.list_tools()).tools}
+            recipes = await client.call_tool("nc_cookbook_list_recipes", {})
+    assert {"nc_cookbook_list_recipes", "nc_deck_get_board"} <= names
+    assert recipes.structured_content is not None
+    assert {r["name"] for r in recipes.structured_content["items"]} == {"Shakshuka", "Lemon drizzle cake"}
+    err = (tmp_path / "demo.err").read_text()
+    assert f"claude mcp add nextcloud-demo -- {tmp_path / 'bin' / 'nextcloud-mcp-server'} demo" in err
+    assert not list((tmp_path / "tmp").glob("nextcloud-mcp-demo-*"))

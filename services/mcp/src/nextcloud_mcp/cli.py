@@ -1,5 +1,5 @@
-"""`nextcloud-mcp-server [check]`: parse arguments, load settings, run the server (or the start-up checklist).
-Heavy imports wait until after `--help`."""
+"""`nextcloud-mcp-server [check | demo]`: parse arguments, load settings, run the server (or the start-up checklist,
+or the demo against a sandbox Nextcloud). Heavy imports wait until after `--help`."""
 
 from __future__ import annotations
 
@@ -39,10 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "command",
         nargs="?",
-        choices=["check"],
+        choices=["check", "demo"],
         help="check: try the settings against Nextcloud once (reachable, TLS, redirects, web root, version, "
         "credentials, apps; OAuth discovery; Redis), print one line per finding with its fix, and exit "
-        "(status 1 when something blocks the server). Without it: run the server.",
+        "(status 1 when something blocks the server). demo: try the server without a Nextcloud: a sandbox "
+        "Nextcloud with sample data runs inside the process and vanishes on exit (needs the `demo` extra; "
+        "NEXTCLOUD_* settings are ignored). Without a command: run the server.",
     )
     parser.add_argument("--transport", choices=["stdio", "streamable-http"], help="MCP transport (default: stdio)")
     parser.add_argument("--host", help="interface for streamable HTTP (default: 127.0.0.1)")
@@ -69,7 +71,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "demo" and args.auth_mode == "oauth":
+        parser.error("the demo logs in to its sandbox with a password: drop --oauth")
     from nextcloud_mcp.config import load_settings
     from nextcloud_mcp.core.errors import ConfigError
 
@@ -82,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "mcp_log_format": args.log_format,
     }
     try:
+        if args.command == "demo":
+            from nextcloud_mcp.demo.run import run_demo
+
+            return run_demo(overrides)
         settings = load_settings(overrides)
         if args.command == "check":
             from nextcloud_mcp.logging import configure_logging
