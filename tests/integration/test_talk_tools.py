@@ -167,6 +167,40 @@ async def test_polls_and_shared_items(mcp_as: McpFactory) -> None:
         assert [i["object"]["name"] for i in shared["items"]] == ["Lunch?"]
 
 
+async def test_search_messages(mcp_as: McpFactory) -> None:
+    """nc_talk_search_messages over the fake's talk-message provider (spreed lib/Search/MessageSearch.php)."""
+    async with mcp_as("alice") as mcp:
+        team = structured(await mcp.call_tool("nc_talk_create_conversation", {"name": "Team", "participants": ["bob"]}))
+        await mcp.call_tool("nc_talk_create_conversation", {"name": "Private"})
+        for i in range(3):
+            await mcp.call_tool("nc_talk_create_message", {"conversation": "Team", "text": f"budget line {i}"})
+        secret = structured(
+            await mcp.call_tool("nc_talk_create_message", {"conversation": "Private", "text": "budget X"})
+        )
+        first = structured(await mcp.call_tool("nc_talk_search_messages", {"query": "Budget", "limit": 2}))
+        assert set(first) == {"items", "next_cursor", "total"} and first["next_cursor"] == "2"
+        hit = first["items"][0]
+        assert hit["id"] == secret["id"] and hit["conversation_name"] == "Private" and hit["author"] == "alice"
+        assert hit["text"] == "budget X" and hit["time"].endswith("+00:00") and len(hit["conversation"]) == 8
+        rest = structured(
+            await mcp.call_tool(
+                "nc_talk_search_messages", {"query": "budget", "limit": 2, "cursor": first["next_cursor"]}
+            )
+        )
+        assert [h["text"] for h in rest["items"]] == ["budget line 1", "budget line 0"] and rest["next_cursor"] is None
+        only = structured(
+            await mcp.call_tool("nc_talk_search_messages", {"query": "budget", "conversation": "private"})
+        )
+        assert [h["id"] for h in only["items"]] == [secret["id"]]
+        none = structured(await mcp.call_tool("nc_talk_search_messages", {"query": "nothing like this"}))
+        assert none == {"items": [], "next_cursor": None, "total": None}
+    async with mcp_as("bob") as mcp:
+        bobs = structured(await mcp.call_tool("nc_talk_search_messages", {"query": "budget"}))
+        assert {h["conversation"] for h in bobs["items"]} == {team["token"]} and len(bobs["items"]) == 3
+        foreign = await mcp.call_tool("nc_talk_search_messages", {"query": "budget", "conversation": "Private"})
+        assert foreign.is_error and "nc_talk_list_conversations" in error_text(foreign)
+
+
 async def test_talk_is_hidden_when_the_app_is_disabled(fake: FakeNextcloud, mcp_as: McpFactory) -> None:
     fake.fake_state.disable_app("spreed")
     async with mcp_as("alice") as mcp:
@@ -211,6 +245,7 @@ async def test_every_talk_tool_in_oauth_mode(fake: FakeNextcloud) -> None:
         await call("nc_talk_set_vote", {"conversation": token, "poll_id": poll["id"], "options": [0]})
         await call("nc_talk_complete_poll", {"conversation": token, "poll_id": poll["id"]})
         await call("nc_talk_list_shared_items", {"conversation": token})
+        await call("nc_talk_search_messages", {"query": "hi", "conversation": token})
         await call("nc_talk_add_participant", {"conversation": token, "user": "carol"})
         await call("nc_talk_remove_participant", {"conversation": token, "user": "carol"})
         await call("nc_talk_delete_message", {"conversation": token, "message_id": sent["id"]})

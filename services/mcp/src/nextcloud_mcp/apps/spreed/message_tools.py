@@ -1,7 +1,12 @@
 """Talk tools for chat messages, reactions, the read marker, polls and shared items (`nc_talk_*`).
 
 Reading never moves the read marker (`setReadMarker=0`); nc_talk_set_read_marker does. Paging follows Talk's
-`lastKnownMessageId`: a cursor is a message id (`X-Chat-Last-Given`)."""
+`lastKnownMessageId`: a cursor is a message id (`X-Chat-Last-Given`).
+
+Searching goes through Talk's unified-search provider `talk-message` (nextcloud/spreed lib/Search/MessageSearch.php:
+the messages of my conversations, newest first, or of one with its `conversation` filter; the cursor is an offset,
+the entry's `subline` the message text, cut before the match in long ones; attributes `conversation`,
+`messageId`, `actorId`, `timestamp`)."""
 
 from __future__ import annotations
 
@@ -10,11 +15,12 @@ from typing import Annotated, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from nextcloud_mcp.apps.search.client import search_client
 from nextcloud_mcp.apps.spreed.client import MAX_LENGTH, talk_client
 from nextcloud_mcp.apps.spreed.models import conversation, fingerprint, message, poll, resolve
 from nextcloud_mcp.apps.spreed.tools import Conversation
-from nextcloud_mcp.core.contract import Cursor, Etag, Force, Page, offset_of, require_etag
-from nextcloud_mcp.core.errors import Conflict, InvalidInput, NotFound
+from nextcloud_mcp.core.contract import Cursor, Etag, Force, Page, iso, offset_of, require_etag
+from nextcloud_mcp.core.errors import BadRequest, Conflict, InvalidInput, NotFound
 from nextcloud_mcp.core.tool import Item, ToolSpec, session, tool
 
 __all__ = ["TOOLS"]
@@ -253,8 +259,66 @@ async def list_shared_items(
     return Page[Item](items=items, next_cursor=given if given and len(found) >= limit else None, total=None)
 
 
+@tool(
+    "nc_talk_search_messages",
+    "Search messages",
+    "Find chat messages by their words in my conversations, newest first.",
+    app="spreed",
+    read_only=True,
+    idempotent=True,
+)
+async def search_messages(
+    ctx: Context,
+    query: Annotated[str, Field(min_length=1, max_length=200, description="Words to find, e.g. budget.")],
+    conversation: Annotated[
+        str | None, Field(min_length=1, max_length=255, description="Only this conversation (token or name).")
+    ] = None,
+    limit: Annotated[int, Field(ge=1, le=25, description="Page size (1-25).")] = 10,
+    cursor: Cursor = None,
+) -> Page[Item]:
+    term = query.strip()
+    if not term:
+        raise InvalidInput("query is blank; give the words to search for.")
+    sess = session(ctx)
+    talk = talk_client(sess)
+    token = await resolve(talk, conversation) if conversation is not None else None
+    offset = offset_of(cursor)
+    fetch = min(limit + 1, 25)  # one more than asked says whether a next page exists (the provider's cap is 25)
+    try:
+        result = await search_client(sess).search(
+            "talk-message", term, fetch, str(offset) if offset else None, {"conversation": token} if token else None
+        )
+    except (NotFound, BadRequest):
+        raise NotFound(
+            "This Nextcloud's Talk offers no message search (no talk-message search provider). Read the history "
+            "with nc_talk_list_messages instead."
+        ) from None
+    entries = result.entries[:limit]
+    rooms = await talk.rooms() if entries else []
+    names = {r.get("token"): r.get("displayName") or r.get("name") for r in rooms}
+    items: list[Item] = []
+    for entry in entries:
+        attrs = entry.attributes if isinstance(entry.attributes, dict) else {}
+        room = str(attrs.get("conversation", ""))
+        if token and room != token:
+            continue  # Nextcloud before 28 ignores the conversation filter
+        stamp = str(attrs.get("timestamp", ""))
+        item: Item = {
+            "conversation": room,
+            "conversation_name": names.get(room),
+            "id": int(attrs["messageId"]) if str(attrs.get("messageId", "")).isdigit() else None,
+            "author": attrs.get("actorId"),
+            "time": iso(int(stamp)) if stamp.isdigit() else None,
+            "text": entry.subline,
+        }
+        items.append(item)
+    more = result.is_paginated and len(result.entries) > (limit if fetch > limit else limit - 1)
+    return Page[Item](items=items, next_cursor=str(offset + limit) if more else None, total=None)
+
+
 TOOLS: list[ToolSpec] = [
     list_messages,
+    search_messages,
     create_message,
     update_message,
     delete_message,
