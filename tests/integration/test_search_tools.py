@@ -23,9 +23,14 @@ async def test_providers_come_in_the_one_envelope(mcp_as: McpFactory) -> None:
     async with mcp_as("alice") as client:
         providers = structured(await client.call_tool("nc_search_list_providers", {}))
         assert providers == {
-            "items": [{"id": "files", "name": "Files"}, {"id": "notes", "name": "Notes"}],
+            "items": [
+                {"id": "files", "name": "Files"},
+                {"id": "talk-message", "name": "Messages"},  # Talk's providers, while spreed is enabled
+                {"id": "talk-conversations", "name": "Conversations"},
+                {"id": "notes", "name": "Notes"},
+            ],
             "next_cursor": None,
-            "total": 2,
+            "total": 4,
         }
         first = structured(await client.call_tool("nc_search_list_providers", {"limit": 1}))
     assert first["items"] == [{"id": "files", "name": "Files"}] and first["next_cursor"] == "1"
@@ -92,7 +97,7 @@ async def test_provider_by_name_or_refused_with_the_valid_ids(mcp_as: McpFactory
             structured(await client.call_tool("nc_search_query_items", {**more, "cursor": "files=c1"}))["items"] == []
         )
         unknown = await client.call_tool("nc_search_query_items", {"term": "report", "provider": "mail"})
-        assert unknown.is_error and "files, notes" in error_text(unknown)
+        assert unknown.is_error and "files, talk-message, talk-conversations, notes" in error_text(unknown)
         blank = await client.call_tool("nc_search_query_items", {"term": "   "})
         assert blank.is_error and "term" in error_text(blank)
         bad = await client.call_tool("nc_search_query_items", {"term": "report", "cursor": "12"})

@@ -139,8 +139,11 @@ async def _world(client: httpx2.AsyncClient) -> dict[str, str]:
     seeded = table.json()["tables"][0]
     note = await client.post("/index.php/apps/notes/api/v1/notes", json={"title": "n"}, auth=ADMIN, headers=_HEADERS)
     recipe = await client.post("/__testbed__/seed/cookbook", json={"user": "admin", "recipes": [{"name": "R"}]})
+    talk = "/ocs/v2.php/apps/spreed/api/v4/room?format=json"
+    room = await client.post(talk, json={"roomType": 2, "roomName": "R"}, auth=ADMIN, headers=_HEADERS)
     return {
         "apiVersion": "1.0",
+        "notifications:apiVersion": "v2",  # #[ApiRoute] requirements: (v1|v2)
         "boardId": str(board["id"]),
         "stackId": str(stack["id"]),
         "cardId": str(stack["cards"][0]),
@@ -156,6 +159,7 @@ async def _world(client: httpx2.AsyncClient) -> dict[str, str]:
         "notes:id": str(note.json()["id"]),
         "cookbook:id": str(recipe.json()["recipes"][0]),
         "tables:id": str(seeded["id"]),
+        "spreed:token": room.json()["ocs"]["data"]["token"],
         "userId": "admin",
         "groupId": "admin",
         "providerId": "files",

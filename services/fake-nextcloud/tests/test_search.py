@@ -25,8 +25,9 @@ async def seeded(client: httpx2.AsyncClient) -> None:
 async def test_providers_list(client: httpx2.AsyncClient) -> None:
     response = await client.get(PROVIDERS, headers=OCS_HEADERS, auth=ALICE)
     validate("core.json", response)
-    assert [p["id"] for p in response.json()["ocs"]["data"]] == ["files", "notes"]
-    await client.post("/__testbed__/apps", json={"disable": ["notes"]})
+    ids = [p["id"] for p in response.json()["ocs"]["data"]]
+    assert ids == ["files", "talk-message", "talk-conversations", "notes"]  # getOrder 5, 15, 25, 30
+    await client.post("/__testbed__/apps", json={"disable": ["notes", "spreed"]})
     response = await client.get(PROVIDERS, headers=OCS_HEADERS, auth=ALICE)
     assert [p["id"] for p in response.json()["ocs"]["data"]] == ["files"]
 

@@ -4,7 +4,8 @@
 ``/status.php``                            core ``status.php``
 ``/ocs/v1.php/…``, ``/ocs/v2.php/…``       OCS: ``cloud/capabilities``, ``cloud/user``, ``cloud/users/{id}``,
                                            ``cloud/users[/details]``, ``cloud/groups``,
-                                           ``apps/files_sharing/api/v1/{shares,sharees}``, ``search/providers``
+                                           ``apps/files_sharing/api/v1/{shares,sharees}``, ``search/providers``,
+                                           ``apps/activity/api/v2/activity[/filters|/{filter}]``
 ``/index.php/login``, ``/index.php/logout``  browser login (core ``LoginController``)
 ``/index.php/apps/notes/…``                Notes API (also ``/apps/notes/…``, as with pretty URLs)
 ``/index.php/apps/deck/…``                 Deck REST API (also ``/apps/deck/…``; its OCS variant is under ``/ocs/``)
@@ -35,6 +36,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Router
 from starlette.types import Receive, Scope, Send
 
+from fake_nextcloud.apps.activity.hooks import listener as activity_listener
+from fake_nextcloud.apps.activity.routes import ACTIVITY_ROUTES
 from fake_nextcloud.apps.cookbook.routes import CookbookApp
 from fake_nextcloud.apps.core.login import LOGIN_ROUTES
 from fake_nextcloud.apps.core.routes import OCS_ROUTES, status_route
@@ -44,9 +47,12 @@ from fake_nextcloud.apps.deck.ocs import OCS_ROUTES as DECK_OCS_ROUTES
 from fake_nextcloud.apps.deck.rest import DeckApp
 from fake_nextcloud.apps.files_sharing.routes import SHARING_ROUTES
 from fake_nextcloud.apps.notes.routes import NotesApp
+from fake_nextcloud.apps.notifications.listeners import notifications_listener
+from fake_nextcloud.apps.notifications.routes import OCS_ROUTES as NOTIFICATIONS_OCS_ROUTES
 from fake_nextcloud.apps.oidc.routes import OidcApp, WellKnownApp
 from fake_nextcloud.apps.oidc.validation import SanitizedBasicAuthenticator
 from fake_nextcloud.apps.search.routes import SEARCH_ROUTES
+from fake_nextcloud.apps.spreed.routes import SPREED_ROUTES
 from fake_nextcloud.apps.tables.routes import OCS_ROUTES as TABLES_OCS_ROUTES
 from fake_nextcloud.apps.tables.routes import TablesApp
 from fake_nextcloud.apps.user_oidc.models import UserOidcAuthenticator
@@ -55,6 +61,7 @@ from fake_nextcloud.control.cookbook import build_cookbook_control_routes
 from fake_nextcloud.control.deck import build_deck_control_routes
 from fake_nextcloud.control.files import build_files_control_routes
 from fake_nextcloud.control.middleware import TestbedMiddleware
+from fake_nextcloud.control.notifications import build_notifications_control_routes
 from fake_nextcloud.control.oidc import build_oidc_control_routes
 from fake_nextcloud.control.routes import build_control_routes
 from fake_nextcloud.control.tables import build_tables_control_routes
@@ -127,6 +134,11 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
     """
     fake_state = state if state is not None else FakeState()
     ocs_routes = [*USERS_ROUTES, *OCS_ROUTES, *SHARING_ROUTES, *SEARCH_ROUTES, *TABLES_OCS_ROUTES, *DECK_OCS_ROUTES]
+    ocs_routes += SPREED_ROUTES
+    ocs_routes += ACTIVITY_ROUTES
+    fake_state.events.subscribe("activity", activity_listener(fake_state))  # apps/activity/hooks.py
+    ocs_routes += NOTIFICATIONS_OCS_ROUTES
+    fake_state.events.subscribe("notifications", notifications_listener(fake_state))
     ocs = Router(ocs_routes, redirect_slashes=False)
     notes = NotesApp(fake_state)
     deck = DeckApp(fake_state)
@@ -156,6 +168,7 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
         control_routes += build_files_control_routes(fake_state)
         control_routes += build_calendar_control_routes(fake_state)
         control_routes += build_deck_control_routes(fake_state)
+        control_routes += build_notifications_control_routes(fake_state)
         control_routes += build_tables_control_routes(fake_state) + build_cookbook_control_routes(fake_state)
         routes.append(Mount("/__testbed__", routes=control_routes))
     return FakeNextcloud(fake_state, routes)

@@ -137,6 +137,8 @@ def ocs_response(
         out_headers["ETag"] = f'"{etag}"'
     body, content_type = _render(version, status, data, message, fmt)
     out_headers["Content-Type"] = content_type
+    if http_status in (204, 304) or http_status < 200:  # BaseResponse::render: no body
+        body = b""
     return Response(body, status_code=http_status, headers=out_headers)
 
 

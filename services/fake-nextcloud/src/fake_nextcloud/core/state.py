@@ -18,6 +18,7 @@ import httpx2
 
 from fake_nextcloud.core.clock import Clock, SystemClock
 from fake_nextcloud.core.config import InstanceConfig
+from fake_nextcloud.core.events import EventBus
 from fake_nextcloud.core.faults import FaultSet
 from fake_nextcloud.core.requestlog import RequestLog
 from fake_nextcloud.core.session import SessionStore
@@ -28,15 +29,18 @@ __all__ = ["DEFAULT_APPS", "Backend", "FakeState", "User", "parse_quota"]
 #: ``notes`` 6.0.2 is nextcloud/notes ``appinfo/info.xml`` at 06709937 (NC 33-35); ``oidc`` 2.0.9 is
 #: H2CK/oidc at 4d066371; ``user_oidc`` 8.10.1 is the last nextcloud/user_oidc tag before 46ae8fda.
 DEFAULT_APPS: dict[str, str] = {
+    "activity": "7.0.0",  # nextcloud/activity v34.0.2 (a4d79fb1, NC 34) appinfo/info.xml
     "dav": "1.36.0",
     "deck": "1.18.3",  # nextcloud/deck v1.18.3 (a480d8d5, NC 34); 1.19 routes when set to "1.19.0"
     "files": "2.5.0",
     "files_sharing": "1.25.0",  # shipped app (apps/files_sharing); the number itself is not checked by clients
     "notes": "6.0.2",
+    "notifications": "7.0.0-dev.1",  # nextcloud/notifications v34.0.2 (78f9e81c) appinfo/info.xml
     "oidc": "2.0.9",
     "provisioning_api": "1.23.0",
     "tables": "2.2.2",  # nextcloud/tables appinfo/info.xml at ed46be1f
     "cookbook": "0.11.10-alpha1",  # nextcloud/cookbook appinfo/info.xml at 24348cdf
+    "spreed": "21.1.9",  # nextcloud/spreed v21.1.9: the API of the vendored openapi/spreed.json
     "text": "7.0.0",
     "user_oidc": "8.10.1",
 }
@@ -153,6 +157,8 @@ class FakeState:
             raise ValueError(f"cannot disable apps {sorted(unknown | (self._initial_disabled & ALWAYS_ENABLED))}")
         self._first_file_id = first_file_id
         self.request_log = RequestLog()
+        #: what apps tell each other (``core.events``); listeners are wiring and survive ``reset()``
+        self.events = EventBus()
         self.faults = FaultSet()
         self._backends: dict[str, Any] = {}
         self.users: dict[str, User] = {}

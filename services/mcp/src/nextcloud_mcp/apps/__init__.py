@@ -8,6 +8,7 @@ and `tools.py`, one line here (docs/architecture.md has the checklist).
 from __future__ import annotations
 
 from nextcloud_mcp.apps import (
+    activity,
     calendar,
     contacts,
     cookbook,
@@ -15,8 +16,10 @@ from nextcloud_mcp.apps import (
     files,
     files_sharing,
     notes,
+    notifications,
     provisioning_api,
     search,
+    spreed,
     tables,
     tasks,
 )
@@ -36,6 +39,9 @@ APPS: tuple[App, ...] = (
     calendar.APP,
     tasks.APP,
     contacts.APP,
+    spreed.APP,
+    notifications.APP,
+    activity.APP,
 )
 
 

@@ -55,6 +55,7 @@ from fake_nextcloud.apps.caldav.props import (
 )
 from fake_nextcloud.apps.dav.models import DavError
 from fake_nextcloud.apps.dav.xmlio import PropValue, multistatus, parse_propfind, q
+from fake_nextcloud.core.events import Event
 from fake_nextcloud.core.state import FakeState, User
 from fake_nextcloud.core.urls import base_url, webroot
 
@@ -209,6 +210,7 @@ async def _home(engine: CalDavEngine, request: Request, user: User, kind: Kind, 
         raise await engine_error(engine, kind, request, user, parts, result, body)
     if kind == "calendars" and method == "PUT" and result.status == 201:
         trashbin.created(engine, user, parts, body)
+        _publish_created(engine, user, parts, body)
     if kind == "addressbooks":  # the version negotiation of sabre-io/dav CardDAV Plugin (carddav.py)
         result = carddav.answer(engine, request, radicale_path, body, result)
     if recipients:
@@ -393,3 +395,16 @@ async def _components(engine: CalDavEngine, user: User, calendar: str) -> list[s
     root = ET.fromstring(result.body)  # noqa: S314 - produced by the in-process Radicale
     names = [c.get("name", "") for c in root.iter(q(CAL, "comp"))]
     return names or ["VEVENT", "VTODO", "VJOURNAL"]
+
+
+def _publish_created(engine: CalDavEngine, user: User, parts: list[str], body: bytes) -> None:
+    """``CalendarObjectCreatedEvent`` (apps/dav/lib/CalDAV/CalDavBackend.php::createCalendarObject), which
+    apps/dav/lib/Listener/ActivityUpdaterListener.php turns into activities (CalDAV/Activity/Backend.php
+    ::onTouchCalendarObject). Data: calendar URI and id, object URI, component (VEVENT/VTODO) and SUMMARY."""
+    text = body.decode("utf-8", "replace").replace("\r\n ", "").replace("\n ", "")
+    component = "VTODO" if "BEGIN:VTODO" in text else "VEVENT"
+    summary = next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("SUMMARY")), "")
+    calendar_id = trashbin.CalendarTrash.of(engine.state).calendar_id(user.uid, parts[1])
+    data: dict[str, object] = {"owner": user.uid, "calendar": parts[1], "object": parts[2], "summary": summary}
+    data |= {"component": component, "calendar_id": calendar_id}
+    engine.state.events.publish(Event("dav", "calendar_object_created", user.uid, data))

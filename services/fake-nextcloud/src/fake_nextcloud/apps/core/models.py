@@ -7,6 +7,8 @@ from typing import Any
 from fake_nextcloud.apps.cookbook.models import capability as cookbook_capability
 from fake_nextcloud.apps.core.directory import Directory
 from fake_nextcloud.apps.notes.models import API_VERSIONS, NotesBackend
+from fake_nextcloud.apps.notifications.models import capability as notifications_capability
+from fake_nextcloud.apps.spreed.capability import capability as spreed_capability
 from fake_nextcloud.apps.tables.capability import tables_capability
 from fake_nextcloud.core.php import md5_hex
 from fake_nextcloud.core.state import FakeState, User
@@ -142,6 +144,10 @@ def _app_capabilities(state: FakeState, user: User) -> dict[str, Any]:
             "version": state.apps["notes"],
             "notes_path": NotesBackend.of(state).settings(user.uid)["notesPath"],
         }
+    if state.app_enabled("notifications"):
+        caps["notifications"] = notifications_capability()
+    if state.app_enabled("activity"):  # nextcloud/activity v34.0.2 lib/Capabilities.php
+        caps["activity"] = {"apiv2": ["filters", "filters-api", "previews", "rich-strings"]}
     if state.app_enabled("deck"):
         # nextcloud/deck lib/Capabilities.php (canCreateBoards: PermissionService::canCreate, no group limit)
         caps["deck"] = {"version": state.apps["deck"], "canCreateBoards": True, "apiVersions": ["1.0", "1.1"]}
@@ -149,6 +155,8 @@ def _app_capabilities(state: FakeState, user: User) -> dict[str, Any]:
         caps["tables"] = tables_capability(state)
     if state.app_enabled("cookbook") and (cookbook := cookbook_capability(state)) is not None:
         caps["cookbook"] = cookbook  # nextcloud/cookbook lib/AppInfo/Capabilities.php (0.11.5 and later)
+    if (spreed := spreed_capability(state)) is not None:
+        caps["spreed"] = spreed  # apps/spreed/capability.py
     return caps
 
 

@@ -1,4 +1,4 @@
-"""The files backend behind WebDAV, without HTTP: a per-user tree of nodes whose file content lives on disk.
+r"""The files backend behind WebDAV, without HTTP: a per-user tree of nodes whose file content lives on disk.
 
 Content is stored in a temporary directory owned by the backend (one blob file per node, removed when the
 backend is dropped, e.g. by ``FakeState.reset()``), so a 1 GiB upload costs disk, not RAM. Metadata (file id,
@@ -6,7 +6,11 @@ etag, mtime, favourite) is kept in memory. File ids come from ``FakeState.next_f
 real ``oc_filecache.fileid``). Deleting moves the subtree to the user's trash bin (files_trashbin), and
 overwriting a file keeps the previous content as a version (files_versions). Listeners (``listeners``) hear of a
 node about to be written, touched, deleted or moved, as the ``BeforeNode*Event`` listeners of apps do (the Notes
-app drops its ``notes_meta`` row, nextcloud/notes ``lib/Listener/NoteFileEventsListener.php``).
+app drops its ``notes_meta`` row, nextcloud/notes ``lib/Listener/NoteFileEventsListener.php``). After a change the
+backend publishes ``file_created``/``file_changed``/``file_deleted``/``file_moved``/``file_restored`` on
+``FakeState.events`` (the ``\OC\Files`` post hooks nextcloud/activity lib/FilesHooksStatic.php listens to); the
+data (``FileEvent`` below) carries the chain of file ids from the top folder down, so a listener finds the shares
+that reach the node even after it is gone.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fake_nextcloud.core.events import Event
 from fake_nextcloud.core.state import FakeState
 
 __all__ = ["DavBackend", "DavError", "Node", "TrashItem", "Upload", "Version", "mime_type"]
@@ -200,6 +205,21 @@ class DavBackend:
         for listener in list(self.listeners):
             listener(uid, node)
 
+    def chain(self, uid: str, path: str) -> list[tuple[int, str]]:
+        """``(file id, "/path")`` of every node from the top folder down to ``path`` (the root left out)."""
+        tree, parts, out = self.tree(uid), normalize(path).split("/"), []
+        for depth in range(1, len(parts) + 1):
+            node = tree.get("/".join(parts[:depth]))
+            if node is not None and node.path:
+                out.append((node.file_id, f"/{node.path}"))
+        return out
+
+    def publish(self, name: str, uid: str, node: Node, chain: list[tuple[int, str]], **extra: Any) -> None:
+        """Tell listeners (``core.events``) a node changed: ``owner``, ``file_id``, ``path`` (``/a/b.txt``),
+        ``is_dir``, ``chain`` (``chain()`` at the time of the change) and, for moves, ``old_path``/``old_chain``."""
+        data = {"owner": uid, "file_id": node.file_id, "path": f"/{node.path}", "is_dir": node.is_dir}
+        self.state.events.publish(Event("files", name, uid, {**data, "chain": chain, **extra}))
+
     def touch_parents(self, uid: str, path: str) -> None:
         """Changing a node changes the etag and mtime of every ancestor (``Cache\\Propagator``)."""
         tree = self.tree(uid)
@@ -230,6 +250,7 @@ class DavBackend:
         node = Node(path, True, self.state.next_file_id(), self.new_etag(), self.state.time())
         tree[path] = node
         self.touch_parents(uid, path)
+        self.publish("file_created", uid, node, self.chain(uid, path))
         return node
 
     def put(self, uid: str, path: str, staged: Path, size: int, *, mtime: int | None = None) -> tuple[Node, bool]:
@@ -265,6 +286,7 @@ class DavBackend:
             node.blob, node.size, node.mtime, node.etag = blob, size, now, self.new_etag()
             created = False
         self.touch_parents(uid, path)
+        self.publish("file_created" if created else "file_changed", uid, node, self.chain(uid, path))
         return node, created
 
     def touch(self, uid: str, path: str, mtime: int) -> Node:
@@ -290,6 +312,7 @@ class DavBackend:
             raise forbidden()
         self.before_change(uid, node)
         tree = self.tree(uid)
+        chain = self.chain(uid, node.path)
         moved = [node, *self.children(uid, node.path, recursive=True)]
         for item in moved:
             del tree[item.path]
@@ -297,6 +320,7 @@ class DavBackend:
         trash = TrashItem(f"{node.name}.d{now}", node.path, now, moved)
         self.trash.setdefault(uid, []).append(trash)
         self.touch_parents(uid, node.path)
+        self.publish("file_deleted", uid, node, chain)
         return trash
 
     def transfer(self, uid: str, source: str, dest: str, *, copy: bool, overwrite: bool) -> bool:
@@ -325,6 +349,7 @@ class DavBackend:
             self.delete(uid, dest)
         if not copy:
             self.before_change(uid, src)
+        old_path, old_chain = f"/{src.path}", self.chain(uid, src.path)
         moved = [src, *self.children(uid, src.path, recursive=True)]
         old_prefix = src.path
         for item in moved:
@@ -344,6 +369,10 @@ class DavBackend:
         if not copy:
             self.touch_parents(uid, old_prefix)
         self.touch_parents(uid, dest)
+        if copy:  # the copy is a new node (View::copy emits the create hooks for it)
+            self.publish("file_created", uid, tree[dest], self.chain(uid, dest))
+        else:
+            self.publish("file_moved", uid, src, self.chain(uid, dest), old_path=old_path, old_chain=old_chain)
         return existing is None
 
     def restore(self, uid: str, name: str) -> Node:
@@ -366,6 +395,7 @@ class DavBackend:
             tree[node.path] = node
         items.remove(item)
         self.touch_parents(uid, target)
+        self.publish("file_restored", uid, item.nodes[0], self.chain(uid, target))
         return item.nodes[0]
 
     def purge(self, uid: str, name: str | None = None) -> None:

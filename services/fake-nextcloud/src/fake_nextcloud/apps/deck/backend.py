@@ -32,6 +32,7 @@ from fake_nextcloud.apps.deck.models import (
     Stack,
     user_json,
 )
+from fake_nextcloud.core.events import Event
 from fake_nextcloud.core.php import md5_hex, php_json_encode
 from fake_nextcloud.core.state import FakeState
 
@@ -245,6 +246,9 @@ class DeckBackend:
         acl = Acl(self.next_id("acl"), board.id, participant, kind, edit, share, manage, self.state.time())
         board.acl = [a for a in board.acl if not (a.type == kind and a.participant == participant)] + [acl]
         self.touch(board)
+        # NotificationHelper::sendBoardShared (apps/notifications/listeners.py)
+        data = {"board_id": board.id, "board": board.title, "type": kind, "participant": participant}
+        self.state.events.publish(Event("deck", "board_shared", uid, data))
         return acl
 
     def clone_board(self, uid: str, board_id: int, options: dict[str, bool]) -> Board:

@@ -19,6 +19,7 @@ from fake_nextcloud.apps.deck.models import (
     NotFound,
     Stack,
 )
+from fake_nextcloud.core.events import Event
 
 __all__ = [
     "assign_dependent_card",
@@ -100,6 +101,10 @@ def create_card(
     card = Card(deck.next_id("card"), stack.id, title, owner, order, now, now, description or "", type_, duedate)
     deck.cards[card.id] = card
     deck.touch(board, stack, card)
+    # ActivityManager::triggerEvent(DECK_OBJECT_CARD, $card, SUBJECT_CARD_CREATE): one activity per user of the
+    # board (PermissionService::findUsers), nextcloud/deck lib/Activity/ActivityManager.php
+    data = {"card_id": card.id, "card": card.title, "stack": stack.title, "board_id": board.id, "board": board.title}
+    deck.state.events.publish(Event("deck", "card_created", uid, {**data, "users": deck.members(board)}))
     return card
 
 
@@ -256,6 +261,9 @@ def assign_user(deck: DeckBackend, uid: str, card_id: int, user_id: str, type_: 
     assignment = Assignment(deck.next_id("assignment"), card.id, user_id, type_)
     deck.assignments[assignment.id] = assignment
     deck.touch(board, stack, card)
+    # NotificationHelper::sendCardAssigned (for user assignments of others; apps/notifications/listeners.py)
+    data = {"card_id": card.id, "card": card.title, "board": board.title, "user": user_id, "type": type_}
+    deck.state.events.publish(Event("deck", "card_assigned", uid, data))
     return assignment
 
 
@@ -267,6 +275,9 @@ def unassign_user(deck: DeckBackend, uid: str, card_id: int, user_id: str) -> As
         if assignment.card_id == card.id and assignment.participant == user_id:
             del deck.assignments[assignment.id]
             deck.touch(board, stack, card)
+            # NotificationHelper::markCardAssignedAsRead (apps/notifications/listeners.py)
+            data = {"card_id": card.id, "user": user_id}
+            deck.state.events.publish(Event("deck", "card_unassigned", uid, data))
             return assignment
     raise NotFound(f"No assignment for {user_id}found.")
 

@@ -33,6 +33,7 @@ from fake_nextcloud.apps.files_sharing.models import (
 from fake_nextcloud.core.appframework import Annotations, OcsResult, controller
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError
+from fake_nextcloud.core.events import Event
 from fake_nextcloud.core.signature import php_method
 
 __all__ = ["SHARING_ROUTES"]
@@ -142,7 +143,18 @@ async def create_share(ctx: NcContext, request: Request) -> OcsResult:
     share.note = a["note"]
     share.label = a["label"] if share_type == 3 else ""
     share.mail_send = share_type in (0, 1, 4) and a["sendMail"] == "true"
+    _publish(ctx, "share_created", share, node)
     return OcsResult(_fmt(ctx, share))
+
+
+def _publish(ctx: NcContext, name: str, share: Share, node: Node | None) -> None:
+    """``ShareCreatedEvent``/``ShareDeletedEvent`` (lib/private/Share20/Manager.php), which the activity app turns
+    into activities (nextcloud/activity lib/Listener/ShareEventListener.php -> FilesHooks::share/unShare)."""
+    assert ctx.user is not None
+    path = f"/{node.path}" if node is not None else None
+    data = {"share_id": share.id, "share_type": share.share_type, "share_with": share.share_with}
+    data |= {"owner": share.owner, "file_id": share.file_id, "path": path, "is_dir": node is not None and node.is_dir}
+    ctx.state.events.publish(Event("files_sharing", name, ctx.user.uid, data))
 
 
 def _share(ctx: NcContext) -> Share:
@@ -208,6 +220,7 @@ async def delete_share(ctx: NcContext, request: Request) -> OcsResult:
     """``ShareAPIController::deleteShare``: the owner deletes it; a recipient leaves it (``deleteFromSelf``)."""
     share = _share(ctx)
     SharingBackend.of(ctx.state).shares.pop(share.id, None)
+    _publish(ctx, "share_deleted", share, DavBackend.of(ctx.state).find_by_id(share.owner, share.file_id))
     return OcsResult([])
 
 

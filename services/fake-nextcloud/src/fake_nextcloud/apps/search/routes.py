@@ -2,7 +2,10 @@
 ``GET /search/providers/{providerId}/search?term=&limit=&cursor=`` under ``/ocs/v{1,2}.php``.
 
 Providers: ``files`` (apps/files/lib/Search/FilesSearchProvider.php, over the DAV tree) and ``notes``
-(nextcloud/notes lib/AppInfo/SearchProvider.php, over the notes backend; only while the app is enabled).
+(nextcloud/notes lib/AppInfo/SearchProvider.php, over the notes backend; only while the app is enabled), and Talk's
+``talk-message`` and ``talk-conversations`` (apps/spreed/search.py, which knows Talk's rooms; only while spreed is
+enabled). The search app imports the providers' apps (files, notes, spreed), as Nextcloud's SearchComposer loads
+the providers the apps registered; no app imports search.
 
 Controller arguments (``@php_method``, core/Controller/UnifiedSearchController.php, stable28+ = the v31.0.9
 OpenAPI spec in ``openapi/core.json``): ``getProviders(string $from = '')``, ``search(string $providerId, string
@@ -19,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 
 from fake_nextcloud.apps.dav.models import DavBackend
 from fake_nextcloud.apps.notes.models import NotesBackend
+from fake_nextcloud.apps.spreed import search as talk
 from fake_nextcloud.core.appframework import Annotations, OcsResult, controller
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError
@@ -71,6 +75,7 @@ def _providers(ctx: NcContext) -> list[dict[str, Any]]:
                 "inAppSearch": False,
             }
         )
+    providers += talk.talk_providers(ctx)
     return sorted(providers, key=lambda p: (p["order"], p["id"]))
 
 
@@ -97,7 +102,13 @@ async def search(ctx: NcContext, request: Request) -> OcsResult:
         raise OcsError(404, "")
     term = a["term"].strip().lower()
     limit = max(1, min(_DEFAULT_LIMIT if a["limit"] is None else a["limit"], _MAX_LIMIT))
-    cursor = 0 if a["cursor"] is None or isinstance(a["cursor"], list | dict) else php_int(a["cursor"])
+    raw_cursor = a["cursor"]
+    cursor = 0 if raw_cursor is None or isinstance(raw_cursor, list | dict) else php_int(raw_cursor)
+    if provider == talk.MESSAGES:  # the custom filter arrives as a request parameter (SearchComposer filters)
+        return OcsResult(talk.search_messages(ctx, a["term"], limit, cursor, request.query_params.get("conversation")))
+    if provider == talk.CONVERSATIONS:  # its cursor is a token
+        token = raw_cursor if isinstance(raw_cursor, str) else ""
+        return OcsResult(talk.search_conversations(ctx, a["term"], limit, token))
     if provider == "files":
         return OcsResult(_search_files(ctx, term, limit, cursor))
     return OcsResult(_search_notes(ctx, term))

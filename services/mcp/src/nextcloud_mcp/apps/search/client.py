@@ -67,11 +67,15 @@ class SearchClient:
         found = [_validate(SearchProvider, p, "/search/providers") for p in data or []]
         return sorted(found, key=lambda p: p.order)
 
-    async def search(self, provider: str, term: str, limit: int, cursor: str | None) -> SearchResult:
-        """One provider's hits. A 400 keeps Nextcloud's reason (`DataResponse($e->getMessage(), 400)` for an unknown
-        provider or filter in UnifiedSearchController::search since Nextcloud 28; `null` before)."""
+    async def search(
+        self, provider: str, term: str, limit: int, cursor: str | None, filters: dict[str, str] | None = None
+    ) -> SearchResult:
+        """One provider's hits; `filters` are a provider's own filters (Talk's `conversation`, a request parameter
+        SearchComposer hands to it; Nextcloud before 28 ignores them). A 400 keeps Nextcloud's reason
+        (`DataResponse($e->getMessage(), 400)` for an unknown provider or filter in
+        UnifiedSearchController::search since Nextcloud 28; `null` before)."""
         path = f"/search/providers/{quote(provider, safe='')}/search"
-        params: dict[str, Any] = {"term": term, "limit": limit, "format": "json"}
+        params: dict[str, Any] = {**(filters or {}), "term": term, "limit": limit, "format": "json"}
         if cursor:
             params["cursor"] = cursor
         response = await self._http.request(
