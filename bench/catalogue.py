@@ -1,4 +1,5 @@
-"""`tools/list` size with every tool enabled: bytes on the wire, per tool, and what that costs a model."""
+"""`tools/list` size with every tool enabled: bytes on the wire, per tool, and what that costs a model; and with
+dynamic toolsets (`MCP_DYNAMIC_TOOLSETS`): at start, and as each toolset is enabled."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import anyio
 from common import StdioRpc, server_argv
 
-__all__ = ["BYTES_PER_TOKEN", "measure_catalogue"]
+__all__ = ["BYTES_PER_TOKEN", "measure_catalogue", "measure_dynamic"]
 
 BYTES_PER_TOKEN = 4  # the usual rough figure for English and JSON
 LIST_TOOL = "nc_notes_list_notes"
@@ -43,6 +44,44 @@ def measure_catalogue(run_dir: Path, env: Mapping[str, str]) -> dict[str, Any]:
         "approx_tokens": round(total / BYTES_PER_TOKEN),
         "apps": sorted({str(t["name"]).split("_")[1] for t in tools}),
         "list_result": _list_result(listed_page, page_wire),
+        "dynamic": measure_dynamic(run_dir, env),
+    }
+
+
+def measure_dynamic(run_dir: Path, env: Mapping[str, str]) -> dict[str, Any]:
+    """A stdio server in dynamic mode against the fake (protocol 2025-11-25): the `tools/list` answer at start, the
+    `nc_toolsets_list_toolsets` answer, then each toolset enabled in turn (one session, so the list grows): the
+    enable answer and the `tools/list` answer after it, all as sent on the wire."""
+    argv = server_argv("--transport", "stdio", "--dynamic-toolsets")
+    with StdioRpc("dynamic", argv, run_dir, env) as rpc:
+        rpc.initialize()
+        start, start_wire = rpc.request("tools/list")
+        listing, listing_wire = rpc.request("tools/call", {"name": "nc_toolsets_list_toolsets", "arguments": {}})
+        toolsets = [item["toolset"] for item in listing["result"]["structuredContent"]["items"]]
+        steps: list[dict[str, Any]] = []
+        previous = start_wire
+        for toolset in toolsets:
+            arguments = {"toolsets": [toolset]}
+            _, enable_wire = rpc.request("tools/call", {"name": "nc_toolsets_enable_toolsets", "arguments": arguments})
+            listed, wire = rpc.request("tools/list")
+            steps.append(
+                {
+                    "toolset": toolset,
+                    "tools": len(listed["result"]["tools"])
+                    - len(start["result"]["tools"])
+                    - sum(step["tools"] for step in steps),
+                    "added_bytes": wire - previous,
+                    "enable_answer_bytes": enable_wire,
+                    "list_bytes": wire,
+                }
+            )
+            previous = wire
+    return {
+        "start_tools": [t["name"] for t in start["result"]["tools"]],
+        "start_wire_bytes": start_wire,
+        "start_tokens": round(start_wire / BYTES_PER_TOKEN),
+        "list_toolsets_answer_bytes": listing_wire,
+        "steps": steps,
     }
 
 

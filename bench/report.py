@@ -101,6 +101,47 @@ differs from the MCP defaults. Every parameter is described (the tool contract, 
 {_list_page(cat)}
 Against the fake, the stdio server listed {cat["listed_by_fake"]} tools ({cat["listed_wire_bytes"]:,} bytes on the
 wire): tools of apps the fake does not announce in its capabilities are hidden.
+{_dynamic(cat.get("dynamic"), checks)}"""
+
+
+_DYNAMIC_HEADER = (
+    "| Toolset enabled | Tools | `tools/list` grows by (B) | `tools/list` with only this toolset (B) | ≈ tokens "
+    "| Enable answer (B) | `tools/list`, cumulative (B) |\n|---|---|---|---|---|---|---|"
+)
+
+
+def _dynamic(dyn: dict[str, Any] | None, checks: list[Check]) -> str:
+    """Dynamic toolsets: `tools/list` at start and as each toolset is enabled (docs/tools.md)."""
+    if not dyn:
+        return ""
+    start = dyn["start_wire_bytes"]
+    checks.append(
+        (
+            "`tools/list` at start, dynamic toolsets",
+            f"{start:,} B (≈ {dyn['start_tokens']:,} tokens)",
+            "≤ 8,000 B (≈ 2k tokens)",
+            start <= 8000,
+            "the meta tools' schemas",
+        )
+    )
+    rows = [
+        f"| {s['toolset']} | {s['tools']} | +{s['added_bytes']:,} | {start + s['added_bytes']:,} "
+        f"| ≈ {round((start + s['added_bytes']) / 4):,} | {s['enable_answer_bytes']:,} | {s['list_bytes']:,} |"
+        for s in dyn["steps"]
+    ]
+    meta = ", ".join(f"`{name}`" for name in dyn["start_tools"])
+    return f"""
+### Dynamic toolsets (`MCP_DYNAMIC_TOOLSETS=true`)
+
+Measure: the bytes of the JSON-RPC `tools/list` answer as the stdio server writes it (compact JSON, one line);
+≈ tokens = bytes / 4. At start the server lists {meta}:
+**{start:,} bytes, ≈ {dyn["start_tokens"]:,} tokens** (target: ≤ 8,000 bytes, ≈ 2k tokens). The
+`nc_toolsets_list_toolsets` answer the model reads next (structured content and its compact text copy) is
+{dyn["list_toolsets_answer_bytes"]:,} bytes. Then each toolset is enabled in turn, in one session (protocol
+2025-11-25, against the fake); "with only this toolset" is the start list plus that toolset's tools.
+
+{_DYNAMIC_HEADER}
+{chr(10).join(rows)}
 """
 
 

@@ -39,6 +39,8 @@ def test_quick_bench_runs_every_section(tmp_path: Path) -> None:
         assert section in results, section
     assert results["cold_start"]["ratio"] > 0
     assert results["catalogue"]["tools"] >= 30
+    dynamic = results["catalogue"]["dynamic"]  # MCP_DYNAMIC_TOOLSETS: ≤ 8 kB (≈ 2k tokens) at start
+    assert 0 < dynamic["start_wire_bytes"] <= 8000 and len(dynamic["steps"]) >= 10
     for mode in ("stateful", "stateless"):
         for level in ("1", "8", "32"):
             assert results["http"][mode]["throughput"][level]["errors"] == {"ours": 0, "floor": 0, "direct": 0}

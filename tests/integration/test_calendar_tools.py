@@ -57,8 +57,8 @@ async def test_calendar_create_update_delete(mcp_as: McpFactory) -> None:
         )
         assert upd["display_name"] == "Job" and upd["color"].lower() == "#ff0000" and upd["etag"] != made["etag"]
         assert set(upd) == set(made)
-        gone = structured(await client.call_tool("nc_calendar_delete_calendar", {"calendar": "job"}))
-        assert gone == {"calendar": "work", "result": "deleted"}
+        gone = structured(await client.call_tool("nc_calendar_delete_calendar", {"calendar": "job", "confirm": True}))
+        assert gone == {"deleted": "the calendar 'Job' (work) with no events", "confirmed_by": "argument"}
         listed = structured(await client.call_tool("nc_calendar_list_calendars", {}))
     assert "work" not in {c["name"] for c in listed["items"]}
 

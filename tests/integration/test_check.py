@@ -56,6 +56,14 @@ async def test_a_working_basicauth_setup_passes_and_lists_each_app_with_how_it_w
     assert "calendar" in _line(report, "apps", "part of Nextcloud").text
 
 
+async def test_tool_allow_and_deny_lists_are_checked_as_at_start(fake: FakeNextcloud) -> None:
+    good = await _check(fake, server_env("alice", MCP_APPS="notes", MCP_TOOLS_DENY="nc_notes_delete_*"))
+    assert not good.failed and "offer 7 of 8 tools" in _line(good, "settings", "MCP_TOOLS").text, good.render()
+    typo = await _check(fake, server_env("alice", MCP_TOOLS_ALLOW="nc_note_*"))
+    line = _line(typo, "settings", "MCP_TOOLS_ALLOW names no tool")
+    assert typo.failed and line.status == "fail" and "did you mean nc_notes_*" in line.text
+
+
 async def test_an_old_cookbook_is_found_by_its_version_route(fake: FakeNextcloud, control: httpx2.AsyncClient) -> None:
     assert (await control.post("/__testbed__/apps", json={"versions": {"cookbook": "0.11.4"}})).status_code == 200
     line = _line(await _check(fake, server_env("alice")), "apps", "cookbook")

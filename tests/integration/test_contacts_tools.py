@@ -32,7 +32,9 @@ async def test_addressbooks_create_list_delete(mcp_as: McpFactory) -> None:
         )
         books = structured(await client.call_tool("nc_contacts_list_addressbooks", {}))
         first = structured(await client.call_tool("nc_contacts_list_addressbooks", {"limit": 1}))
-        gone = structured(await client.call_tool("nc_contacts_delete_addressbook", {"addressbook": "work"}))
+        gone = structured(
+            await client.call_tool("nc_contacts_delete_addressbook", {"addressbook": "work", "confirm": True})
+        )
         after = structured(await client.call_tool("nc_contacts_list_addressbooks", {}))
     assert made == {"name": "work", "display_name": "Work", "read_only": False, "owner": None, "owner_name": None}
     assert {b["name"] for b in books["items"]} >= {"contacts", "work"} and books["total"] == len(books["items"])
@@ -41,7 +43,7 @@ async def test_addressbooks_create_list_delete(mcp_as: McpFactory) -> None:
     assert dup.is_error and "The resource you tried to create already exists" in error_text(dup)
     assert "nc_contacts_list_addressbooks" in error_text(dup)
     assert reserved.is_error and "reserved name" in error_text(reserved) and "already" not in error_text(reserved)
-    assert gone == {"addressbook": "work", "contact_id": None, "deleted": True}
+    assert gone == {"deleted": "the address book 'Work' (work) with no contacts", "confirmed_by": "argument"}
     assert "work" not in {b["name"] for b in after["items"]}
 
 

@@ -61,7 +61,11 @@ async def test_boards_stacks_and_labels(mcp_as: McpFactory, control: httpx2.Asyn
         assert set(saved) == set(board) and saved["archived"] is True and saved["title"] == "New"
         clone = structured(await mcp.call_tool("nc_deck_clone_board", {"board_id": bid, "cards": True}))
         assert clone["title"] == "Launch (copy)"
-        assert structured(await mcp.call_tool("nc_deck_delete_board", {"board_id": made["id"]}))["ok"]
+        gone = structured(await mcp.call_tool("nc_deck_delete_board", {"board_id": made["id"], "confirm": True}))
+        assert gone == {
+            "deleted": f"the board 'New' (id {made['id']}) with no stacks and no cards",
+            "confirmed_by": "argument",
+        }
         listed = structured(await mcp.call_tool("nc_deck_list_boards", {}))["items"]
         assert made["id"] not in [b["id"] for b in listed]
         assert structured(await mcp.call_tool("nc_deck_restore_board", {"board_id": made["id"]}))["ok"]
@@ -78,7 +82,7 @@ async def test_boards_stacks_and_labels(mcp_as: McpFactory, control: httpx2.Asyn
         assert renamed["title"] == "QA"
         stacks = structured(await mcp.call_tool("nc_deck_get_board", {"board_id": bid}))["stacks"]
         assert [s["title"] for s in stacks] == ["QA", "To do", "Doing"]
-        await mcp.call_tool("nc_deck_delete_stack", {"board_id": bid, "stack_id": stack["id"]})
+        await mcp.call_tool("nc_deck_delete_stack", {"board_id": bid, "stack_id": stack["id"], "confirm": True})
         stacks = structured(await mcp.call_tool("nc_deck_get_board", {"board_id": bid}))["stacks"]
         assert [s["title"] for s in stacks] == ["To do", "Doing"]
         label = structured(
@@ -452,8 +456,8 @@ async def test_every_deck_tool_in_oauth_mode(fake: FakeNextcloud, control: httpx
             ("nc_deck_delete_attachment", {"card_id": cid, "attachment_id": attachment["id"]}),
             ("nc_deck_delete_label", {"board_id": bid, "label_id": label["id"]}),
             ("nc_deck_delete_card", {"board_id": bid, "card_id": cid}),
-            ("nc_deck_delete_stack", {"board_id": bid, "stack_id": stack["id"]}),
-            ("nc_deck_delete_board", {"board_id": bid}),
+            ("nc_deck_delete_stack", {"board_id": bid, "stack_id": stack["id"], "confirm": True}),
+            ("nc_deck_delete_board", {"board_id": bid, "confirm": True}),
             ("nc_deck_restore_board", {"board_id": bid}),
         ]
         for name, arguments in destructive:

@@ -267,7 +267,11 @@ async def test_versions_comments_and_emptying_the_trash(mcp_as: McpFactory) -> N
         structured(await client.call_tool("nc_files_delete_file", {"path": "v.md"}))
         refused = await client.call_tool("nc_files_delete_trash", {})
         assert refused.is_error and "all=true" in error_text(refused)
-        structured(await client.call_tool("nc_files_delete_trash", {"all": True}))
+        emptied = structured(await client.call_tool("nc_files_delete_trash", {"all": True, "confirm": True}))
+        assert emptied == {
+            "deleted": "the whole trash with 1 item and 3 bytes in all (v.md)",
+            "confirmed_by": "argument",
+        }
         assert structured(await client.call_tool("nc_files_list_trash", {}))["items"] == []
 
 

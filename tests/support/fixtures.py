@@ -14,6 +14,7 @@ from typing import Any
 import httpx2
 import pytest
 from mcp import Client
+from mcp.client.session import ElicitationFnT
 
 from fake_nextcloud.app import FakeNextcloud, build_app
 from fake_nextcloud.core.state import FakeState
@@ -66,12 +67,21 @@ def mcp_as(fake: FakeNextcloud) -> McpFactory:
     """`async with mcp_as("alice") as client:` an MCP client of a server acting as that user."""
 
     @asynccontextmanager
-    async def connect(user: str = "alice", *, all_tools: bool = False, **env: Any) -> AsyncIterator[Client]:
-        """`all_tools`: list every toolset whatever the fake's capabilities say (for fuzzing)."""
+    async def connect(
+        user: str = "alice",
+        *,
+        all_tools: bool = False,
+        elicitation: ElicitationFnT | None = None,
+        mode: str = "auto",
+        **env: Any,
+    ) -> AsyncIterator[Client]:
+        """`all_tools`: list every toolset whatever the fake's capabilities say (for fuzzing); `elicitation`: the
+        client declares the elicitation capability and answers with it; `mode`: "legacy" for a 2025-11-25-era
+        session (the default negotiates 2026-07-28)."""
         settings = load_settings(environ=server_env(user, **env))
         catalogue = every_tool_available() if all_tools else None
         server = build_server(settings, transport=httpx2.ASGITransport(app=fake), catalogue=catalogue)
-        async with Client(server) as client:
+        async with Client(server, elicitation_callback=elicitation, mode=mode) as client:
             yield client
 
     return connect

@@ -116,11 +116,15 @@ def trust_idp(
 
 @asynccontextmanager
 async def oauth_server(
-    fake: FakeNextcloud, idp: Callable[[httpx2.Request], httpx2.Response], discovery: dict[str, Any]
+    fake: FakeNextcloud,
+    idp: Callable[[httpx2.Request], httpx2.Response],
+    discovery: dict[str, Any],
+    env: dict[str, str] | None = None,
 ) -> AsyncIterator[tuple[str, str]]:
-    """The real MCP server in OAuth mode (stateless JSON over HTTP) in front of `fake`; the authorization server is
-    `idp` behind a MockTransport, trusted by the resource server and by the fake's user_oidc
-    (`occ user_oidc:provider … --check-bearer=1`). Yields the server's base URL and its resource URL."""
+    """The real MCP server in OAuth mode (stateless JSON over HTTP, unless `env` says otherwise) in front of
+    `fake`; the authorization server is `idp` behind a MockTransport, trusted by the resource server and by the
+    fake's user_oidc (`occ user_oidc:provider … --check-bearer=1`). Yields the server's base URL and its resource
+    URL."""
     trust_idp(fake, idp, discovery)
     port = free_port()
     settings = load_settings(
@@ -131,6 +135,7 @@ async def oauth_server(
             "MCP_STATELESS_HTTP": "true",
             "MCP_JSON_RESPONSE": "true",
             "MCP_CAPABILITIES_TTL": "0",
+            **(env or {}),
         }
     )
     server = build_server(settings, transport=httpx2.ASGITransport(app=fake))
@@ -144,10 +149,12 @@ async def oauth_server(
 
 
 @asynccontextmanager
-async def oauth_gate(fake: FakeNextcloud, *, patched: bool) -> AsyncIterator[OAuthGate]:
-    """An OAuth-mode MCP server in front of `fake` (whose Bearer patch is set to `patched`)."""
+async def oauth_gate(
+    fake: FakeNextcloud, *, patched: bool, env: dict[str, str] | None = None
+) -> AsyncIterator[OAuthGate]:
+    """An OAuth-mode MCP server in front of `fake` (whose Bearer patch is set to `patched`); `env`: more settings."""
     fake.fake_state.config.bearer_patch = patched
-    async with oauth_server(fake, _idp, _DISCOVERY) as (base, resource):
+    async with oauth_server(fake, _idp, _DISCOVERY, env) as (base, resource):
         gate = OAuthGate(base, resource)
         try:
             yield gate

@@ -19,8 +19,24 @@ def test_help_lists_every_option(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert info.value.code == 0
     out = capsys.readouterr().out
-    for option in ("--transport", "--host", "--port", "--oauth", "--no-oauth", "--log-level", "--log-format"):
+    options = ("--transport", "--host", "--port", "--oauth", "--no-oauth", "--read-only", "--dynamic-toolsets")
+    for option in (*options, "--log-level", "--log-format"):
         assert option in out
+
+
+def test_read_only_and_dynamic_toolsets_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nextcloud_mcp.server.run as run_module
+
+    seen: list[object] = []
+    monkeypatch.setattr(run_module, "run", seen.append)
+    env = {"NEXTCLOUD_HOST": "http://127.0.0.1:9", "MCP_READ_ONLY": "false", "MCP_DYNAMIC_TOOLSETS": "false"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert main(["--read-only", "--dynamic-toolsets"]) == 0
+    assert main([]) == 0
+    flagged, plain = seen
+    assert (flagged.mcp_read_only, flagged.mcp_dynamic_toolsets) == (True, True)  # type: ignore[attr-defined]
+    assert (plain.mcp_read_only, plain.mcp_dynamic_toolsets) == (False, False)  # type: ignore[attr-defined]
 
 
 def test_oauth_mode_on_stdio_is_refused_with_a_clear_message(

@@ -17,11 +17,13 @@ from mcp import Client
 from mcp.server.mcpserver import MCPServer
 from pydantic import BaseModel
 
-from nextcloud_mcp.config import Settings
+from nextcloud_mcp.config import Settings, load_settings
 from nextcloud_mcp.core.tool import tool
 from nextcloud_mcp.server.build import build_server
 from nextcloud_mcp.server.catalogue import PACKAGE, build_catalogue
+from nextcloud_mcp.server.offer import tool_offer
 from nextcloud_mcp.server.registry import build_tool
+from nextcloud_mcp.server.state import AppState
 
 pytestmark = pytest.mark.anyio
 
@@ -51,8 +53,13 @@ VERBS = frozenset(
         "reopen",
         "assign",
         "query",
+        "enable",  # nc_toolsets_enable_toolsets (dynamic toolsets)
+        "call",  # nc_toolsets_call_tool (dynamic toolsets without a session)
     ]
 )
+#: Verbs whose tools never change anything, and verbs whose tools always do (MCP_READ_ONLY relies on both).
+READ_VERBS = frozenset(["list", "get", "search", "read", "query"])
+WRITE_VERBS = VERBS - READ_VERBS - {"enable", "call"}
 NAME = re.compile(r"^nc_(?P<toolset>[a-z]+)_(?P<verb>[a-z]+)_(?P<object>[a-z]+(?:_[a-z]+)*)$")
 BUDGET_PER_TOOL = 850  # mean bytes of JSON per tool in tools/list, every parameter described
 MAX_TOOL_BYTES = 2500  # no single tool may dominate
@@ -61,6 +68,11 @@ ENVELOPE = {"items", "next_cursor", "total"}
 NO_ETAG: dict[str, str] = {}
 
 _CATALOGUE, _ = build_catalogue()
+_DYNAMIC = load_settings(
+    environ={"NEXTCLOUD_HOST": "http://nc.test", "NEXTCLOUD_USERNAME": "a", "NEXTCLOUD_PASSWORD": "p"}
+    | {"MCP_DYNAMIC_TOOLSETS": "true"}
+)
+_POLICY, _EVERY_TOOL = tool_offer(_DYNAMIC, AppState(_DYNAMIC, None), _CATALOGUE)  # the catalogue + nc_toolsets_*
 TOOLS: list[dict[str, Any]] = [
     {
         "name": t.name,
@@ -68,9 +80,9 @@ TOOLS: list[dict[str, Any]] = [
         "inputSchema": t.parameters,
         "outputSchema": t.output_schema,
         "annotations": t.annotations.model_dump(by_alias=True) if t.annotations else {},
-        "toolset": _CATALOGUE.apps[t.name].toolset,
+        "toolset": _CATALOGUE.apps[t.name].toolset if t.name in _CATALOGUE.apps else "toolsets",
     }
-    for t in _CATALOGUE.tools
+    for t in _EVERY_TOOL
 ]
 BY_NAME = {tool["name"]: tool for tool in TOOLS}
 NAMES = sorted(BY_NAME)
@@ -104,6 +116,17 @@ def test_names_follow_one_grammar(name: str) -> None:
     toolset, verb, _ = _parts(name)
     assert toolset == BY_NAME[name]["toolset"], f"{name} is not named after its toolset"
     assert verb in VERBS, f"{name}: verb {verb!r} is not one of {sorted(VERBS)}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_read_only_annotation_follows_the_verb(name: str) -> None:
+    """list/get/search/read/query tools are read-only; tools that create, change, move or delete are not."""
+    verb = _parts(name)[1]
+    read_only = bool(BY_NAME[name]["annotations"].get("readOnlyHint"))
+    if verb in READ_VERBS:
+        assert read_only, f"{name} reads only but is not annotated read-only"
+    if verb in WRITE_VERBS:
+        assert not read_only, f"{name} changes data but is annotated read-only (MCP_READ_ONLY would offer it)"
 
 
 def test_no_two_names_differ_by_one_character() -> None:

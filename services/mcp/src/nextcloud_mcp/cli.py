@@ -64,6 +64,15 @@ def _parser() -> argparse.ArgumentParser:
         const="basic",
         help="force BasicAuth mode (NEXTCLOUD_USERNAME + NEXTCLOUD_PASSWORD)",
     )
+    parser.add_argument(
+        "--read-only", action="store_const", const=True, help="offer only read-only tools (MCP_READ_ONLY)"
+    )
+    parser.add_argument(
+        "--dynamic-toolsets",
+        action="store_const",
+        const=True,
+        help="start with the nc_toolsets_* tools only; the model enables toolsets as needed (MCP_DYNAMIC_TOOLSETS)",
+    )
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], type=str.upper)
     parser.add_argument("--log-format", choices=["text", "json"])
     parser.add_argument("--version", action=_Version)
@@ -85,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "mcp_auth_mode": args.auth_mode,
         "mcp_log_level": args.log_level,
         "mcp_log_format": args.log_format,
+        "mcp_read_only": args.read_only,
+        "mcp_dynamic_toolsets": args.dynamic_toolsets,
     }
     try:
         if args.command == "demo":

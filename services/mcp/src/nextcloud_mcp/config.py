@@ -162,6 +162,26 @@ class Settings(BaseSettings):
         description="Comma-separated apps whose tools are offered, e.g. `notes,files`; default: every app. "
         "Fewer apps: a smaller `tools/list` for the model and a faster start (docs/performance.md).",
     )
+    mcp_tools_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated tool names or globs (`nc_deck_*`): only these tools of `MCP_APPS` are offered. "
+        "An entry that names no tool stops the server. Default: every tool.",
+    )
+    mcp_tools_deny: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated tool names or globs never offered; wins over `MCP_TOOLS_ALLOW`. An entry that "
+        "names no tool stops the server.",
+    )
+    mcp_read_only: bool = Field(
+        default=False,
+        description="Offer only read-only tools (`readOnlyHint`); calling any other is refused. CLI: `--read-only`.",
+    )
+    mcp_dynamic_toolsets: bool = Field(
+        default=False,
+        description="Start with only the `nc_toolsets_*` tools; the model enables toolsets per session as needed. "
+        "Without sessions (stateless HTTP) it calls their tools through `nc_toolsets_call_tool` (docs/tools.md). "
+        "CLI: `--dynamic-toolsets`.",
+    )
     mcp_metrics: bool = Field(
         default=True,
         description="Serve Prometheus metrics at `GET /metrics` on the HTTP port (no token; see "
@@ -198,7 +218,9 @@ class Settings(BaseSettings):
             return value.upper() if value.lower() in {"debug", "info", "warning", "error"} else value.lower()
         return value
 
-    @field_validator("mcp_allowed_hosts", "mcp_allowed_origins", "mcp_apps", mode="before")
+    @field_validator(
+        "mcp_allowed_hosts", "mcp_allowed_origins", "mcp_apps", "mcp_tools_allow", "mcp_tools_deny", mode="before"
+    )
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):

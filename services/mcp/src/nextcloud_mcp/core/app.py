@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nextcloud_mcp.core.instance import Capabilities
+from nextcloud_mcp.core.resource import Resources
 
 __all__ = ["App", "Probe", "always", "format_version", "publishes"]
 
@@ -34,7 +35,8 @@ class App:
     `available` decides from the caller's capabilities whether the tools are offered; `tool_modules` name the
     modules whose `TOOLS` lists hold the tools, imported only when the server needs them. `probe`, when set,
     finds the app for callers whose capabilities lack it (versions that publish no capability); the server
-    caches its answer like the capabilities.
+    caches its answer like the capabilities. `resources`, when set, declares the app's MCP resources and
+    completion values (`core.resource`), gated like its tools.
     """
 
     id: str
@@ -42,6 +44,7 @@ class App:
     available: Callable[[Capabilities], bool]
     tool_modules: tuple[str, ...]
     probe: Probe | None = None
+    resources: Resources | None = None
 
     @property
     def scopes(self) -> tuple[str, str]:

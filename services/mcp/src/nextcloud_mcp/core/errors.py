@@ -4,6 +4,7 @@
 NextcloudMCPError
 ├── ConfigError            bad settings; raised at start, printed by the CLI, exit 2
 ├── InvalidInput           a value from the caller that cannot be used (time, zone, rule, field); nothing sent
+├── NotConfirmed           a destructive bulk action the user declined or nobody confirmed (core.confirm); nothing sent
 └── NextcloudError         a Nextcloud request failed (.status .method .path; never headers or bodies)
     ├── AuthenticationFailed   401
     ├── Forbidden              403
@@ -41,6 +42,7 @@ __all__ = [
     "Maintenance",
     "NextcloudError",
     "NextcloudMCPError",
+    "NotConfirmed",
     "NotFound",
     "ProtocolError",
     "RateLimited",
@@ -60,6 +62,11 @@ class ConfigError(NextcloudMCPError):
 
 class InvalidInput(NextcloudMCPError):
     """A value from the caller (time, zone, rule, contact field) that cannot be used; nothing was sent."""
+
+
+class NotConfirmed(NextcloudMCPError):
+    """A destructive bulk action that was not confirmed (declined, dismissed, or called without confirm=true);
+    nothing was deleted. The message says what would have been lost (`core.confirm`)."""
 
 
 class NextcloudError(NextcloudMCPError):

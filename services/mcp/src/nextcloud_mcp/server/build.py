@@ -18,8 +18,10 @@ from nextcloud_mcp.auth.basic import BasicCredentials
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.core.errors import ConfigError
 from nextcloud_mcp.server.catalogue import Catalogue, load_catalogue
+from nextcloud_mcp.server.content import add_content
 from nextcloud_mcp.server.health import add_health_routes
-from nextcloud_mcp.server.policy import ToolGate, ToolPolicy, tool_scopes
+from nextcloud_mcp.server.offer import instructions, oauth_scopes, tool_offer
+from nextcloud_mcp.server.policy import ToolGate
 from nextcloud_mcp.server.sessions import SessionLimit
 from nextcloud_mcp.server.state import AppState
 
@@ -70,7 +72,7 @@ def build_server(
     """Build the MCP server for `settings`. `transport` lets tests route Nextcloud calls in-process."""
     state = AppState(settings, _credentials(settings), transport=transport)
     catalogue = _catalogue(settings) if catalogue is None else catalogue
-    policy = ToolPolicy(state, catalogue.apps, catalogue.read_only, require_scopes=settings.mcp_require_scopes)
+    policy, tools = tool_offer(settings, state, catalogue)  # MCP_TOOLS_ALLOW/DENY, MCP_READ_ONLY, dynamic toolsets
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
@@ -83,11 +85,12 @@ def build_server(
         name="nextcloud",
         title="Nextcloud",
         version=__version__,
-        instructions=INSTRUCTIONS,
+        instructions=instructions(INSTRUCTIONS, settings),
         lifespan=lifespan,
         log_level=settings.mcp_log_level,
-        tools=catalogue.tools,
+        tools=tools,
     )
+    add_content(server, state, catalogue, policy)
     add_health_routes(server, state)
     return server
 
@@ -140,12 +143,10 @@ def build_http_app(
         return app
     # a token Nextcloud rejects (401) is validated again on its next request, not trusted until the cache TTL
     server.gate.on_token_rejected = resource_server.cache.forget
-    catalogue = server.catalogue
-    toolsets = [app.toolset for app in APPS if app in catalogue.apps.values()]
-    scopes = [scope for toolset in toolsets for scope in (f"{toolset}:read", f"{toolset}:write")]
+    tool_scopes, scopes = oauth_scopes(settings, server.catalogue)  # tools the settings exclude need no scope
     if resource_server.auth_server.is_nextcloud:
         # H2CK/oidc always grants `openid` at consent but drops it from later requests of a client whose
         # allowed scopes lack it, so the consent page would repeat forever; asking for it avoids the loop
         # (lib/Controller/LoginRedirectorController.php, ConsentController.php).
         scopes = ["openid", *scopes]
-    return resource_server.protect(app, tool_scopes(catalogue.apps, catalogue.read_only), scopes)
+    return resource_server.protect(app, tool_scopes, scopes)

@@ -16,7 +16,7 @@ from nextcloud_mcp.apps import APPS
 from nextcloud_mcp.auth.basic import BasicCredentials
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.core.app import App, always, format_version
-from nextcloud_mcp.core.errors import AuthenticationFailed, NextcloudError, RateLimited
+from nextcloud_mcp.core.errors import AuthenticationFailed, ConfigError, NextcloudError, RateLimited
 from nextcloud_mcp.core.http import NextcloudHTTP
 from nextcloud_mcp.core.instance import CoreClient, ServerStatus, UserDetails
 from nextcloud_mcp.core.session import NextcloudSession
@@ -76,6 +76,8 @@ def _settings(settings: Settings, report: Report) -> BasicCredentials | None:
         report.add(
             "fail", "settings", f"MCP_APPS names unknown apps: {', '.join(unknown)}", f"use some of {sorted(known)}"
         )
+    elif settings.mcp_tools_allow or settings.mcp_tools_deny or settings.mcp_read_only:
+        _tool_settings(settings, report)
     problem = missing_credential(settings)
     if problem is not None:
         report.add("fail", "settings", problem)
@@ -209,6 +211,23 @@ async def _apps(session: NextcloudSession, settings: Settings, report: Report) -
     for app in chosen:
         if app.available is not always:
             await _one_app(app, caps.app(app.id), app.available(caps), session, report)
+
+
+def _tool_settings(settings: Settings, report: Report) -> None:
+    """MCP_TOOLS_ALLOW, MCP_TOOLS_DENY and MCP_READ_ONLY, checked as the server checks them at start."""
+    from nextcloud_mcp.server.catalogue import load_catalogue
+    from nextcloud_mcp.server.offer import settings_exclusions
+
+    catalogue = load_catalogue(settings.mcp_apps, settings.mcp_cache_dir)
+    try:
+        excluded = settings_exclusions(settings, catalogue)
+    except ConfigError as exc:
+        report.add("fail", "settings", str(exc).rstrip("."))
+        return
+    offered = len(catalogue.tools) - len(excluded)
+    report.add(
+        "ok", "settings", f"MCP_TOOLS_ALLOW/DENY and MCP_READ_ONLY offer {offered} of {len(catalogue.tools)} tools"
+    )
 
 
 async def _one_app(

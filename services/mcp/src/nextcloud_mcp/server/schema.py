@@ -4,7 +4,8 @@ Every rule keeps what the schema accepts or describes for the model; the server 
 the full pydantic models, and argument errors name the rule that was broken.
 
 - The auto-generated `title` of every node goes (the property names say the same).
-- A nullable value is `{"type": [T, "null"]}` instead of `anyOf: [{type: T}, {type: null}]`.
+- A nullable value is `{"type": [T, "null"]}` instead of `anyOf: [{type: T}, {type: null}]` (an `enum` gets
+  `null` among its values).
 - Input schemas: an optional argument with `default: null` is plain `T` (it is simply left out); the
   length limits and patterns that only guard against abuse (`maxLength`, `pattern`) are not advertised.
 - Output schemas: `required` lists go (structured results carry every field, `null` when absent), and a
@@ -57,6 +58,8 @@ def _node(node: Any, input_schema: bool) -> Any:
             return dict(sorted({**others[0], **rest}.items()))
         if len(others) == 1 and isinstance(others[0], dict) and isinstance(others[0].get("type"), str):
             nullable = {**others[0], "type": [others[0]["type"], "null"]}
+            if isinstance(nullable.get("enum"), list) and None not in nullable["enum"]:
+                nullable["enum"] = [*nullable["enum"], None]  # else a null value breaks the schema it is sent with
             return dict(sorted({**nullable, **rest}.items()))
     return dict(sorted(out.items()))
 

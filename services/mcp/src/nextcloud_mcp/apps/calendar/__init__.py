@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from nextcloud_mcp.core.app import App, always
+from nextcloud_mcp.core.resource import Resources, Template
 
-__all__ = ["APP"]
+__all__ = ["APP", "EVENTS"]
 
+EVENTS = Template(
+    "nextcloud://calendars/{calendar}/events{?start,end}",
+    "calendar-events",
+    "Calendar events",
+    "Events of a calendar (name or display name, nc_calendar_list_calendars) in [start, end) as iCalendar; "
+    "start: ISO 8601 or a date, default now; end: default 30 days later.",
+    "text/calendar",
+    "nc_calendar_list_events",
+    "read_events",
+    complete={"calendar": "calendar"},
+)
+RESOURCES = Resources(
+    "nextcloud_mcp.apps.calendar.resources", (EVENTS,), listing="event_calendars", values={"calendar": "calendars"}
+)
 APP = App(
     "calendar",
     "calendar",
@@ -15,4 +30,5 @@ APP = App(
         "nextcloud_mcp.apps.calendar.event_tools",
         "nextcloud_mcp.apps.calendar.trash_tools",
     ),
+    resources=RESOURCES,
 )

@@ -16,6 +16,8 @@ from pydantic import BaseModel, Field
 from nextcloud_mcp.apps.calendar.client import calendar_client
 from nextcloud_mcp.apps.calendar.common import time_range
 from nextcloud_mcp.apps.calendar.params import CalendarRef, Color, Obj
+from nextcloud_mcp.core.caldav import NSDECL
+from nextcloud_mcp.core.confirm import Confirm, Confirmation, Deletion, Loss, confirmed, count
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, page, require_etag
 from nextcloud_mcp.core.errors import NextcloudError
 from nextcloud_mcp.core.partial import after_write
@@ -24,11 +26,6 @@ from nextcloud_mcp.core.tool import Item, ToolSpec, session, tool
 __all__ = ["TOOLS"]
 
 _WHEN = "Range start, ISO 8601 or date (naive: your zone)."
-
-
-class CalendarDeleted(BaseModel):
-    calendar: str
-    result: str
 
 
 class FreeBusy(BaseModel):
@@ -94,6 +91,32 @@ async def calendar_update_calendar(
     return Obj.model_validate(info.model_dump())
 
 
+_ITEMS = {"VEVENT": ("event", "events"), "VTODO": ("task", "tasks"), "VJOURNAL": ("journal entry", "journal entries")}
+
+
+async def _calendar_loss(ctx: Context, calendar: str) -> Loss:
+    """The calendar and how many items of each kind it holds (a calendar-query for etags only, no data)."""
+    client = calendar_client(session(ctx))
+    info = await client.calendar(calendar)
+    path, contents = await client.collection_path(info.name), []
+    for component in info.components:
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?><c:calendar-query {NSDECL}><d:prop><d:getetag/></d:prop>'
+            f'<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="{component}"/></c:comp-filter>'
+            "</c:filter></c:calendar-query>"
+        )
+        noun, plural = _ITEMS.get(component, (component, f"{component} items"))
+        contents.append(count(len(await client.dav.report(path, body)), noun, plural))
+    return Loss(
+        f"the calendar {info.display_name!r} ({info.name})",
+        tuple(contents),
+        undo="Nextcloud keeps deleted calendars in its trash bin for a while (the Calendar app restores them).",
+    )
+
+
+_CONFIRM_CALENDAR = confirmed("nc_calendar_delete_calendar", _calendar_loss)
+
+
 @tool(
     "nc_calendar_delete_calendar",
     "Delete a calendar",
@@ -102,9 +125,15 @@ async def calendar_update_calendar(
     read_only=False,
     destructive=True,
 )
-async def calendar_delete_calendar(ctx: Context, calendar: CalendarRef) -> CalendarDeleted:
-    name = await calendar_client(session(ctx)).delete_calendar(calendar)
-    return CalendarDeleted(calendar=name, result="deleted")
+async def calendar_delete_calendar(
+    ctx: Context,
+    calendar: CalendarRef,
+    confirmation: Annotated[Confirmation, _CONFIRM_CALENDAR],
+    confirm: Confirm = False,
+) -> Deletion:
+    done = confirmation.require(confirm)
+    await calendar_client(session(ctx)).delete_calendar(calendar)
+    return done
 
 
 @tool(

@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 from nextcloud_mcp.core.app import App, always
+from nextcloud_mcp.core.resource import Resources, Template
 
-__all__ = ["APP"]
+__all__ = ["APP", "CONTACT"]
 
-APP = App("contacts", "contacts", always, ("nextcloud_mcp.apps.contacts.tools",))
+CONTACT = Template(
+    "nextcloud://contacts/{addressbook}/{contact_id}",
+    "contact",
+    "Contact",
+    "A contact as its vCard: address book name or display name (nc_contacts_list_addressbooks), contact_id "
+    "(nc_contacts_list_contacts) or the vCard UID.",
+    "text/vcard",
+    "nc_contacts_get_contact",
+    "read_contact",
+    complete={"addressbook": "addressbook"},
+)
+RESOURCES = Resources("nextcloud_mcp.apps.contacts.resources", (CONTACT,), values={"addressbook": "addressbooks"})
+APP = App("contacts", "contacts", always, ("nextcloud_mcp.apps.contacts.tools",), resources=RESOURCES)

@@ -263,6 +263,10 @@ class ContactsClient:
             etag = found_etag[0].etag if found_etag else None
         return book, name, data, etag
 
+    async def vcard(self, book: str, contact_id: str) -> bytes:
+        """A contact's vCard as stored (named by file name or UID, in a book named by URI or display name)."""
+        return (await self._read(book, contact_id))[2]
+
     async def get(self, book: str, contact_id: str) -> Contact:
         from nextcloud_mcp.apps.contacts.vcard import contact_view, parse_card
 

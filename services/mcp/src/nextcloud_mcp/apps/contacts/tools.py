@@ -21,6 +21,7 @@ from nextcloud_mcp.apps.contacts.client import (
     contacts_client,
     matches,
 )
+from nextcloud_mcp.core.confirm import Confirm, Confirmation, Deletion, Loss, confirmed, count
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, page, require_etag
 from nextcloud_mcp.core.tool import ToolSpec, session, tool
 
@@ -51,7 +52,7 @@ class Group(BaseModel):
 
 class Deleted(BaseModel):
     addressbook: str
-    contact_id: str | None  # null when the address book itself was deleted
+    contact_id: str
     deleted: bool
 
 
@@ -85,13 +86,30 @@ async def contacts_create_addressbook(
     return await _client(ctx).create_addressbook(name, display_name)
 
 
+async def _book_loss(ctx: Context, addressbook: str) -> Loss:
+    client = _client(ctx)
+    book = await client.addressbook(addressbook, writable=True)
+    people = await client.contacts(book.name)
+    return Loss(
+        f"the address book {book.display_name!r} ({book.name})",
+        (count(len(people), "contact"),),
+        tuple(p.name for p in people),
+    )
+
+
+_CONFIRM_BOOK = confirmed("nc_contacts_delete_addressbook", _book_loss)
+
+
 @tool(
     "nc_contacts_delete_addressbook", "Delete an address book", "Delete an address book and all its contacts.",
     app="contacts", read_only=False, destructive=True,
 )  # fmt: skip
-async def contacts_delete_addressbook(ctx: Context, addressbook: Book) -> Deleted:
-    book = await _client(ctx).delete_addressbook(addressbook)
-    return Deleted(addressbook=book.name, contact_id=None, deleted=True)
+async def contacts_delete_addressbook(
+    ctx: Context, addressbook: Book, confirmation: Annotated[Confirmation, _CONFIRM_BOOK], confirm: Confirm = False
+) -> Deletion:
+    done = confirmation.require(confirm)
+    await _client(ctx).delete_addressbook(addressbook)
+    return done
 
 
 @tool(

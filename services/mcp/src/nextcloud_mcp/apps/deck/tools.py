@@ -16,8 +16,9 @@ from pydantic import Field
 from nextcloud_mcp.apps.deck.client import DeckClient, deck_client
 from nextcloud_mcp.apps.deck.models import Board, BoardSummary, Done, Label, Stack, board, board_summary, label, stack
 from nextcloud_mcp.apps.deck.params import BoardId, Color, LabelId, StackId, Title, check_version
+from nextcloud_mcp.core.confirm import Confirm, Confirmation, Deletion, Loss, confirmed, count
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, page, require_etag
-from nextcloud_mcp.core.errors import InvalidInput, NextcloudError
+from nextcloud_mcp.core.errors import InvalidInput, NextcloudError, NotFound
 from nextcloud_mcp.core.partial import after_write, unanswered
 from nextcloud_mcp.core.tool import ToolSpec, session, tool
 
@@ -97,6 +98,21 @@ async def _read_board(deck: DeckClient, board_id: int, done: str) -> Board:
         ) from None
 
 
+async def _board_loss(ctx: Context, board_id: int) -> Loss:
+    deck = deck_client(session(ctx))
+    found, stacks = await deck.board(board_id), await deck.stacks(board_id)
+    cards = sum(len(s.get("cards") or []) for s in stacks)
+    return Loss(
+        f"the board {found.get('title')!r} (id {board_id})",
+        (count(len(stacks), "stack"), count(cards, "card")),
+        tuple(s["title"] for s in sorted(stacks, key=lambda s: (s.get("order") or 0, s["id"]))),
+        undo="nc_deck_restore_board can restore it until Deck purges deleted boards.",
+    )
+
+
+_CONFIRM_BOARD = confirmed("nc_deck_delete_board", _board_loss)
+
+
 @tool(
     "nc_deck_delete_board",
     "Delete a board",
@@ -106,9 +122,12 @@ async def _read_board(deck: DeckClient, board_id: int, done: str) -> Board:
     destructive=True,
     idempotent=True,
 )
-async def delete_board(ctx: Context, board_id: BoardId) -> Done:
+async def delete_board(
+    ctx: Context, board_id: BoardId, confirmation: Annotated[Confirmation, _CONFIRM_BOARD], confirm: Confirm = False
+) -> Deletion:
+    done = confirmation.require(confirm)
     await deck_client(session(ctx)).delete_board(board_id)
-    return Done(id=board_id, ok=True)
+    return done
 
 
 @tool(
@@ -218,6 +237,22 @@ async def update_stack(
         ) from None
 
 
+async def _stack_loss(ctx: Context, board_id: int, stack_id: int) -> Loss:
+    stacks = await deck_client(session(ctx)).stacks(board_id)
+    found = next((s for s in stacks if s["id"] == stack_id), None)
+    if found is None:
+        raise NotFound(f"Board {board_id} has no stack {stack_id}; see its stacks with nc_deck_get_board.")
+    cards = found.get("cards") or []
+    return Loss(
+        f"the stack {found.get('title')!r} (id {stack_id}) of board {board_id}",
+        (count(len(cards), "card"),),
+        tuple(c["title"] for c in cards),
+    )
+
+
+_CONFIRM_STACK = confirmed("nc_deck_delete_stack", _stack_loss)
+
+
 @tool(
     "nc_deck_delete_stack",
     "Delete a stack",
@@ -227,9 +262,16 @@ async def update_stack(
     destructive=True,
     idempotent=True,
 )
-async def delete_stack(ctx: Context, board_id: BoardId, stack_id: StackId) -> Done:
+async def delete_stack(
+    ctx: Context,
+    board_id: BoardId,
+    stack_id: StackId,
+    confirmation: Annotated[Confirmation, _CONFIRM_STACK],
+    confirm: Confirm = False,
+) -> Deletion:
+    done = confirmation.require(confirm)
     await deck_client(session(ctx)).delete_stack(board_id, stack_id)
-    return Done(id=stack_id, ok=True)
+    return done
 
 
 @tool("nc_deck_create_label", "Create a label", "Create a board label.", app="deck", read_only=False)

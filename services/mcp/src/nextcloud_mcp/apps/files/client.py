@@ -22,13 +22,20 @@ from nextcloud_mcp.core.errors import BadRequest, Conflict, InvalidInput, Nextcl
 from nextcloud_mcp.core.paths import dav_href, normalize, quote_path
 from nextcloud_mcp.core.session import NextcloudSession
 
-__all__ = ["_UIDS", "FilesClient", "TextContent", "UidCache", "decode_text", "files_client"]
+__all__ = ["_UIDS", "FileBytes", "FilesClient", "TextContent", "UidCache", "decode_text", "files_client"]
 
 
 class TextContent(BaseModel):
     entry: DavEntry
     text: str | None  # None when the file is binary or too large
     encoding: str | None
+    reason: str | None = None
+
+
+class FileBytes(BaseModel):
+    entry: DavEntry
+    data: bytes | None = None  # None when the path is a folder or the file too large (`reason` says which)
+    content_type: str | None = None  # the GET answer's Content-Type, else the DAV property
     reason: str | None = None
 
 
@@ -65,15 +72,14 @@ class FilesClient(Transfers):
         me = next((e for e in entries if e.path == rel), entries[0])
         return me, [e for e in entries if e is not me]
 
-    async def read_text(self, path: str, max_bytes: int) -> TextContent:
+    async def read_bytes(self, path: str, max_bytes: int) -> FileBytes:
+        """A file's content when it has at most `max_bytes`, else `reason` says why not (folder, too large)."""
         entry = await self.stat(path)
         if entry.is_dir:
-            return TextContent(
-                entry=entry, text=None, encoding=None, reason="This is a folder; use nc_files_list_files."
-            )
+            return FileBytes(entry=entry, reason="This is a folder; use nc_files_list_files.")
         if entry.size is not None and entry.size > max_bytes:
             reason = f"The file is {entry.size} bytes; the limit is {max_bytes}. Use nc_files_download_file."
-            return TextContent(entry=entry, text=None, encoding=None, reason=reason)
+            return FileBytes(entry=entry, reason=reason)
         # streamed with a cap: the size property may be missing or stale
         buf = bytearray()
         async with self._http.stream("GET", dav_href(await self._root(), entry.path), auth=self._auth) as response:
@@ -82,11 +88,17 @@ class FilesClient(Transfers):
                 buf += chunk
                 if len(buf) > max_bytes:
                     break
-        data = bytes(buf)
-        if len(data) > max_bytes:
+        if len(buf) > max_bytes:
             reason = f"The file is larger than {max_bytes} bytes. Use nc_files_download_file."
-            return TextContent(entry=entry, text=None, encoding=None, reason=reason)
-        decoded = decode_text(data, ctype or entry.content_type)
+            return FileBytes(entry=entry, reason=reason)
+        return FileBytes(entry=entry, data=bytes(buf), content_type=ctype or entry.content_type)
+
+    async def read_text(self, path: str, max_bytes: int) -> TextContent:
+        got = await self.read_bytes(path, max_bytes)
+        entry, data = got.entry, got.data
+        if data is None:
+            return TextContent(entry=entry, text=None, encoding=None, reason=got.reason)
+        decoded = decode_text(data, got.content_type)
         if decoded is None:
             reason = f"The file is binary ({entry.content_type or 'unknown type'}); use nc_files_download_file."
             return TextContent(entry=entry, text=None, encoding=None, reason=reason)

@@ -21,6 +21,7 @@ from nextcloud_mcp.apps.files.models import (
     files_page,
     when,
 )
+from nextcloud_mcp.core.confirm import Confirm, Confirmation, Deletion, Loss, confirmed, count
 from nextcloud_mcp.core.contract import Cursor, Limit, Page, next_cursor, offset_of, page
 from nextcloud_mcp.core.errors import InvalidInput, NextcloudError
 from nextcloud_mcp.core.paths import normalize
@@ -97,6 +98,30 @@ async def restore_trash(ctx: Context, name: TrashName) -> Done:
     return Done(path=name, ok=True)
 
 
+def _size(n: int) -> str:
+    value, unit = float(n), "bytes"
+    for bigger in ("KiB", "MiB", "GiB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return f"{n} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+
+
+async def _trash_loss(ctx: Context, name: str | None, all: bool) -> Loss:
+    """Emptying the whole trash is confirmed (what is in it, newest first); deleting one item is not."""
+    if not all:
+        return Loss(f"the trashed item {name!r}", ask=False)
+    entries = sorted(await files_client(session(ctx)).trash_list(), key=lambda e: e.deleted or "", reverse=True)
+    if not entries:
+        return Loss("the whole trash, which was empty", ask=False)
+    total = sum(e.size or 0 for e in entries)
+    names = tuple((e.original_location or e.path).rstrip("/").rsplit("/", 1)[-1] for e in entries)
+    return Loss("the whole trash", (count(len(entries), "item"), f"{_size(total)} in all"), names)
+
+
+_CONFIRM_EMPTY = confirmed("nc_files_delete_trash", _trash_loss)
+
+
 @tool(
     "nc_files_delete_trash",
     "Delete from trash",
@@ -108,15 +133,18 @@ async def restore_trash(ctx: Context, name: TrashName) -> Done:
 )
 async def delete_trash(
     ctx: Context,
+    confirmation: Annotated[Confirmation, _CONFIRM_EMPTY],
     name: Annotated[
         str | None, Field(max_length=512, description="name from nc_files_list_trash; omit with all=true.")
     ] = None,
     all: Annotated[bool, Field(description="true: empty the whole trash.")] = False,
-) -> Done:
+    confirm: Confirm = False,
+) -> Deletion:
     if not name and not all:
         raise InvalidInput("Give the trashed item's name (from nc_files_list_trash), or all=true to empty the trash.")
+    done = confirmation.require(confirm)
     await files_client(session(ctx)).trash_delete(None if all else name)
-    return Done(path=name or "", ok=True)
+    return done
 
 
 @tool(

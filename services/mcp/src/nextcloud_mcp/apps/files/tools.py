@@ -245,7 +245,8 @@ async def search_files(
     "Download to disk",
     "Download a file to a local path, streamed (stdio mode only).",
     app="files",
-    read_only=True,
+    read_only=False,  # it writes (and may replace) a file on this machine: not offered in MCP_READ_ONLY mode
+    destructive=True,
     idempotent=True,
 )
 async def download_file(ctx: Context, path: FilePath, local_path: LocalPath) -> Transfer:

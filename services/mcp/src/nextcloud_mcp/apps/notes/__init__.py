@@ -6,8 +6,9 @@ from typing import Any
 
 from nextcloud_mcp.core.app import App
 from nextcloud_mcp.core.instance import Capabilities
+from nextcloud_mcp.core.resource import Resources, Template
 
-__all__ = ["APP", "MIN_NOTES_API", "supports_notes"]
+__all__ = ["APP", "MIN_NOTES_API", "NOTE", "supports_notes"]
 
 MIN_NOTES_API = (1, 2)  # If-Match support arrived in Notes API 1.2 (nextcloud/notes docs/api/README.md)
 
@@ -30,4 +31,16 @@ def _available(caps: Capabilities) -> bool:
     return supports_notes(caps.app("notes"))
 
 
-APP = App("notes", "notes", _available, ("nextcloud_mcp.apps.notes.tools",))
+NOTE = Template(
+    "nextcloud://notes/{note_id}",
+    "note",
+    "Note",
+    "A note's content as Markdown; note_id from nc_notes_list_notes (nc_notes_get_note adds its etag).",
+    "text/markdown",
+    "nc_notes_get_note",
+    "read_note",
+)
+RESOURCES = Resources(
+    "nextcloud_mcp.apps.notes.resources", (NOTE,), listing="recent_notes", values={"category": "categories"}
+)
+APP = App("notes", "notes", _available, ("nextcloud_mcp.apps.notes.tools",), resources=RESOURCES)

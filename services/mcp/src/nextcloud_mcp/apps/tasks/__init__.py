@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from nextcloud_mcp.core.app import App, always
+from nextcloud_mcp.core.resource import Resources
 
 __all__ = ["APP"]
 
-APP = App("tasks", "tasks", always, ("nextcloud_mcp.apps.tasks.tools",))
+RESOURCES = Resources("nextcloud_mcp.apps.tasks.resources", values={"tasklist": "tasklists"})
+APP = App("tasks", "tasks", always, ("nextcloud_mcp.apps.tasks.tools",), resources=RESOURCES)
