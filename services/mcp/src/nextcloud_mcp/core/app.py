@@ -36,7 +36,8 @@ class App:
     modules whose `TOOLS` lists hold the tools, imported only when the server needs them. `probe`, when set,
     finds the app for callers whose capabilities lack it (versions that publish no capability); the server
     caches its answer like the capabilities. `resources`, when set, declares the app's MCP resources and
-    completion values (`core.resource`), gated like its tools.
+    completion values (`core.resource`), gated like its tools. `summary` is the one line
+    `nc_toolsets_list_toolsets` shows for the toolset (at most 100 characters).
     """
 
     id: str
@@ -45,6 +46,7 @@ class App:
     tool_modules: tuple[str, ...]
     probe: Probe | None = None
     resources: Resources | None = None
+    summary: str = ""
 
     @property
     def scopes(self) -> tuple[str, str]:

@@ -24,6 +24,8 @@ from typing import Any
 from mcp.server.context import ServerRequestContext
 from starlette.requests import Request
 
+from nextcloud_mcp.apps import APPS
+
 __all__ = [
     "CALL_TOOL",
     "ENABLE_TOOL",
@@ -47,20 +49,8 @@ SESSION_HEADER = "mcp-session-id"
 MAX_SESSIONS = 10_000  # the SDK's own default cap on open sessions (StreamableHTTPSessionManager)
 GRACE = 60.0  # seconds an idle session's set outlives MCP_SESSION_IDLE_TIMEOUT (the SDK closes it first)
 
-#: One line per toolset for `nc_toolsets_list_toolsets` (a test checks that every app has one).
-SUMMARIES: dict[str, str] = {
-    "notes": "Markdown notes with categories: list, search, read, write, append, delete.",
-    "files": "Files and folders: browse, search, read and write text, move, copy, trash, versions, comments.",
-    "shares": "Shares of files and folders: links, users, groups; accept incoming shares.",
-    "search": "Unified search across every Nextcloud app that offers a search provider.",
-    "users": "The current user and other users of the instance: profiles and search.",
-    "tables": "Tables: tables, columns and rows.",
-    "cookbook": "Recipes: list, read, create, update, import from a URL; categories and keywords.",
-    "deck": "Deck kanban boards: boards, stacks, labels, cards, assignments, attachments, comments.",
-    "calendar": "Calendars and events, free/busy.",
-    "tasks": "To-do lists and tasks (CalDAV): create, update, complete, subtasks.",
-    "contacts": "Address books, contacts and contact groups (CardDAV).",
-}
+#: One line per toolset for `nc_toolsets_list_toolsets`, declared by each app (`App.summary`; a test checks them).
+SUMMARIES: dict[str, str] = {app.toolset: app.summary for app in APPS}
 
 
 def session_id(ctx: ServerRequestContext[Any, Any], *, stateless_http: bool) -> str | None:

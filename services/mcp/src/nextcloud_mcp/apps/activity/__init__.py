@@ -7,4 +7,10 @@ from nextcloud_mcp.core.app import App, publishes
 
 __all__ = ["APP"]
 
-APP = App("activity", "activity", publishes("activity"), ("nextcloud_mcp.apps.activity.tools",))
+APP = App(
+    "activity",
+    "activity",
+    publishes("activity"),
+    ("nextcloud_mcp.apps.activity.tools",),
+    summary="The activity stream: what happened to your files, shares, calendars and boards, and who did it.",
+)

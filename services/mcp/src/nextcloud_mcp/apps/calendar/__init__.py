@@ -31,4 +31,5 @@ APP = App(
         "nextcloud_mcp.apps.calendar.trash_tools",
     ),
     resources=RESOURCES,
+    summary="Calendars and events, free/busy, the calendar trash bin.",
 )

@@ -19,4 +19,11 @@ CONTACT = Template(
     complete={"addressbook": "addressbook"},
 )
 RESOURCES = Resources("nextcloud_mcp.apps.contacts.resources", (CONTACT,), values={"addressbook": "addressbooks"})
-APP = App("contacts", "contacts", always, ("nextcloud_mcp.apps.contacts.tools",), resources=RESOURCES)
+APP = App(
+    "contacts",
+    "contacts",
+    always,
+    ("nextcloud_mcp.apps.contacts.tools",),
+    resources=RESOURCES,
+    summary="Address books, contacts and contact groups (CardDAV).",
+)

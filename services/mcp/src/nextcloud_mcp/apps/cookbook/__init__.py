@@ -18,4 +18,5 @@ APP = App(
     publishes("cookbook"),
     ("nextcloud_mcp.apps.cookbook.tools", "nextcloud_mcp.apps.cookbook.meta_tools"),
     probe=Probe("/index.php/apps/cookbook/api/version", "cookbook_version"),
+    summary="Recipes: list, read, create, update, import from a URL; categories and keywords.",
 )

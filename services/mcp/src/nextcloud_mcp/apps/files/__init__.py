@@ -24,4 +24,5 @@ APP = App(
     always,
     ("nextcloud_mcp.apps.files.tools", "nextcloud_mcp.apps.files.more_tools"),
     resources=RESOURCES,
+    summary="Files and folders: browse, search, read and write text, move, copy, trash, versions, comments.",
 )

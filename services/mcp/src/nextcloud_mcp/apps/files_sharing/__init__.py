@@ -6,4 +6,10 @@ from nextcloud_mcp.core.app import App, publishes
 
 __all__ = ["APP"]
 
-APP = App("files_sharing", "shares", publishes("files_sharing"), ("nextcloud_mcp.apps.files_sharing.tools",))
+APP = App(
+    "files_sharing",
+    "shares",
+    publishes("files_sharing"),
+    ("nextcloud_mcp.apps.files_sharing.tools",),
+    summary="Shares of files and folders: links, users, groups; accept incoming shares.",
+)

@@ -43,4 +43,11 @@ NOTE = Template(
 RESOURCES = Resources(
     "nextcloud_mcp.apps.notes.resources", (NOTE,), listing="recent_notes", values={"category": "categories"}
 )
-APP = App("notes", "notes", _available, ("nextcloud_mcp.apps.notes.tools",), resources=RESOURCES)
+APP = App(
+    "notes",
+    "notes",
+    _available,
+    ("nextcloud_mcp.apps.notes.tools",),
+    resources=RESOURCES,
+    summary="Markdown notes with categories: list, search, read, write, append, delete.",
+)

@@ -6,4 +6,10 @@ from nextcloud_mcp.core.app import App, publishes
 
 __all__ = ["APP"]
 
-APP = App("provisioning_api", "users", publishes("provisioning_api"), ("nextcloud_mcp.apps.provisioning_api.tools",))
+APP = App(
+    "provisioning_api",
+    "users",
+    publishes("provisioning_api"),
+    ("nextcloud_mcp.apps.provisioning_api.tools",),
+    summary="The current user and other users of the instance: profiles and search.",
+)

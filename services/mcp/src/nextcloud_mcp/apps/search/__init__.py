@@ -6,4 +6,10 @@ from nextcloud_mcp.core.app import App, always
 
 __all__ = ["APP"]
 
-APP = App("search", "search", always, ("nextcloud_mcp.apps.search.tools",))
+APP = App(
+    "search",
+    "search",
+    always,
+    ("nextcloud_mcp.apps.search.tools",),
+    summary="Unified search across every Nextcloud app that offers a search provider.",
+)

@@ -11,4 +11,5 @@ APP = App(
     "talk",
     publishes("spreed"),
     ("nextcloud_mcp.apps.spreed.tools", "nextcloud_mcp.apps.spreed.message_tools"),
+    summary="Talk: conversations, participants, messages, reactions, polls, shared items, message search.",
 )

@@ -13,4 +13,10 @@ def _available(caps: Capabilities) -> bool:
     return block is not None and block.get("enabled", True) is not False
 
 
-APP = App("tables", "tables", _available, ("nextcloud_mcp.apps.tables.tools", "nextcloud_mcp.apps.tables.row_tools"))
+APP = App(
+    "tables",
+    "tables",
+    _available,
+    ("nextcloud_mcp.apps.tables.tools", "nextcloud_mcp.apps.tables.row_tools"),
+    summary="Tables: tables, columns and rows.",
+)

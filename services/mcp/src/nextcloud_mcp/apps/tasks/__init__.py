@@ -8,4 +8,11 @@ from nextcloud_mcp.core.resource import Resources
 __all__ = ["APP"]
 
 RESOURCES = Resources("nextcloud_mcp.apps.tasks.resources", values={"tasklist": "tasklists"})
-APP = App("tasks", "tasks", always, ("nextcloud_mcp.apps.tasks.tools",), resources=RESOURCES)
+APP = App(
+    "tasks",
+    "tasks",
+    always,
+    ("nextcloud_mcp.apps.tasks.tools",),
+    resources=RESOURCES,
+    summary="To-do lists and tasks (CalDAV): create, update, complete, subtasks.",
+)
