@@ -65,7 +65,9 @@ BUDGET_PER_TOOL = 850  # mean bytes of JSON per tool in tools/list, every parame
 MAX_TOOL_BYTES = 2500  # no single tool may dominate
 ENVELOPE = {"items", "next_cursor", "total"}
 #: Tools that replace content but whose Nextcloud API has no version to check, with the reason.
-NO_ETAG: dict[str, str] = {}
+NO_ETAG: dict[str, str] = {
+    "nc_mail_update_message": "sets flags and the mailbox only: a message's content never changes (no etag in Mail)",
+}
 
 _CATALOGUE, _ = build_catalogue()
 _DYNAMIC = load_settings(

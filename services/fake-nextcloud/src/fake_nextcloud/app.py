@@ -10,6 +10,7 @@
 ``/index.php/apps/notes/…``                Notes API (also ``/apps/notes/…``, as with pretty URLs)
 ``/index.php/apps/deck/…``                 Deck REST API (also ``/apps/deck/…``; its OCS variant is under ``/ocs/``)
 ``/index.php/apps/tables/…``, ``…/cookbook/…``  Tables v1 REST, Cookbook API (also without ``index.php``)
+``/index.php/apps/mail/api/…``             Mail internal routes (flags, move, delete; its public API is under ``/ocs/``)
 ``/remote.php/dav/…``, ``/remote.php/webdav/…``  WebDAV (apps/dav: files, trashbin, versions)
 ``/index.php/apps/oidc/…``                 oidc app (H2CK/oidc; also ``/apps/oidc/…``)
 ``[/index.php]/.well-known/openid-configuration``  oidc discovery (well-known handler)
@@ -46,6 +47,8 @@ from fake_nextcloud.apps.dav.routes import DavApp
 from fake_nextcloud.apps.deck.ocs import OCS_ROUTES as DECK_OCS_ROUTES
 from fake_nextcloud.apps.deck.rest import DeckApp
 from fake_nextcloud.apps.files_sharing.routes import SHARING_ROUTES
+from fake_nextcloud.apps.mail.routes import INDEX_ROUTES as MAIL_INDEX_ROUTES
+from fake_nextcloud.apps.mail.routes import OCS_ROUTES as MAIL_OCS_ROUTES
 from fake_nextcloud.apps.notes.routes import NotesApp
 from fake_nextcloud.apps.notifications.listeners import notifications_listener
 from fake_nextcloud.apps.notifications.routes import OCS_ROUTES as NOTIFICATIONS_OCS_ROUTES
@@ -60,6 +63,7 @@ from fake_nextcloud.control.calendars import build_calendar_control_routes
 from fake_nextcloud.control.cookbook import build_cookbook_control_routes
 from fake_nextcloud.control.deck import build_deck_control_routes
 from fake_nextcloud.control.files import build_files_control_routes
+from fake_nextcloud.control.mail import build_mail_control_routes
 from fake_nextcloud.control.middleware import TestbedMiddleware
 from fake_nextcloud.control.notifications import build_notifications_control_routes
 from fake_nextcloud.control.oidc import build_oidc_control_routes
@@ -137,7 +141,7 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
     ocs_routes += SPREED_ROUTES
     ocs_routes += ACTIVITY_ROUTES
     fake_state.events.subscribe("activity", activity_listener(fake_state))  # apps/activity/hooks.py
-    ocs_routes += NOTIFICATIONS_OCS_ROUTES
+    ocs_routes += NOTIFICATIONS_OCS_ROUTES + MAIL_OCS_ROUTES
     fake_state.events.subscribe("notifications", notifications_listener(fake_state))
     ocs = Router(ocs_routes, redirect_slashes=False)
     notes = NotesApp(fake_state)
@@ -157,6 +161,8 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
         Mount("/apps/tables", app=TablesApp(fake_state)),
         Mount("/index.php/apps/cookbook", app=CookbookApp(fake_state)),
         Mount("/apps/cookbook", app=CookbookApp(fake_state)),
+        Mount("/index.php/apps/mail", routes=MAIL_INDEX_ROUTES),
+        Mount("/apps/mail", routes=MAIL_INDEX_ROUTES),
         Mount("/index.php/apps/oidc", app=oidc),
         Mount("/apps/oidc", app=oidc),
         Mount("/remote.php", app=DavApp(fake_state)),
@@ -168,7 +174,7 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
         control_routes += build_files_control_routes(fake_state)
         control_routes += build_calendar_control_routes(fake_state)
         control_routes += build_deck_control_routes(fake_state)
-        control_routes += build_notifications_control_routes(fake_state)
+        control_routes += build_notifications_control_routes(fake_state) + build_mail_control_routes(fake_state)
         control_routes += build_tables_control_routes(fake_state) + build_cookbook_control_routes(fake_state)
         routes.append(Mount("/__testbed__", routes=control_routes))
     return FakeNextcloud(fake_state, routes)

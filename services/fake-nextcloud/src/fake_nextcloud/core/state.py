@@ -34,6 +34,7 @@ DEFAULT_APPS: dict[str, str] = {
     "deck": "1.18.3",  # nextcloud/deck v1.18.3 (a480d8d5, NC 34); 1.19 routes when set to "1.19.0"
     "files": "2.5.0",
     "files_sharing": "1.25.0",  # shipped app (apps/files_sharing); the number itself is not checked by clients
+    "mail": "5.11.2",  # nextcloud/mail v5.11.2 appinfo/info.xml (NC 32-35)
     "notes": "6.0.2",
     "notifications": "7.0.0-dev.1",  # nextcloud/notifications v34.0.2 (78f9e81c) appinfo/info.xml
     "oidc": "2.0.9",

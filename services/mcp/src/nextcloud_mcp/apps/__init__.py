@@ -15,6 +15,7 @@ from nextcloud_mcp.apps import (
     deck,
     files,
     files_sharing,
+    mail,
     notes,
     notifications,
     provisioning_api,
@@ -42,6 +43,7 @@ APPS: tuple[App, ...] = (
     spreed.APP,
     notifications.APP,
     activity.APP,
+    mail.APP,
 )
 
 
