@@ -58,7 +58,11 @@ BUDGET_PER_TOOL = 850  # mean bytes of JSON per tool in tools/list, every parame
 MAX_TOOL_BYTES = 2500  # no single tool may dominate
 ENVELOPE = {"items", "next_cursor", "total"}
 #: Tools that replace content but whose Nextcloud API has no version to check, with the reason.
-NO_ETAG: dict[str, str] = {}
+NO_ETAG: dict[str, str] = {
+    "nc_news_update_folder": "News API v1.3 renames/marks read with no version (FolderApiController::update, read)",
+    "nc_news_update_feed": "News API v1.3 renames/moves/marks read with no version (FeedApiController)",
+    "nc_news_update_items": "read/star marks are flags set idempotently; the News API has no item version",
+}
 
 _CATALOGUE, _ = build_catalogue()
 TOOLS: list[dict[str, Any]] = [

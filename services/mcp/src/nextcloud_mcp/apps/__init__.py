@@ -8,12 +8,15 @@ and `tools.py`, one line here (docs/architecture.md has the checklist).
 from __future__ import annotations
 
 from nextcloud_mcp.apps import (
+    bookmarks,
     calendar,
+    collectives,
     contacts,
     cookbook,
     deck,
     files,
     files_sharing,
+    news,
     notes,
     provisioning_api,
     search,
@@ -36,6 +39,9 @@ APPS: tuple[App, ...] = (
     calendar.APP,
     tasks.APP,
     contacts.APP,
+    collectives.APP,
+    bookmarks.APP,
+    news.APP,
 )
 
 
