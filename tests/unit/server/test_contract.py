@@ -67,6 +67,9 @@ ENVELOPE = {"items", "next_cursor", "total"}
 #: Tools that replace content but whose Nextcloud API has no version to check, with the reason.
 NO_ETAG: dict[str, str] = {
     "nc_mail_update_message": "sets flags and the mailbox only: a message's content never changes (no etag in Mail)",
+    "nc_news_update_folder": "News API v1.3 renames/marks read with no version (FolderApiController::update, read)",
+    "nc_news_update_feed": "News API v1.3 renames/moves/marks read with no version (FeedApiController)",
+    "nc_news_update_items": "read/star marks are flags set idempotently; the News API has no item version",
 }
 
 _CATALOGUE, _ = build_catalogue()

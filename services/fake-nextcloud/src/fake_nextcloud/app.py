@@ -11,6 +11,7 @@
 ``/index.php/apps/deck/…``                 Deck REST API (also ``/apps/deck/…``; its OCS variant is under ``/ocs/``)
 ``/index.php/apps/tables/…``, ``…/cookbook/…``  Tables v1 REST, Cookbook API (also without ``index.php``)
 ``/index.php/apps/mail/api/…``             Mail internal routes (flags, move, delete; its public API is under ``/ocs/``)
+``/index.php/apps/{bookmarks,news}/…``     Bookmarks REST v2, News API v1.3 (also without ``index.php``)
 ``/remote.php/dav/…``, ``/remote.php/webdav/…``  WebDAV (apps/dav: files, trashbin, versions)
 ``/index.php/apps/oidc/…``                 oidc app (H2CK/oidc; also ``/apps/oidc/…``)
 ``[/index.php]/.well-known/openid-configuration``  oidc discovery (well-known handler)
@@ -39,6 +40,8 @@ from starlette.types import Receive, Scope, Send
 
 from fake_nextcloud.apps.activity.hooks import listener as activity_listener
 from fake_nextcloud.apps.activity.routes import ACTIVITY_ROUTES
+from fake_nextcloud.apps.bookmarks.routes import BookmarksApp
+from fake_nextcloud.apps.collectives.routes import OCS_ROUTES as COLLECTIVES_OCS_ROUTES
 from fake_nextcloud.apps.cookbook.routes import CookbookApp
 from fake_nextcloud.apps.core.login import LOGIN_ROUTES
 from fake_nextcloud.apps.core.routes import OCS_ROUTES, status_route
@@ -49,6 +52,7 @@ from fake_nextcloud.apps.deck.rest import DeckApp
 from fake_nextcloud.apps.files_sharing.routes import SHARING_ROUTES
 from fake_nextcloud.apps.mail.routes import INDEX_ROUTES as MAIL_INDEX_ROUTES
 from fake_nextcloud.apps.mail.routes import OCS_ROUTES as MAIL_OCS_ROUTES
+from fake_nextcloud.apps.news.routes import NewsApp
 from fake_nextcloud.apps.notes.routes import NotesApp
 from fake_nextcloud.apps.notifications.listeners import notifications_listener
 from fake_nextcloud.apps.notifications.routes import OCS_ROUTES as NOTIFICATIONS_OCS_ROUTES
@@ -60,11 +64,13 @@ from fake_nextcloud.apps.tables.routes import OCS_ROUTES as TABLES_OCS_ROUTES
 from fake_nextcloud.apps.tables.routes import TablesApp
 from fake_nextcloud.apps.user_oidc.models import UserOidcAuthenticator
 from fake_nextcloud.control.calendars import build_calendar_control_routes
+from fake_nextcloud.control.collectives import build_collectives_control_routes
 from fake_nextcloud.control.cookbook import build_cookbook_control_routes
 from fake_nextcloud.control.deck import build_deck_control_routes
 from fake_nextcloud.control.files import build_files_control_routes
 from fake_nextcloud.control.mail import build_mail_control_routes
 from fake_nextcloud.control.middleware import TestbedMiddleware
+from fake_nextcloud.control.news import build_news_control_routes
 from fake_nextcloud.control.notifications import build_notifications_control_routes
 from fake_nextcloud.control.oidc import build_oidc_control_routes
 from fake_nextcloud.control.routes import build_control_routes
@@ -143,6 +149,7 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
     fake_state.events.subscribe("activity", activity_listener(fake_state))  # apps/activity/hooks.py
     ocs_routes += NOTIFICATIONS_OCS_ROUTES + MAIL_OCS_ROUTES
     fake_state.events.subscribe("notifications", notifications_listener(fake_state))
+    ocs_routes += COLLECTIVES_OCS_ROUTES
     ocs = Router(ocs_routes, redirect_slashes=False)
     notes = NotesApp(fake_state)
     deck = DeckApp(fake_state)
@@ -163,6 +170,10 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
         Mount("/apps/cookbook", app=CookbookApp(fake_state)),
         Mount("/index.php/apps/mail", routes=MAIL_INDEX_ROUTES),
         Mount("/apps/mail", routes=MAIL_INDEX_ROUTES),
+        Mount("/index.php/apps/bookmarks", app=BookmarksApp(fake_state)),
+        Mount("/apps/bookmarks", app=BookmarksApp(fake_state)),
+        Mount("/index.php/apps/news", app=NewsApp(fake_state)),
+        Mount("/apps/news", app=NewsApp(fake_state)),
         Mount("/index.php/apps/oidc", app=oidc),
         Mount("/apps/oidc", app=oidc),
         Mount("/remote.php", app=DavApp(fake_state)),
@@ -175,6 +186,8 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
         control_routes += build_calendar_control_routes(fake_state)
         control_routes += build_deck_control_routes(fake_state)
         control_routes += build_notifications_control_routes(fake_state) + build_mail_control_routes(fake_state)
+        control_routes += build_collectives_control_routes(fake_state)
         control_routes += build_tables_control_routes(fake_state) + build_cookbook_control_routes(fake_state)
+        control_routes += build_news_control_routes(fake_state)
         routes.append(Mount("/__testbed__", routes=control_routes))
     return FakeNextcloud(fake_state, routes)

@@ -42,6 +42,9 @@ DEFAULT_APPS: dict[str, str] = {
     "tables": "2.2.2",  # nextcloud/tables appinfo/info.xml at ed46be1f
     "cookbook": "0.11.10-alpha1",  # nextcloud/cookbook appinfo/info.xml at 24348cdf
     "spreed": "21.1.9",  # nextcloud/spreed v21.1.9: the API of the vendored openapi/spreed.json
+    "bookmarks": "16.2.6",  # nextcloud/bookmarks v16.2.6 (9ea1f624, NC 32-34)
+    "collectives": "4.4.3",  # nextcloud/collectives v4.4.3 (f361bdf0, NC 32-34)
+    "news": "28.7.0",  # nextcloud/news 28.7.0 (d615f01f, NC 32-34)
     "text": "7.0.0",
     "user_oidc": "8.10.1",
 }

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from nextcloud_mcp.apps import (
     activity,
+    bookmarks,
     calendar,
+    collectives,
     contacts,
     cookbook,
     deck,
     files,
     files_sharing,
     mail,
+    news,
     notes,
     notifications,
     provisioning_api,
@@ -44,6 +47,9 @@ APPS: tuple[App, ...] = (
     notifications.APP,
     activity.APP,
     mail.APP,
+    collectives.APP,
+    bookmarks.APP,
+    news.APP,
 )
 
 

@@ -32,7 +32,11 @@ class ProbeAnswer:
 async def run_probe(session: NextcloudSession, probe: Probe) -> ProbeAnswer:
     """GET `probe.path` as the session's user and read whether the app answered, and its version."""
     try:
-        response = await session.http.request("GET", probe.path, auth=session.auth, ok=tuple(range(300, 500)))
+        # an OCS route without OCS-APIRequest fails the CSRF check (SecurityMiddleware::isValidOCSRequest): 412
+        headers = {"OCS-APIRequest": "true"} if probe.path.startswith("/ocs/") else None
+        response = await session.http.request(
+            "GET", probe.path, auth=session.auth, headers=headers, ok=tuple(range(300, 500))
+        )
     except NextcloudError as exc:
         return ProbeAnswer(None, None, str(exc))
     status = response.status_code

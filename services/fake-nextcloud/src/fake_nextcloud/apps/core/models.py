@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fake_nextcloud.apps.bookmarks.models import capability as bookmarks_capability
 from fake_nextcloud.apps.cookbook.models import capability as cookbook_capability
 from fake_nextcloud.apps.core.directory import Directory
 from fake_nextcloud.apps.notes.models import API_VERSIONS, NotesBackend
@@ -157,6 +158,8 @@ def _app_capabilities(state: FakeState, user: User) -> dict[str, Any]:
         caps["cookbook"] = cookbook  # nextcloud/cookbook lib/AppInfo/Capabilities.php (0.11.5 and later)
     if (spreed := spreed_capability(state)) is not None:
         caps["spreed"] = spreed  # apps/spreed/capability.py
+    if state.app_enabled("bookmarks"):
+        caps["bookmarks"] = bookmarks_capability()  # nextcloud/bookmarks lib/Capabilities.php
     return caps
 
 

@@ -10,7 +10,8 @@ app drops its ``notes_meta`` row, nextcloud/notes ``lib/Listener/NoteFileEventsL
 backend publishes ``file_created``/``file_changed``/``file_deleted``/``file_moved``/``file_restored`` on
 ``FakeState.events`` (the ``\OC\Files`` post hooks nextcloud/activity lib/FilesHooksStatic.php listens to); the
 data (``FileEvent`` below) carries the chain of file ids from the top folder down, so a listener finds the shares
-that reach the node even after it is gone.
+that reach the node even after it is gone. Apps mount storages of their own into users' trees (``mount``,
+``mounts.py``), as Collectives mounts each collective's folder.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fake_nextcloud.apps.dav.mounts import Storage, Tree
 from fake_nextcloud.core.events import Event
 from fake_nextcloud.core.state import FakeState
 
-__all__ = ["DavBackend", "DavError", "Node", "TrashItem", "Upload", "Version", "mime_type"]
+__all__ = ["DavBackend", "DavError", "MountedStorage", "Node", "TrashItem", "Upload", "Version", "mime_type"]
 
 FOLDER_MIME = "httpd/unix-directory"
 
@@ -92,6 +94,10 @@ class TrashItem:
     nodes: list[Node]
 
 
+#: A storage of an app, mounted into users' trees (``mounts.py``).
+MountedStorage = Storage[Node, TrashItem]
+
+
 @dataclass
 class Version:
     """An older content of a file (files_versions): named by its mtime."""
@@ -133,7 +139,8 @@ class DavBackend:
         self.state = state
         self.root = Path(tempfile.mkdtemp(prefix="fake-nextcloud-files-"))
         self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.root), True)
-        self.trees: dict[str, dict[str, Node]] = {}
+        self.trees: dict[str, dict[str, Node]] = {}  # each user's own nodes
+        self.mounts: dict[str, dict[str, MountedStorage]] = {}  # uid -> mount point -> storage (``mounts.py``)
         self.trash: dict[str, list[TrashItem]] = {}
         self.versions: dict[int, list[Version]] = {}
         self.uploads: dict[tuple[str, str], Upload] = {}
@@ -157,15 +164,26 @@ class DavBackend:
         self._blob_counter += 1
         return self.root / f"blob-{self._blob_counter}"
 
-    def tree(self, uid: str) -> dict[str, Node]:
-        tree = self.trees.get(uid)
-        if tree is None:
+    def tree(self, uid: str) -> Tree[Node, TrashItem]:
+        own = self.trees.get(uid)
+        if own is None:
             now = self.state.time()
-            tree = {"": Node("", True, self.state.next_file_id(), self.new_etag(), now)}
-            self.trees[uid] = tree
-        return tree
+            own = {"": Node("", True, self.state.next_file_id(), self.new_etag(), now)}
+            self.trees[uid] = own
+        return Tree(own, self.mounts.setdefault(uid, {}))
+
+    def mount(self, uid: str, storage: MountedStorage) -> None:
+        """Mount ``storage`` for ``uid`` at its point, creating the folders above it in the user's tree."""
+        parent = _parent(storage.point)
+        if parent and self.get(uid, parent) is None:
+            self.mkcol(uid, parent, parents=True)
+        self.mounts.setdefault(uid, {})[storage.point] = storage
+
+    def unmount(self, uid: str, point: str) -> None:
+        self.mounts.get(uid, {}).pop(point, None)
 
     def storage_used(self, uid: str) -> int:
+        """The user's own files (mounted storages of apps do not count against the quota)."""
         return sum(n.size for n in self.trees.get(uid, {}).values() if not n.is_dir)
 
     def free_space(self, uid: str) -> int | None:
@@ -308,17 +326,18 @@ class DavBackend:
         node = self.require(uid, path)
         if node.path == "":
             raise DavError(403, "Forbidden", "Permission denied to delete home folder")
-        if node.readonly:
+        tree = self.tree(uid)
+        if node.readonly or node.path in tree.mounts:  # a mount point is not deletable (MountPoint, no IMoveable)
             raise forbidden()
         self.before_change(uid, node)
-        tree = self.tree(uid)
         chain = self.chain(uid, node.path)
         moved = [node, *self.children(uid, node.path, recursive=True)]
         for item in moved:
             del tree[item.path]
         now = self.state.time()
         trash = TrashItem(f"{node.name}.d{now}", node.path, now, moved)
-        self.trash.setdefault(uid, []).append(trash)
+        storage = tree.storage_of(node.path)
+        (self.trash.setdefault(uid, []) if storage is None else storage.trash).append(trash)
         self.touch_parents(uid, node.path)
         self.publish("file_deleted", uid, node, chain)
         return trash
