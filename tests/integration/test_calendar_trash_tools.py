@@ -1,6 +1,7 @@
 """The calendar trash tools against the fake Nextcloud's trash bin (Nextcloud >= 22), through the MCP client:
-deleted events, tasks and calendars are listed, restored and deleted for good (that last step needs confirm=true);
-deleted calendars never show up as calendars or task lists."""
+deleted events, tasks and calendars are listed, restored and deleted for good (that last step is confirmed first,
+`core/confirm.py`: the user is asked when the client can elicit, else `confirm=true`); deleted calendars never show
+up as calendars or task lists."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 
 import httpx2
 import pytest
+from mcp.client.context import ClientRequestContext
+from mcp.types import ElicitRequestParams, ElicitResult
 
 from fake_nextcloud.app import FakeNextcloud
 from support.mcp_helpers import McpFactory, error_text, structured
@@ -81,7 +84,9 @@ async def test_a_deleted_calendar_is_no_calendar_until_restored(mcp_as: McpFacto
     async with mcp_as("alice") as client:
         made = {"name": "work", "display_name": "Work", "components": ["VEVENT", "VTODO"]}
         structured(await client.call_tool("nc_calendar_create_calendar", made))
-        assert not (await client.call_tool("nc_calendar_delete_calendar", {"calendar": "work"})).is_error
+        assert not (
+            await client.call_tool("nc_calendar_delete_calendar", {"calendar": "work", "confirm": True})
+        ).is_error
         calendars = structured(await client.call_tool("nc_calendar_list_calendars", {}))["items"]
         assert {c["name"] for c in calendars} == {"personal"}
         assert structured(await client.call_tool("nc_tasks_list_tasklists", {}))["items"] == []
@@ -102,28 +107,65 @@ async def test_a_deleted_calendar_is_no_calendar_until_restored(mcp_as: McpFacto
         ]
 
 
-async def test_deleting_for_good_needs_confirm(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:
+async def test_deleting_for_good_without_elicitation_needs_confirm(
+    mcp_as: McpFactory, control: httpx2.AsyncClient
+) -> None:
     async with mcp_as("alice") as client:
         event = await _event(client, "Old")
         await client.call_tool("nc_calendar_delete_event", {"calendar": "personal", "event_id": event["event_id"]})
         structured(await client.call_tool("nc_calendar_create_calendar", {"name": "work", "display_name": "Work"}))
-        await client.call_tool("nc_calendar_delete_calendar", {"calendar": "work"})
+        await client.call_tool("nc_calendar_delete_calendar", {"calendar": "work", "confirm": True})
         entries = {e["kind"]: e for e in await _trash(client)}
         assert set(entries) == {"event", "calendar"}
+        losses = {
+            "event": f"the trashed event 'Old' ({entries['event']['name']}) of calendar 'personal'",
+            "calendar": "the trashed calendar 'Work' (work) with everything in it",
+        }
 
-        unconfirmed = await client.call_tool("nc_calendar_delete_trash", {"name": entries["event"]["name"]})
-        assert unconfirmed.is_error and "confirm=true" in error_text(unconfirmed)
+        for kind, entry in entries.items():
+            unconfirmed = await client.call_tool("nc_calendar_delete_trash", {"name": entry["name"]})
+            text = error_text(unconfirmed)
+            assert unconfirmed.is_error and f"Nothing was deleted. This would delete {losses[kind]}." in text
+            assert "nc_calendar_restore_trash" in text
+            assert "call nc_calendar_delete_trash again with the same arguments and confirm=true" in text
         assert len(await _trash(client)) == 2  # nothing was deleted
 
-        for entry in entries.values():
+        for kind, entry in entries.items():
             done = structured(
                 await client.call_tool("nc_calendar_delete_trash", {"name": entry["name"], "confirm": True})
             )
-            assert done["result"] == "deleted for good"
+            assert done == {"deleted": losses[kind], "confirmed_by": "argument"}
         assert await _trash(client) == []
         gone = await control.request("PROPFIND", f"{HOME}work/", auth=RAW, headers={"Depth": "0"})
         assert gone.status_code == 404  # X-NC-CalDAV-No-Trashbin: the calendar is gone, its name free again
         structured(await client.call_tool("nc_calendar_create_calendar", {"name": "work", "display_name": "Work"}))
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_deleting_for_good_with_elicitation_the_user_decides(mcp_as: McpFactory, mode: str) -> None:
+    """The user is asked; a decline deletes nothing even with confirm=true, an accepted "Delete" deletes."""
+    asked: list[str] = []
+    answers = [ElicitResult(action="decline"), ElicitResult(action="accept", content={"confirm": True})]
+
+    async def user(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+        asked.append(params.message)
+        return answers.pop(0)
+
+    async with mcp_as("alice") as plain, mcp_as("alice", elicitation=user, mode=mode) as client:
+        event = await _event(plain, "Old")
+        await plain.call_tool("nc_calendar_delete_event", {"calendar": "personal", "event_id": event["event_id"]})
+        (entry,) = await _trash(plain)
+        loss = f"the trashed event 'Old' ({entry['name']}) of calendar 'personal'"
+
+        declined = await client.call_tool("nc_calendar_delete_trash", {"name": entry["name"], "confirm": True})
+        assert declined.is_error and f"Nothing was deleted: the user declined deleting {loss}" in error_text(declined)
+        assert len(await _trash(plain)) == 1
+
+        done = structured(await client.call_tool("nc_calendar_delete_trash", {"name": entry["name"]}))
+        assert done == {"deleted": loss, "confirmed_by": "user"}
+        assert await _trash(plain) == []
+    assert [m.split("?")[0] for m in asked] == [f"Delete {loss}"] * 2
+    assert "cannot be undone" in asked[0]
 
 
 async def test_restore_onto_a_taken_name_is_a_conflict(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:

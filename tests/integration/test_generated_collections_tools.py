@@ -52,7 +52,7 @@ async def test_default_calendar_is_never_picked_by_position(mcp_as: McpFactory, 
         for name in ("zeta", "alpha"):
             structured(await client.call_tool("nc_calendar_create_calendar", {"name": name, "display_name": name}))
         ambiguous = await client.call_tool("nc_calendar_create_event", {"title": "x", "start": "2026-06-10"})
-        structured(await client.call_tool("nc_calendar_delete_calendar", {"calendar": "alpha"}))
+        structured(await client.call_tool("nc_calendar_delete_calendar", {"calendar": "alpha", "confirm": True}))
         only = structured(await client.call_tool("nc_calendar_create_event", {"title": "x", "start": "2026-06-10"}))
     text = error_text(ambiguous)
     assert ambiguous.is_error and "zeta" in text and "alpha" in text and "pass calendar" in text, text

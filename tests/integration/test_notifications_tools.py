@@ -10,6 +10,8 @@ from typing import Any
 import httpx2
 import pytest
 from mcp import Client
+from mcp.client.context import ClientRequestContext
+from mcp.types import ElicitRequestParams, ElicitResult
 
 from fake_nextcloud.app import FakeNextcloud
 from fake_nextcloud.apps.files_sharing.models import SharingBackend
@@ -61,19 +63,51 @@ async def test_list_get_and_dismiss_one(mcp_as: McpFactory, control: httpx2.Asyn
         ] == [call]
 
 
-async def test_dismiss_all_needs_confirmation(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:
+async def test_dismiss_all_without_elicitation_needs_confirm(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:
     await _seed(control, "alice", {"subject": "Disk almost full"}, {"subject": "Update available"})
+    loss = "all 2 of your notifications ('Update available', 'Disk almost full')"
     async with mcp_as("alice") as mcp:
         refused = await mcp.call_tool("nc_notifications_delete_all_notifications", {})
         text = error_text(refused)
-        assert refused.is_error and "all 2 of your notifications" in text and "'Update available'" in text
-        assert "Nothing was dismissed" in text and "confirm=true" in text
+        assert (
+            refused.is_error and f"Nothing was deleted. This would delete {loss}. They cannot be brought back" in text
+        )
+        assert "nc_notifications_delete_all_notifications again with the same arguments and confirm=true" in text
         assert structured(await mcp.call_tool("nc_notifications_list_notifications", {}))["total"] == 2
         done = structured(await mcp.call_tool("nc_notifications_delete_all_notifications", {"confirm": True}))
-        assert done["dismissed"] == "2"
+        assert done == {"deleted": loss, "confirmed_by": "argument"}
         assert structured(await mcp.call_tool("nc_notifications_list_notifications", {}))["items"] == []
         empty = await mcp.call_tool("nc_notifications_delete_all_notifications", {})
         assert empty.is_error and "none is listed now" in error_text(empty)
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_dismiss_all_with_elicitation_the_user_decides(
+    mcp_as: McpFactory, control: httpx2.AsyncClient, mode: str
+) -> None:
+    """The user is asked; a decline or a cancel dismisses nothing even with confirm=true, an accepted "Delete" does."""
+    await _seed(control, "alice", {"subject": "Disk almost full"}, {"subject": "Update available"})
+    loss = "all 2 of your notifications ('Update available', 'Disk almost full')"
+    asked: list[str] = []
+    answers = [
+        ElicitResult(action="decline"),
+        ElicitResult(action="cancel"),
+        ElicitResult(action="accept", content={"confirm": True}),
+    ]
+
+    async def user(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+        asked.append(params.message)
+        return answers.pop(0)
+
+    async with mcp_as("alice") as plain, mcp_as("alice", elicitation=user, mode=mode) as mcp:
+        for outcome in ("the user declined deleting", "the user dismissed the question whether to delete"):
+            refused = await mcp.call_tool("nc_notifications_delete_all_notifications", {"confirm": True})
+            assert refused.is_error and f"Nothing was deleted: {outcome} {loss}" in error_text(refused)
+            assert structured(await plain.call_tool("nc_notifications_list_notifications", {}))["total"] == 2
+        done = structured(await mcp.call_tool("nc_notifications_delete_all_notifications", {}))
+        assert done == {"deleted": loss, "confirmed_by": "user"}
+        assert structured(await plain.call_tool("nc_notifications_list_notifications", {}))["items"] == []
+    assert [m.split("?")[0] for m in asked] == [f"Delete {loss}"] * 3
 
 
 async def test_alice_and_bob_are_isolated(mcp_as: McpFactory, control: httpx2.AsyncClient) -> None:

@@ -140,14 +140,14 @@ so a new app inherits them.
   it they refuse, unless `force=true` says to overwrite whatever is there now. A changed item is a conflict error
   that names the get tool to re-read.
 - **Destructive bulk actions** ask first: `nc_files_delete_trash` with `all=true`, `nc_calendar_delete_calendar`,
-  `nc_contacts_delete_addressbook`, `nc_deck_delete_board`, `nc_deck_delete_stack`. The tool works out what would
-  be lost (counts and names). A client that declared the elicitation capability is asked, and the user decides:
-  only an accepted answer with "Delete" ticked deletes; a decline or a cancel deletes nothing, even with
-  `confirm=true` (the model cannot answer for the user). Any other client (and a 2025-11-25 client on stateless
-  HTTP, which cannot be asked mid-call) passes `confirm=true`; without it nothing is deleted and the error names
-  the loss. The result says what went and who agreed: `{"deleted": "the board 'Project' (id 3) with 2 stacks and
-  17 cards (To do, Done)", "confirmed_by": "user"}` (`"argument"` for `confirm=true`). One mechanism
-  (`core/confirm.py`) serves every such tool.
+  `nc_calendar_delete_trash`, `nc_contacts_delete_addressbook`, `nc_deck_delete_board`, `nc_deck_delete_stack`,
+  `nc_notifications_delete_all_notifications`. The tool works out what would be lost (counts and names). A client
+  that declared the elicitation capability is asked, and the user decides: only an accepted answer with "Delete"
+  ticked deletes; a decline or a cancel deletes nothing, even with `confirm=true` (the model cannot answer for the
+  user). Any other client (and a 2025-11-25 client on stateless HTTP, which cannot be asked mid-call) passes
+  `confirm=true`; without it nothing is deleted and the error names the loss. The result says what went and who
+  agreed: `{"deleted": "the board 'Project' (id 3) with 2 stacks and 17 cards (To do, Done)", "confirmed_by":
+  "user"}` (`"argument"` for `confirm=true`). One mechanism (`core/confirm.py`) serves every such tool.
 - **Errors** are one message: what happened, then what to do next, naming a real tool. Nextcloud's own message is
   kept when it gives one. "Already exists", "changed since you read it", "not found" and "not allowed" are never
   confused. Argument errors name the argument and the rule it broke. 4xx errors never say "try again later".

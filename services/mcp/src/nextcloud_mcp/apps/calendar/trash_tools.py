@@ -1,7 +1,8 @@
 """Calendar trash tools (`nc_calendar_*_trash`): deleted events, tasks and calendars (Nextcloud >= 22).
 
 Deleting an event, a task or a calendar moves it to the calendar trash bin (see `trash.py`); these tools list it,
-restore an entry, or delete one for good, which needs `confirm=true` (it cannot be undone). An entry is named by the
+restore an entry, or delete one for good, which is confirmed first (`core/confirm.py`: the user is asked when the
+client can elicit, else `confirm=true`; it cannot be undone). An entry is named by the
 `name` the list gives (`12.ics` for an event or task, the calendar's name for a calendar); a calendar's display name
 or an item's UID are accepted too.
 """
@@ -15,8 +16,8 @@ from pydantic import Field
 
 from nextcloud_mcp.apps.calendar.client import calendar_client
 from nextcloud_mcp.apps.calendar.trash import TrashClient
+from nextcloud_mcp.core.confirm import Confirm, Confirmation, Deletion, Loss, confirmed
 from nextcloud_mcp.core.contract import Cursor, Limit, Page, page
-from nextcloud_mcp.core.errors import InvalidInput
 from nextcloud_mcp.core.tool import Item, ToolSpec, session, tool
 
 __all__ = ["TOOLS"]
@@ -57,30 +58,43 @@ async def calendar_restore_trash(ctx: Context, name: TrashName) -> Item:
     return {"name": entry.name, "kind": entry.kind, "calendar": entry.calendar, "uid": entry.uid, "result": "restored"}
 
 
+async def _entry_loss(ctx: Context, name: str) -> Loss:
+    """The trash entry (an unknown name is the lookup's error, listing the entries); a deleted calendar goes with
+    everything in it."""
+    entry = await _client(ctx).find(name)
+    what = (
+        f"the trashed {entry.kind} {entry.title!r} ({entry.name})"
+        if entry.title
+        else f"the trashed {entry.kind} {entry.name}"
+    )
+    if entry.kind != "calendar":
+        what += f" of calendar {entry.calendar!r}"
+    return Loss(
+        what,
+        ("everything in it",) if entry.kind == "calendar" else (),
+        undo="This cannot be undone (nc_calendar_restore_trash would bring it back instead).",
+    )
+
+
+_CONFIRM_PURGE = confirmed("nc_calendar_delete_trash", _entry_loss)
+
+
 @tool(
     "nc_calendar_delete_trash",
     "Delete from the calendar trash",
-    "Delete a trash entry for good (confirm=true); it cannot be restored.",
+    "Delete a trash entry for good; it cannot be restored.",
     app="calendar",
     read_only=False,
     destructive=True,
     idempotent=True,
 )
 async def calendar_delete_trash(
-    ctx: Context,
-    name: TrashName,
-    confirm: Annotated[bool, Field(description="Must be true: the entry is gone for good.")] = False,
-) -> Item:
+    ctx: Context, name: TrashName, confirmation: Annotated[Confirmation, _CONFIRM_PURGE], confirm: Confirm = False
+) -> Deletion:
+    done = confirmation.require(confirm)
     client = _client(ctx)
-    entry = await client.find(name)
-    if not confirm:
-        raise InvalidInput(
-            f"Deleting the {entry.kind} {entry.title!r} ({entry.name}) from the trash cannot be undone; nothing was "
-            "deleted. Call nc_calendar_delete_trash again with confirm=true, or restore it with "
-            "nc_calendar_restore_trash."
-        )
-    await client.purge(entry)
-    return {"name": entry.name, "kind": entry.kind, "calendar": entry.calendar, "result": "deleted for good"}
+    await client.purge(await client.find(name))
+    return done
 
 
 TOOLS: list[ToolSpec] = [calendar_list_trash, calendar_restore_trash, calendar_delete_trash]

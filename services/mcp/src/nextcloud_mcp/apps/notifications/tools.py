@@ -1,10 +1,11 @@
 """Notification tools (`nc_notifications_*`): list, get, dismiss one, dismiss all.
 
 "Dismiss" is Nextcloud's delete (the notification is gone for this user on every device); the contract's verb
-is `delete`. Dismissing all is a bulk delete and needs `confirm=true`: without it the tool refuses and says what
-would be lost (how many, and their subjects). A notification's actions (Accept, Decline, Open…) are listed with
-their HTTP method and link; they are not performed here, since a link may do anything the app behind it does:
-the app's own tools do the same safely (e.g. nc_shares_accept_share for a pending share).
+is `delete`. Dismissing all is a bulk delete, confirmed first (`core/confirm.py`: the user is asked when the client
+can elicit, else `confirm=true`), naming what would be lost (how many, and their subjects). A notification's
+actions (Accept, Decline, Open…) are listed with their HTTP method and link; they are not performed here, since a
+link may do anything the app behind it does: the app's own tools do the same safely (e.g. nc_shares_accept_share
+for a pending share).
 
 Each notification: `id`, `app`, `time` (ISO 8601), `subject` and `message` (placeholders filled in), `link`,
 `object` (`{type, id}` of what it is about), `refs` (the rich objects by placeholder: `{type, id, name, link?,
@@ -20,6 +21,7 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from nextcloud_mcp.apps.notifications.client import LIST_LIMIT, NotificationsClient, notifications_client
+from nextcloud_mcp.core.confirm import Confirm, Confirmation, Deletion, Loss, confirmed
 from nextcloud_mcp.core.contract import Cursor, Limit, Page, iso, page
 from nextcloud_mcp.core.errors import InvalidInput
 from nextcloud_mcp.core.tool import Item, ToolSpec, session, tool
@@ -127,36 +129,38 @@ async def delete_notification(ctx: Context, notification_id: NotificationId) -> 
     return {"id": notification_id, "subject": (found or {}).get("subject", ""), "result": "dismissed"}
 
 
-def _subjects(items: list[dict[str, Any]]) -> str:
-    shown = "; ".join(repr(str(n.get("subject", ""))[:80]) for n in items[:5])
-    return shown + ("; …" if len(items) > 5 else "")
+async def _all_loss(ctx: Context) -> Loss:
+    """Every notification Nextcloud lists (it lists the newest only; those it cannot show now go too)."""
+    current = await _client(ctx).list()
+    if not current:
+        what = "all your notifications (none is listed now; any Nextcloud cannot show go too)"
+    else:
+        what = f"all {'at least ' if len(current) >= LIST_LIMIT else ''}{len(current)} of your notifications"
+    return Loss(
+        what,
+        names=tuple(repr(str(n.get("subject", ""))[:80]) for n in current),
+        undo="They cannot be brought back; nc_notifications_delete_notification dismisses single ones.",
+    )
+
+
+_CONFIRM_ALL = confirmed("nc_notifications_delete_all_notifications", _all_loss)
 
 
 @tool(
     "nc_notifications_delete_all_notifications",
     "Dismiss all notifications",
-    "Dismiss (delete) all my notifications at once (confirm=true); they cannot be brought back.",
+    "Dismiss (delete) all my notifications at once; they cannot be brought back.",
     app="notifications",
     read_only=False,
     destructive=True,
     idempotent=True,
 )
 async def delete_all_notifications(
-    ctx: Context,
-    confirm: Annotated[bool, Field(description="Must be true: every notification is gone for good.")] = False,
-) -> Item:
-    client = _client(ctx)
-    current = await client.list()
-    count = f"at least {len(current)}" if len(current) >= LIST_LIMIT else str(len(current))
-    if not confirm:
-        listed = f": {_subjects(current)}" if current else " (none is listed now; any hidden ones go too)"
-        raise InvalidInput(
-            f"This would dismiss all {count} of your notifications for good{listed}. Nothing was dismissed. Call "
-            "nc_notifications_delete_all_notifications again with confirm=true, or dismiss single ones with "
-            "nc_notifications_delete_notification."
-        )
-    await client.delete_all()
-    return {"dismissed": count, "result": "all notifications dismissed"}
+    ctx: Context, confirmation: Annotated[Confirmation, _CONFIRM_ALL], confirm: Confirm = False
+) -> Deletion:
+    done = confirmation.require(confirm)
+    await _client(ctx).delete_all()
+    return done
 
 
 TOOLS: list[ToolSpec] = [list_notifications, get_notification, delete_notification, delete_all_notifications]
