@@ -182,3 +182,96 @@ async def test_delete_without_trash_and_disabled_app(client: httpx2.AsyncClient)
     await client.post("/__testbed__/apps", json={"disable": ["mail"]})
     gone = await client.get(f"{OCS}/account/list", auth=ALICE, params={"format": "json"})
     assert gone.json()["ocs"]["meta"]["statuscode"] == 998
+
+
+DRAFTS = "/index.php/apps/mail/api/drafts"
+OUTBOX = "/index.php/apps/mail/api/outbox"
+#: ``LocalMessage::jsonSerialize`` keys (lib/Db/LocalMessage.php) and ``Recipient::jsonSerialize``.
+LOCAL_MESSAGE = {
+    "type": "object",
+    "required": ["id", "type", "accountId", "aliasId", "sendAt", "updatedAt", "subject", "bodyPlain", "bodyHtml",
+                 "editorBody", "isHtml", "isPgpMime", "inReplyToMessageId", "attachments", "from", "to", "cc", "bcc",
+                 "failed", "smimeCertificateId", "smimeSign", "smimeEncrypt", "status", "raw", "requestMdn"],
+    "properties": {"to": {"type": "array", "items": {"type": "object", "required": [
+        "id", "messageId", "localMessageId", "type", "label", "email"]}}},
+}  # fmt: skip
+
+
+def _draft(account_id: int, **extra: Any) -> dict[str, Any]:
+    return {"accountId": account_id, "subject": "Plan", "bodyPlain": "text", "bodyHtml": None, "editorBody": "text",
+            "isHtml": False, "smimeSign": False, "smimeEncrypt": False, **extra}  # fmt: skip
+
+
+async def test_thread_of_a_message(client: httpx2.AsyncClient) -> None:
+    acc = await _seed(client, mailboxes=[{"name": "INBOX", "special_use": "inbox", "messages": [
+        {"subject": "Plan", "time": 100, "message_id": "<r@x>"},
+        {"subject": "Re: Plan", "time": 300, "message_id": "<a@x>", "thread_root_id": "<r@x>"},
+        {"subject": "Other", "time": 200}]}])  # fmt: skip
+    root, reply, other = acc["messages"]
+    got = await client.get(f"{API}/{root}/thread", auth=ALICE)  # @NoCSRFRequired: no OCS-APIRequest needed
+    assert got.status_code == 200 and [m["databaseId"] for m in got.json()] == [reply, root]
+    assert {m["threadRootId"] for m in got.json()} == {"<r@x>"}
+    alone = await client.get(f"{API}/{other}/thread", auth=ALICE)
+    assert [m["databaseId"] for m in alone.json()] == [other]
+    foreign = await client.get(f"{API}/{root}/thread", auth=BOB)
+    assert (foreign.status_code, foreign.json()) == (403, [])
+    assert (await client.get(f"{API}/9999/thread", auth=ALICE)).status_code == 403
+
+
+async def test_drafts_create_update_destroy(client: httpx2.AsyncClient) -> None:
+    acc = await _seed(client, aliases=[{"email": "al@example.com"}])
+    bob = await _seed(client, "bob@corp")
+    no_csrf = await client.post(DRAFTS, auth=ALICE, json=_draft(acc["id"]))
+    assert no_csrf.status_code == 412  # DraftsController has no #[NoCSRFRequired]
+    made = await client.post(DRAFTS, auth=ALICE, headers=H, json=_draft(acc["id"], to=[{"email": "b@x.org"}]))
+    assert made.status_code == 201 and made.json()["status"] == "success"
+    draft = made.json()["data"]
+    jsonschema.validate(draft, LOCAL_MESSAGE)
+    assert draft["type"] == 1 and draft["to"][0]["label"] == "b@x.org" and draft["to"][0]["type"] == 1
+    body = _draft(acc["id"], subject="New", cc=[{"label": "C", "email": "c@x.org"}])
+    replaced = await client.put(f"{DRAFTS}/{draft['id']}", auth=ALICE, headers=H, json=body)
+    assert replaced.status_code == 202 and replaced.json()["data"]["subject"] == "New"
+    assert replaced.json()["data"]["to"] == [] and replaced.json()["data"]["cc"][0]["label"] == "C"
+    foreign = await client.put(f"{DRAFTS}/{draft['id']}", auth=BOB, headers=H, json=_draft(bob["id"]))
+    assert (foreign.status_code, foreign.json()) == (404, {"status": "fail", "data": []})  # DoesNotExistException
+    other_account = await client.post(DRAFTS, auth=BOB, headers=H, json=_draft(acc["id"]))
+    assert other_account.status_code == 400 and "does not exist" in other_account.json()["data"]["message"]
+    missing = dict(_draft(acc["id"]))
+    del missing["isHtml"]  # bool $isHtml has no default: TypeError, 500
+    assert (await client.post(DRAFTS, auth=ALICE, headers=H, json=missing)).status_code == 500
+    assert (await client.delete(f"{DRAFTS}/{draft['id']}", auth=BOB, headers=H)).status_code == 404
+    gone = await client.delete(f"{DRAFTS}/{draft['id']}", auth=ALICE, headers=H)
+    assert gone.status_code == 202 and gone.json() == {"status": "success", "data": "Message deleted"}
+    assert (await client.delete(f"{DRAFTS}/{draft['id']}", auth=ALICE, headers=H)).status_code == 404
+
+
+async def test_send_a_draft_through_the_outbox(client: httpx2.AsyncClient) -> None:
+    acc = await _seed(client, drafts=[{"subject": "Hello", "body": "Hi", "to": ["b@x.org"]}, {"subject": "nobody"}])
+    ready, empty = acc["drafts"]
+    assert (await client.post(f"{OUTBOX}/from-draft/{ready}", auth=ALICE, headers=H, json={})).status_code == 500
+    assert (await client.post(f"{OUTBOX}/{ready}", auth=ALICE, headers=H)).status_code == 404  # still a draft
+    assert (
+        await client.post(f"{OUTBOX}/from-draft/{ready}", auth=BOB, headers=H, json={"sendAt": 1})
+    ).status_code == 404
+    refused = await client.post(f"{OUTBOX}/from-draft/{empty}", auth=ALICE, headers=H, json={"sendAt": 1})
+    assert refused.status_code == 400 and "at least one recipient" in refused.json()["data"]["message"]
+    moved = await client.post(f"{OUTBOX}/from-draft/{ready}", auth=ALICE, headers=H, json={"sendAt": 1})
+    assert moved.status_code == 201 and moved.json()["data"]["type"] == 0 and moved.json()["data"]["id"] == ready
+    assert (await client.put(f"{DRAFTS}/{ready}", auth=ALICE, headers=H, json=_draft(acc["id"]))).status_code == 404
+    assert (await client.post(f"{OUTBOX}/{ready}", auth=BOB, headers=H)).status_code == 404
+    sent = await client.post(f"{OUTBOX}/{ready}", auth=ALICE, headers=H)
+    assert sent.status_code == 202 and sent.json() == {"status": "success", "data": "Message sent"}
+    box = acc["mailboxes"]["Sent"]
+    listed = _data(await client.get(f"{OCS}/ocs/mailboxes/{box}/messages", auth=ALICE, headers=H, params={"limit": 5}))
+    assert [(m["subject"], m["to"][0]["email"]) for m in listed] == [("Hello", "b@x.org")]
+    assert (await client.post(f"{OUTBOX}/{ready}", auth=ALICE, headers=H)).status_code == 404  # processed: deleted
+
+
+async def test_a_draft_without_a_sent_mailbox_stays_in_the_outbox(client: httpx2.AsyncClient) -> None:
+    acc = await _seed(client, mailboxes=[{"name": "INBOX"}], drafts=[{"subject": "x", "to": ["b@x.org"]}])
+    (draft,) = acc["drafts"]
+    await client.post(f"{OUTBOX}/from-draft/{draft}", auth=ALICE, headers=H, json={"sendAt": 1})
+    failed = await client.post(f"{OUTBOX}/{draft}", auth=ALICE, headers=H)
+    assert failed.status_code == 500 and failed.json()["message"] == "Could not send message"
+    assert failed.json()["data"][0]["status"] == 1  # LocalMessage::STATUS_NO_SENT_MAILBOX
+    assert (await client.post(f"{OUTBOX}/{draft}", auth=ALICE, headers=H)).status_code == 500  # still there

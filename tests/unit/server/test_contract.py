@@ -66,6 +66,7 @@ MAX_TOOL_BYTES = 2500  # no single tool may dominate
 ENVELOPE = {"items", "next_cursor", "total"}
 #: Tools that replace content but whose Nextcloud API has no version to check, with the reason.
 NO_ETAG: dict[str, str] = {
+    "nc_mail_update_draft": "DraftsController::update replaces the draft; LocalMessage has no version to check",
     "nc_mail_update_message": "sets flags and the mailbox only: a message's content never changes (no etag in Mail)",
     "nc_news_update_folder": "News API v1.3 renames/marks read with no version (FolderApiController::update, read)",
     "nc_news_update_feed": "News API v1.3 renames/moves/marks read with no version (FeedApiController)",

@@ -147,7 +147,9 @@ so a new app inherits them.
   user). Any other client (and a 2025-11-25 client on stateless HTTP, which cannot be asked mid-call) passes
   `confirm=true`; without it nothing is deleted and the error names the loss. The result says what went and who
   agreed: `{"deleted": "the board 'Project' (id 3) with 2 stacks and 17 cards (To do, Done)", "confirmed_by":
-  "user"}` (`"argument"` for `confirm=true`). One mechanism (`core/confirm.py`) serves every such tool.
+  "user"}` (`"argument"` for `confirm=true`). One mechanism (`core/confirm.py`) serves every such tool, and sending
+  an e-mail (`nc_mail_create_message`), which cannot be taken back either, asks the same way with a "Send" box;
+  its result carries `confirmed_by` too.
 - **Errors** are one message: what happened, then what to do next, naming a real tool. Nextcloud's own message is
   kept when it gives one. "Already exists", "changed since you read it", "not found" and "not allowed" are never
   confused. Argument errors name the argument and the rule it broke. 4xx errors never say "try again later".

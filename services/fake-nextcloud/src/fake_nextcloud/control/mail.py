@@ -3,8 +3,11 @@
 ``POST /seed/mail`` ``{"user": login|uid, "accounts": [{"email", "name"?, "aliases"?: [{"email", "name"?}],
 "mailboxes"?: [{"name", "special_use"?: "inbox"|"sent"|"drafts"|"trash"|"junk"|"archive", "messages"?: [{"subject",
 "from": "a@x" | {"label", "email"}, "to"?: [...], "cc"?: [...], "body"?, "html"?: bool, "time"?: unix time,
-"seen"?, "flagged"?, "attachments"?: [{"name", "mime"?, "size"?}], "message_id"?, "in_reply_to"?}]}]}]}`` -> 201
-``{"accounts": [{"id", "mailboxes": {name: id}, "messages": [id…]}]}``.
+"seen"?, "flagged"?, "attachments"?: [{"name", "mime"?, "size"?}], "message_id"?, "in_reply_to"?,
+"thread_root_id"?}]}], "drafts"?: [{"subject", "body"?, "to"?: [...], "cc"?: [...]}]}]}`` -> 201
+``{"accounts": [{"id", "mailboxes": {name: id}, "messages": [id…], "drafts": [id…]}]}``.
+
+A draft is a ``LocalMessage`` of type draft (``DraftsController::create`` as Mail's composer saves it).
 
 Without ``mailboxes`` an account gets INBOX, Sent, Drafts and Trash (the special-use mailboxes
 ``MailboxSync`` maps to the account's ``sent/drafts/trash_mailbox_id``, as ``AccountService`` sets them).
@@ -19,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from fake_nextcloud.apps.mail.models import SPECIAL_USES, Account, MailBackend, Mailbox
+from fake_nextcloud.apps.mail.models import SPECIAL_USES, TYPE_DRAFT, Account, LocalMessage, MailBackend, Mailbox
 from fake_nextcloud.core.state import FakeState
 
 __all__ = ["build_mail_control_routes"]
@@ -79,7 +82,19 @@ def _seed_account(backend: MailBackend, uid: str, spec: dict[str, Any]) -> dict[
             if "message_id" in msg:
                 fields["message_id"] = str(msg["message_id"])
             ids.append(backend.add_message(mailbox, **fields).id)
-    return {"id": account.id, "mailboxes": boxes, "messages": ids}
+    drafts = []
+    for spec_draft in spec.get("drafts", []):
+        local = LocalMessage(
+            backend.next_id("local"), TYPE_DRAFT, account.id, str(spec_draft["subject"]), backend.state.time(),
+            body_plain=str(spec_draft.get("body", "")), editor_body=str(spec_draft.get("body", "")),
+        )  # fmt: skip
+        for kind, key in ((1, "to"), (2, "cc")):
+            local.recipients[kind] = [
+                {"id": backend.next_id("recipient")} | _address(t) for t in spec_draft.get(key, [])
+            ]
+        backend.local[local.id] = local
+        drafts.append(local.id)
+    return {"id": account.id, "mailboxes": boxes, "messages": ids, "drafts": drafts}
 
 
 def build_mail_control_routes(state: FakeState) -> list[BaseRoute]:

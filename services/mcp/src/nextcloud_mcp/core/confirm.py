@@ -1,4 +1,5 @@
-"""Confirmation of destructive bulk actions (docs/tools.md, the tool contract: "Destructive bulk actions").
+"""Confirmation of destructive bulk actions (docs/tools.md, the tool contract: "Destructive bulk actions") and of
+other actions that cannot be taken back (sending an e-mail: `SEND`).
 
 A tool that deletes many things at once (a whole trash, a calendar with its events, a board with its cards)
 first works out what would be lost (`Loss`). Then:
@@ -24,12 +25,17 @@ with `CONFIRM_BOARD = confirmed("nc_deck_delete_board", board_loss)`, `board_los
 the tool's arguments by name. The assessment runs again on a 2026-07-28 retry round; when the loss changed in
 between (someone added a card), the SDK discards the answer to the old text and asks again.
 
+Deletion is the default `Action`. Another action passes its own wording and form (`confirmed(tool, loss_of, SEND)`)
+and calls `confirmation.agreed(confirm)`, which raises like `require` and returns who agreed; its "loss" is a
+preview of what would be done ("From a@x to b@y; subject 'Hi'"). A `Loss` may carry `plan`: what `loss_of` worked
+out to show it (e.g. the message to send), which the tool then uses instead of working it out again.
+
 This module has no `from __future__ import annotations`: the SDK reads the resolvers' annotations at runtime.
 """
 
 import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
@@ -38,7 +44,20 @@ from pydantic import BaseModel, Field
 
 from nextcloud_mcp.core.errors import NextcloudMCPError, NotConfirmed
 
-__all__ = ["Approval", "Confirm", "Confirmation", "Deletion", "Loss", "can_elicit", "confirmed", "count"]
+__all__ = [
+    "DELETE",
+    "SEND",
+    "Action",
+    "Approval",
+    "Confirm",
+    "Confirmation",
+    "Deletion",
+    "Loss",
+    "SendApproval",
+    "can_elicit",
+    "confirmed",
+    "count",
+]
 
 Confirm = Annotated[bool, Field(description="true: the user agreed to delete it.")]
 
@@ -66,6 +85,7 @@ class Loss:
     names: tuple[str, ...] = ()
     undo: str = NEVER_UNDONE
     ask: bool = True
+    plan: Any = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         text = self.what
@@ -85,6 +105,28 @@ class Approval(BaseModel):
     confirm: bool = Field(title="Delete", description="Tick to delete it for good.")
 
 
+class SendApproval(BaseModel):
+    """The form for `SEND` (the same one required boolean, titled for sending)."""
+
+    confirm: bool = Field(title="Send", description="Tick to send it now.")
+
+
+@dataclass(frozen=True)
+class Action:
+    """The wording of one kind of confirmed action. `question` and `refusal` are formats with `{loss}` and
+    `{undo}`; `nothing` opens every refusal ("Nothing was deleted"); `verb`/`gerund` name the action in them."""
+
+    verb: str
+    gerund: str
+    nothing: str
+    question: str
+    form: type[BaseModel]
+
+
+DELETE = Action("delete", "deleting", "Nothing was deleted", "Delete {loss}? {undo}", Approval)
+SEND = Action("send", "sending", "Not sent", "Send {loss}? {undo}", SendApproval)
+
+
 class Deletion(BaseModel):  # what a confirming tool deleted (no docstring: it would be sent in tools/list)
     deleted: str
     confirmed_by: Literal["user", "argument"] | None  # null when nothing needed confirming
@@ -102,32 +144,37 @@ class Confirmation:
     loss: Loss | None
     error: NextcloudMCPError | None = None
     answer: Answer | None = None
+    action: Action = DELETE
 
     def require(self, confirm: bool) -> Deletion:
         """The result to return once the deletion succeeded; raises `NotConfirmed` when it may not proceed (and
         the assessment's own error when working out the loss failed, e.g. the board does not exist)."""
+        return Deletion(deleted=str(self.loss or ""), confirmed_by=self.agreed(confirm))
+
+    def agreed(self, confirm: bool) -> Literal["user", "argument"] | None:
+        """Who agreed (None: nothing needed it); raises as `require` does."""
         if self.error is not None:
             raise self.error
-        loss = self.loss
+        loss, act = self.loss, self.action
         if loss is None or not loss.ask:
-            return Deletion(deleted=str(loss or ""), confirmed_by=None)
+            return None
         if self.answer == "accept":
-            return Deletion(deleted=str(loss), confirmed_by="user")
+            return "user"
         if self.answer == "unticked":
-            raise NotConfirmed(f"Nothing was deleted: the user answered without ticking the box to delete {loss}.")
+            raise NotConfirmed(f"{act.nothing}: the user answered without ticking the box to {act.verb} {loss}.")
         if self.answer == "decline":
             raise NotConfirmed(
-                f"Nothing was deleted: the user declined deleting {loss}. Do not try again unless they ask for it."
+                f"{act.nothing}: the user declined {act.gerund} {loss}. Do not try again unless they ask for it."
             )
         if self.answer == "cancel":
             raise NotConfirmed(
-                f"Nothing was deleted: the user dismissed the question whether to delete {loss}. Ask them before "
+                f"{act.nothing}: the user dismissed the question whether to {act.verb} {loss}. Ask them before "
                 "trying again."
             )
         if confirm:
-            return Deletion(deleted=str(loss), confirmed_by="argument")
+            return "argument"
         raise NotConfirmed(
-            f"Nothing was deleted. This would delete {loss}. {loss.undo} Make sure the user wants this; then call "
+            f"{act.nothing}. This would {act.verb} {loss}. {loss.undo} Make sure the user wants this; then call "
             f"{self.tool} again with the same arguments and confirm=true."
         )
 
@@ -160,8 +207,9 @@ class _NotAsked:
 LossOf = Callable[..., Awaitable[Loss | None]]
 
 
-def confirmed(tool: str, loss_of: LossOf) -> Resolve:
-    """The `Resolve` marker of a `Confirmation` parameter of `tool`, whose loss `loss_of` works out.
+def confirmed(tool: str, loss_of: LossOf, action: Action = DELETE) -> Resolve:
+    """The `Resolve` marker of a `Confirmation` parameter of `tool`, whose loss `loss_of` works out; `action`
+    words the question and the refusals (deletion unless told).
 
     `loss_of` takes the `Context` and any of the tool's arguments by name; a `NextcloudMCPError` it raises is
     raised again by `Confirmation.require`, inside the tool (so it is reported like any error of the tool)."""
@@ -173,23 +221,23 @@ def confirmed(tool: str, loss_of: LossOf) -> Resolve:
         except NextcloudMCPError as exc:
             return _Assessment(None, exc)
 
-    async def ask(ctx: Context, assessment: Annotated[_Assessment, Resolve(assess)]) -> Elicit[Approval] | _NotAsked:
+    async def ask(ctx: Context, assessment: Annotated[_Assessment, Resolve(assess)]) -> Elicit[Any] | _NotAsked:
         loss = assessment.loss
         if loss is None or not loss.ask or not can_elicit(ctx):
             return _NotAsked()
-        return Elicit(f"Delete {loss}? {loss.undo}", Approval)
+        return Elicit(action.question.format(loss=loss, undo=loss.undo), action.form)
 
     async def decide(
         assessment: Annotated[_Assessment, Resolve(assess)],
-        answer: Annotated[ElicitationResult[Approval], Resolve(ask)],
+        answer: Annotated[ElicitationResult[Any], Resolve(ask)],
     ) -> Confirmation:
         given: Answer | None = None
         if isinstance(answer, AcceptedElicitation):
             data: object = answer.data
-            if isinstance(data, Approval):
-                given = "accept" if data.confirm else "unticked"
+            if isinstance(data, action.form):
+                given = "accept" if getattr(data, "confirm", False) is True else "unticked"
         else:
             given = answer.action
-        return Confirmation(tool, assessment.loss, assessment.error, given)
+        return Confirmation(tool, assessment.loss, assessment.error, given, action)
 
     return Resolve(decide)

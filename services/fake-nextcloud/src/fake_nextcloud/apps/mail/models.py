@@ -15,6 +15,12 @@ keep in step with the IMAP server. The fake models that cache *after* a sync, so
 * ``FilterStringParser::parse`` (lib/Service/Search/FilterStringParser.php): space-separated ``type:value``
   tokens, others ignored; ``MessageMapper::findIdsByQuery``: the text criteria (from/to/cc/bcc/subject) are
   OR-ed ``iLike '%value%'``, the flags AND-ed, the cursor is ``sent_at < cursor`` (newest first).
+* Drafts and the outbox are ``LocalMessage`` rows (``oc_mail_local_messages``, lib/Db/LocalMessage.php), not
+  IMAP: ``type`` 1 = draft (``TYPE_DRAFT``), 0 = outgoing (``TYPE_OUTGOING``); recipients are ``Recipient`` rows
+  (lib/Db/Recipient.php, ``type`` 1 to, 2 cc, 3 bcc). ``LocalMessageMapper::findById($id, $userId, $type)`` joins
+  the user's accounts: another user's row, or a row of the other type, is ``DoesNotExistException``.
+* A thread is every cached message of the account with the same ``thread_root_id``
+  (``MessageMapper::findThread``, newest first); the threader gives a root message its own Message-ID.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from urllib.parse import unquote_plus
 
 from fake_nextcloud.core.state import FakeState
 
-__all__ = ["SPECIAL_USES", "Account", "MailBackend", "Mailbox", "Message", "matches"]
+__all__ = ["SPECIAL_USES", "Account", "LocalMessage", "MailBackend", "Mailbox", "Message", "matches"]
 
 #: ``Mailbox::getSpecialUseParsed`` values the fake knows (IMAP SPECIAL-USE without the backslash, lowercase).
 SPECIAL_USES = ("inbox", "sent", "drafts", "trash", "junk", "archive")
@@ -77,6 +83,31 @@ class Message:
     attachments: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass
+class LocalMessage:
+    """``LocalMessage`` (a draft or an outbox message) with its ``Recipient`` rows."""
+
+    id: int
+    type: int
+    account_id: int
+    subject: str
+    updated_at: int
+    body_plain: str | None = None
+    body_html: str | None = None
+    editor_body: str | None = None
+    html: bool = False
+    alias_id: int | None = None
+    in_reply_to: str | None = None
+    send_at: int | None = None
+    failed: bool = False
+    status: int = 0  # STATUS_RAW
+    recipients: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # Recipient type -> {label, email}
+
+
+TYPE_OUTGOING, TYPE_DRAFT = 0, 1
+RECIPIENT_TYPES = {"to": 1, "cc": 2, "bcc": 3}
+
+
 def _addresses(items: list[dict[str, str]]) -> list[dict[str, str]]:
     """``AddressList::jsonSerialize``: ``{label, email}`` (label = the address when no name is given)."""
     return [{"label": a.get("label") or a["email"], "email": a["email"]} for a in items]
@@ -90,7 +121,8 @@ class MailBackend:
         self.accounts: dict[int, Account] = {}
         self.mailboxes: dict[int, Mailbox] = {}
         self.messages: dict[int, Message] = {}
-        self._ids = {"account": 0, "mailbox": 0, "message": 0, "alias": 0}
+        self.local: dict[int, LocalMessage] = {}
+        self._ids = {"account": 0, "mailbox": 0, "message": 0, "alias": 0, "local": 0, "recipient": 0}
 
     @classmethod
     def of(cls, state: FakeState) -> MailBackend:
@@ -127,6 +159,22 @@ class MailBackend:
         message = self.messages.get(message_id)
         return message if message is not None and self.mailbox(uid, message.mailbox_id) is not None else None
 
+    def local_message(self, uid: str, local_id: int, type_: int) -> LocalMessage | None:
+        """``LocalMessageMapper::findById`` (``DraftsService``/``OutboxService::getMessage``)."""
+        found = self.local.get(local_id)
+        ok = found is not None and found.type == type_ and self.account(uid, found.account_id) is not None
+        return found if ok else None
+
+    def thread(self, account: Account, root: str) -> list[Message]:
+        """``MessageMapper::findThread``: the account's messages with this thread root, newest first."""
+        boxes = {m.id for m in self.mailboxes_of(account)}
+        found = [m for m in self.messages.values() if m.mailbox_id in boxes and self.root(m) == root]
+        return sorted(found, key=lambda m: (-m.sent_at, -m.id))
+
+    @staticmethod
+    def root(message: Message) -> str:
+        return message.thread_root_id or message.message_id
+
     # --- writes ------------------------------------------------------------------------------------------------
 
     def add_message(self, mailbox: Mailbox, **fields: Any) -> Message:
@@ -146,6 +194,26 @@ class MailBackend:
 
     def unseen(self, mailbox: Mailbox) -> int:
         return sum(1 for m in self.messages.values() if m.mailbox_id == mailbox.id and not m.flags.get("seen"))
+
+    def local_json(self, local: LocalMessage) -> dict[str, Any]:
+        """``LocalMessage::jsonSerialize`` (``Recipient::jsonSerialize`` for the recipients)."""
+
+        def people(kind: int) -> list[dict[str, Any]]:
+            return [
+                {"id": r["id"], "messageId": None, "localMessageId": local.id, "type": kind, "label": r["label"],
+                 "email": r["email"]}
+                for r in local.recipients.get(kind, [])
+            ]  # fmt: skip
+
+        return {
+            "id": local.id, "type": local.type, "accountId": local.account_id, "aliasId": local.alias_id,
+            "sendAt": local.send_at, "updatedAt": local.updated_at, "subject": local.subject,
+            "bodyPlain": local.body_plain, "bodyHtml": local.body_html, "editorBody": local.editor_body,
+            "isHtml": local.html, "isPgpMime": False, "inReplyToMessageId": local.in_reply_to, "attachments": [],
+            "from": people(0), "to": people(1), "cc": people(2), "bcc": people(3), "failed": local.failed,
+            "smimeCertificateId": None, "smimeSign": False, "smimeEncrypt": False, "status": local.status,
+            "raw": None, "requestMdn": False,
+        }  # fmt: skip
 
     # --- JSON ----------------------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Mail's routes (nextcloud/mail v5.11.2 ``appinfo/routes.php`` and ``#[ApiRoute]`` attributes).
+r"""Mail's routes (nextcloud/mail v5.11.2 ``appinfo/routes.php`` and ``#[ApiRoute]`` attributes).
 
 Public API: the ``OCSController`` classes, every method ``#[NoAdminRequired]`` + ``#[NoCSRFRequired]``:
 
@@ -15,6 +15,14 @@ Internal (``/index.php/apps/mail/api/…``, ``MessagesController``, ``#[OpenAPI(
 a ``ClientException`` into ``{"status": "fail", "data": {message, type}}`` (400) and any other ``Throwable``
 (a ``TypeError`` of the dispatcher too) into ``{"status": "error", "message": "Server error", …}`` (500).
 Another user's message or mailbox is ``DoesNotExistException`` inside the method: 403 ``[]``.
+``MessagesController::getThread`` (``GET /api/messages/{id}/thread``) is ``@NoCSRFRequired``: 403 ``[]`` for
+another user's message, 404 ``[]`` when the message has no thread root, else ``MailManager::getThread``.
+
+Drafts (``DraftsController``, the ``drafts`` resource: create/update/destroy; the controller has no index or
+show, so a draft cannot be read back) and the outbox (``OutboxController::createFromDraft``, ``::send``) are
+``#[TrapError]`` methods answering ``OCA\Mail\Http\JsonResponse``: ``{"status": "success", "data": …}``;
+``DoesNotExistException`` (another user's or an unknown draft) → 404 ``{"status": "fail", "data": []}``;
+``AccountService::find`` of another user's account throws a ``ClientException`` → 400.
 """
 
 from __future__ import annotations
@@ -27,7 +35,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from fake_nextcloud.apps.mail.models import MailBackend, Message, matches
+from fake_nextcloud.apps.mail.models import (
+    RECIPIENT_TYPES,
+    TYPE_DRAFT,
+    TYPE_OUTGOING,
+    Account,
+    LocalMessage,
+    MailBackend,
+    Message,
+    matches,
+)
 from fake_nextcloud.core.appframework import Annotations, Endpoint, Handler, OcsResult, controller
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError, json_response
@@ -50,8 +67,9 @@ def _ocs(handler: Handler) -> Endpoint:
     return controller(Annotations(ocs=True, no_csrf=True))(functools.wraps(handler)(wrapped))
 
 
-def _internal(handler: Handler) -> Endpoint:
-    """A ``#[TrapError]`` ``MessagesController`` method (CSRF checked; ``ErrorMiddleware`` answers errors)."""
+def _internal(handler: Handler, *, no_csrf: bool = False) -> Endpoint:
+    """A ``#[TrapError]`` controller method (CSRF checked unless ``no_csrf``; ``ErrorMiddleware`` answers
+    errors)."""
 
     async def wrapped(ctx: NcContext, request: Request) -> Response | OcsResult:
         if not ctx.state.app_enabled("mail"):
@@ -61,7 +79,36 @@ def _internal(handler: Handler) -> Endpoint:
         except PhpTypeError:
             return json_response({"status": "error", "message": "Server error", "data": [], "code": 0}, 500)
 
-    return controller(Annotations())(functools.wraps(handler)(wrapped))
+    return controller(Annotations(no_csrf=no_csrf))(functools.wraps(handler)(wrapped))
+
+
+def _internal_no_csrf(handler: Handler) -> Endpoint:
+    return _internal(handler, no_csrf=True)
+
+
+def _success(data: Any, status: int = 200) -> Response:
+    """``OCA\\Mail\\Http\\JsonResponse::success``."""
+    return json_response({"status": "success", "data": data}, status)
+
+
+def _not_found() -> Response:
+    """``ErrorMiddleware::afterException`` for a ``DoesNotExistException``."""
+    return json_response({"status": "fail", "data": []}, 404)
+
+
+def _client_error(message: str) -> Response:
+    """``JsonResponse::failWith`` a ``ClientException``."""
+    return json_response(
+        {"status": "fail", "data": {"message": message, "type": "OCA\\Mail\\Exception\\ClientException"}}, 400
+    )
+
+
+def _account(ctx: NcContext, account_id: int) -> Account | Response:
+    """``AccountService::find`` (a ``ClientException`` for another user's or an unknown account)."""
+    account = MailBackend.of(ctx.state).account(_uid(ctx), account_id)
+    if account is None:
+        return _client_error(f"Account {account_id} does not exist or you don\\'t have permission to access it")
+    return account
 
 
 def _uid(ctx: NcContext) -> str:
@@ -231,6 +278,147 @@ async def destroy_message(ctx: NcContext, request: Request) -> Response:
     return json_response([])
 
 
+@_internal_no_csrf
+@php_method("MessagesController::getThread", "int $id")
+async def get_thread(ctx: NcContext, request: Request) -> Response:
+    backend = MailBackend.of(ctx.state)
+    message = backend.message(_uid(ctx), ctx.args["id"])
+    if message is None:
+        return json_response([], 403)
+    root = backend.root(message)
+    if not root:
+        return json_response([], 404)
+    account = backend.accounts[backend.mailboxes[message.mailbox_id].account_id]
+    return json_response([backend.message_json(m) for m in backend.thread(account, root)])
+
+
+_DRAFT_FIELDS = (
+    "string $subject, ?string $bodyPlain, ?string $bodyHtml, ?string $editorBody, bool $isHtml, ?bool $smimeSign,"
+    " ?bool $smimeEncrypt"
+)
+
+
+def _recipient_rows(backend: MailBackend, args: Any) -> dict[int, list[dict[str, Any]]] | Response:
+    """``DraftsService::convertToRecipient``: label = ``label ?? email`` (no address check for drafts)."""
+    rows: dict[int, list[dict[str, Any]]] = {}
+    for key, kind in RECIPIENT_TYPES.items():
+        items = _recipients(args[key])
+        if not all(isinstance(r, dict) and r.get("email") is not None for r in items):
+            return json_response({"status": "error", "message": "Server error", "data": [], "code": 0}, 500)
+        rows[kind] = [
+            {"id": backend.next_id("recipient"), "label": str(r.get("label") or r["email"]), "email": str(r["email"])}
+            for r in items
+        ]  # fmt: skip
+    return rows
+
+
+def _fill(local: LocalMessage, args: Any, rows: dict[int, list[dict[str, Any]]], now: int) -> None:
+    local.subject, local.body_plain, local.body_html = args["subject"], args["bodyPlain"], args["bodyHtml"]
+    local.editor_body, local.html, local.alias_id = args["editorBody"], args["isHtml"], args["aliasId"]
+    local.in_reply_to, local.send_at, local.updated_at = args["inReplyToMessageId"], args["sendAt"], now
+    local.recipients, local.status = rows, 0  # saveMessage resets the status to STATUS_RAW
+
+
+@_internal
+@php_method(
+    "DraftsController::create",
+    f"int $accountId, {_DRAFT_FIELDS}, array $to = [], array $cc = [], array $bcc = [], array $attachments = [],"
+    " ?int $aliasId = null, ?string $inReplyToMessageId = null, ?int $smimeCertificateId = null,"
+    " ?int $sendAt = null, ?int $draftId = null, bool $requestMdn = false, bool $isPgpMime = false",
+)
+async def create_draft(ctx: NcContext, request: Request) -> Response:
+    backend = MailBackend.of(ctx.state)
+    account = _account(ctx, ctx.args["accountId"])
+    if isinstance(account, Response):
+        return account
+    if ctx.args["draftId"] is not None:  # handleDraft: the IMAP draft being replaced (DeleteDraftListener)
+        old = backend.message(_uid(ctx), ctx.args["draftId"])
+        if old is None:
+            return _not_found()
+        del backend.messages[old.id]
+    rows = _recipient_rows(backend, ctx.args)
+    if isinstance(rows, Response):
+        return rows
+    local = LocalMessage(backend.next_id("local"), TYPE_DRAFT, account.id, "", 0)
+    _fill(local, ctx.args, rows, ctx.state.time())
+    backend.local[local.id] = local
+    return _success(backend.local_json(local), 201)
+
+
+@_internal
+@php_method(
+    "DraftsController::update",
+    f"int $id, int $accountId, {_DRAFT_FIELDS}, bool $failed = false, array $to = [], array $cc = [],"
+    " array $bcc = [], array $attachments = [], ?int $aliasId = null, ?string $inReplyToMessageId = null,"
+    " ?int $smimeCertificateId = null, ?int $sendAt = null, bool $requestMdn = false, bool $isPgpMime = false",
+)
+async def update_draft(ctx: NcContext, request: Request) -> Response:
+    backend = MailBackend.of(ctx.state)
+    local = backend.local_message(_uid(ctx), ctx.args["id"], TYPE_DRAFT)
+    if local is None:
+        return _not_found()
+    account = _account(ctx, ctx.args["accountId"])
+    if isinstance(account, Response):
+        return account
+    rows = _recipient_rows(backend, ctx.args)
+    if isinstance(rows, Response):
+        return rows
+    _fill(local, ctx.args, rows, ctx.state.time())
+    local.account_id, local.failed = account.id, ctx.args["failed"]
+    return _success(backend.local_json(local), 202)
+
+
+@_internal
+@php_method("DraftsController::destroy", "int $id")
+async def destroy_draft(ctx: NcContext, request: Request) -> Response:
+    backend = MailBackend.of(ctx.state)
+    local = backend.local_message(_uid(ctx), ctx.args["id"], TYPE_DRAFT)
+    if local is None:
+        return _not_found()
+    del backend.local[local.id]
+    return _success("Message deleted", 202)
+
+
+@_internal
+@php_method("OutboxController::createFromDraft", "DraftsService $draftsService, int $id, int $sendAt")
+async def outbox_from_draft(ctx: NcContext, request: Request) -> Response:
+    backend = MailBackend.of(ctx.state)
+    local = backend.local_message(_uid(ctx), ctx.args["id"], TYPE_DRAFT)
+    if local is None:
+        return _not_found()
+    if not any(local.recipients.values()):  # OutboxService::convertDraft
+        return _client_error("Cannot convert message to outbox message without at least one recipient")
+    local.type, local.send_at = TYPE_OUTGOING, ctx.args["sendAt"]
+    return _success(backend.local_json(local), 201)
+
+
+@_internal
+@php_method("OutboxController::send", "int $id")
+async def outbox_send(ctx: NcContext, request: Request) -> Response:
+    backend = MailBackend.of(ctx.state)
+    local = backend.local_message(_uid(ctx), ctx.args["id"], TYPE_OUTGOING)
+    if local is None:
+        return _not_found()
+    account = backend.accounts[local.account_id]
+    sent = backend.mailboxes.get(account.sent_mailbox_id or 0)
+    if sent is None:  # SentMailboxHandler: STATUS_NO_SENT_MAILBOX; the row stays in the outbox
+        local.status = 1
+        return json_response(
+            {"status": "error", "message": "Could not send message", "data": [backend.local_json(local)], "code": 0},
+            500,
+        )
+    alias = next((a for a in account.aliases if a["id"] == local.alias_id), None)
+    sender = [{"label": account.name, "email": alias["email"] if alias else account.email}]
+    replied = next((m for m in backend.messages.values() if m.message_id == local.in_reply_to), None)
+    backend.add_message(
+        sent, subject=local.subject, sender=sender, to=local.recipients.get(1, []), cc=local.recipients.get(2, []),
+        bcc=local.recipients.get(3, []), body=local.body_plain or "", html=local.html, flags={"seen": True},
+        in_reply_to=local.in_reply_to, thread_root_id=backend.root(replied) if replied else None,
+    )  # fmt: skip  # SMTP, IMAP APPEND to Sent, synced; the processed row is deleted
+    del backend.local[local.id]
+    return _success("Message sent", 202)
+
+
 _OCS = "/apps/mail"
 #: OCS routes (``#[ApiRoute]`` on the ``*ApiController`` classes and ``routes.php`` ``'ocs'``).
 OCS_ROUTES: list[BaseRoute] = [
@@ -246,4 +434,10 @@ INDEX_ROUTES: list[BaseRoute] = [
     Route("/api/messages/{id:int}/flags", set_flags, methods=["PUT"]),
     Route("/api/messages/{id:int}/move", move_message, methods=["POST"]),
     Route("/api/messages/{id:int}", destroy_message, methods=["DELETE"]),
+    Route("/api/messages/{id:int}/thread", get_thread, methods=["GET"]),
+    Route("/api/drafts", create_draft, methods=["POST"]),
+    Route("/api/drafts/{id:int}", update_draft, methods=["PUT"]),
+    Route("/api/drafts/{id:int}", destroy_draft, methods=["DELETE"]),
+    Route("/api/outbox/from-draft/{id:int}", outbox_from_draft, methods=["POST"]),
+    Route("/api/outbox/{id:int}", outbox_send, methods=["POST"]),
 ]

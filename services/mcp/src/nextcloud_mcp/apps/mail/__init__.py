@@ -1,4 +1,4 @@
-"""Mail (`mail` app): accounts, mailboxes, messages (list, search, read), send, flag, move, delete.
+"""Mail (`mail` app): accounts, mailboxes, messages (list, search, read, thread), send, flag, move, delete, drafts.
 
 Mail publishes no capability, so the app is found by a GET of its public account list (404 when the app is not
 installed or enabled for the caller)."""
@@ -15,5 +15,5 @@ APP = App(
     publishes("mail"),
     ("nextcloud_mcp.apps.mail.tools",),
     probe=Probe("/ocs/v2.php/apps/mail/account/list?format=json", "version"),
-    summary="Mail: accounts, mailboxes, messages (search, read), send and reply, flag, move, delete.",
+    summary="Mail: accounts, mailboxes, messages (search, read, thread), send/reply, drafts, flag, move, delete.",
 )

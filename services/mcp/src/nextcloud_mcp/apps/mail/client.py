@@ -7,7 +7,16 @@ Source: nextcloud/mail v5.11.2 (NC 32-35). Public API (`OCSController`s, `#[NoCS
 `MessageApiController::get` (`GET …/message/{id}`) and `::send` (`POST …/message/send`, at most 5 per 100 s per
 user: `#[UserRateLimit]`).
 
-Internal only (no public route exists): `MessagesController::setFlags` (`PUT /index.php/apps/mail/api/messages/
+Internal only (no public route exists; appinfo/routes.php at v5.11.2 has no OCS route for threads or drafts):
+`MessagesController::getThread` (`GET /index.php/apps/mail/api/messages/{id}/thread`, `#[NoCSRFRequired]`: the
+messages of the account whose `threadRootId` is the message's, newest first; 403 for another user's message),
+`DraftsController::create`/`::update`/`::destroy` (the `drafts` resource: `POST /index.php/apps/mail/api/drafts`,
+`PUT …/drafts/{id}`, `DELETE …/drafts/{id}`; a draft is a `LocalMessage` of type draft, kept in Mail's database
+until sent; there is no route to read or list one), and sending a draft: `OutboxController::createFromDraft`
+(`POST …/api/outbox/from-draft/{id}`, `sendAt`) then `OutboxController::send` (`POST …/api/outbox/{id}`).
+Drafts and outbox are `#[TrapError]`: an unknown or another user's draft is `DoesNotExistException` → 404
+`{"status": "fail", "data": []}`, a `ClientException` → 400 `{"status": "fail", "data": {message, type}}`.
+`MessagesController::setFlags` (`PUT /index.php/apps/mail/api/messages/
 {id}/flags`), `::move` (`POST …/{id}/move`) and `::destroy` (`DELETE …/{id}`). They keep the CSRF check (no
 `#[NoCSRFRequired]`), which an API request passes with the `OCS-APIRequest: true` header
 (nextcloud/server `Request::passesCSRFCheck`); another user's message answers 403.
@@ -29,12 +38,12 @@ from nextcloud_mcp.core.errors import NotFound, ProtocolError
 from nextcloud_mcp.core.http import NextcloudHTTP, parse_ocs
 from nextcloud_mcp.core.session import NextcloudSession
 
-__all__ = ["PAGE_MAX", "MailClient", "filter_string", "mail_client"]
+__all__ = ["PAGE_MAX", "MailClient", "Reply", "filter_string", "mail_client"]
 
 #: `MailboxesApiController::listMessages`: `min(100, max(1, $limit))`.
 PAGE_MAX = 100
 _OCS = "/ocs/v2.php/apps/mail"
-_API = "/index.php/apps/mail/api/messages"
+_API = "/index.php/apps/mail/api"
 _HEADERS = {"OCS-APIRequest": "true", "Accept": "application/json"}
 _JSON = {"format": "json"}
 
@@ -119,19 +128,60 @@ class MailClient:
             text = None
         return response.status_code, text if isinstance(text, str) else ""
 
-    async def _internal(self, method: str, path: str, json: Any = None) -> httpx2.Response:
-        return await self._http.request(
-            method, _API + path, auth=self._auth, json=json, headers=_HEADERS, ok=(400, 403)
-        )
+    async def _internal(
+        self, method: str, path: str, json: Any = None, ok: tuple[int, ...] = (400, 403)
+    ) -> httpx2.Response:
+        return await self._http.request(method, _API + path, auth=self._auth, json=json, headers=_HEADERS, ok=ok)
 
     async def set_flags(self, message_id: int, flags: dict[str, bool]) -> int:
-        return (await self._internal("PUT", f"/{message_id}/flags", {"flags": flags})).status_code
+        return (await self._internal("PUT", f"/messages/{message_id}/flags", {"flags": flags})).status_code
 
     async def move(self, message_id: int, mailbox_id: int) -> int:
-        return (await self._internal("POST", f"/{message_id}/move", {"destFolderId": mailbox_id})).status_code
+        body = {"destFolderId": mailbox_id}
+        return (await self._internal("POST", f"/messages/{message_id}/move", body)).status_code
 
     async def delete(self, message_id: int) -> httpx2.Response:
-        return await self._internal("DELETE", f"/{message_id}")
+        return await self._internal("DELETE", f"/messages/{message_id}")
+
+    async def thread(self, message_id: int) -> list[dict[str, Any]] | None:
+        """The message's thread, newest first; None for another user's message (403); [] when it has no thread
+        root (404: no Message-ID)."""
+        path = f"/messages/{message_id}/thread"
+        response = await self._internal("GET", path, ok=(403, 404))
+        if response.status_code in (403, 404):
+            return None if response.status_code == 403 else []
+        return _list(response.json(), "databaseId", path)
+
+    async def draft(self, method: str, draft_id: int | None, fields: dict[str, Any] | None = None) -> Reply:
+        """`DraftsController::create` (draft_id None), `::update` (PUT) or `::destroy` (DELETE)."""
+        path = "/drafts" if draft_id is None else f"/drafts/{draft_id}"
+        return _reply(await self._internal(method, path, fields, ok=(400, 404)))
+
+    async def send_draft(self, draft_id: int, now: int) -> Reply:
+        """`OutboxController::createFromDraft` (the draft becomes an outbox message, same id) then `::send`."""
+        made = _reply(await self._internal("POST", f"/outbox/from-draft/{draft_id}", {"sendAt": now}, (400, 404)))
+        if made.status != 201:
+            return made
+        return _reply(await self._internal("POST", f"/outbox/{draft_id}", ok=(400, 404, 500)))
+
+
+class Reply:
+    """A `#[TrapError]` answer: status, `data` and Mail's message (`fail` data or `error` message)."""
+
+    def __init__(self, status: int, data: Any, message: str) -> None:
+        self.status, self.data, self.message = status, data, message
+
+
+def _reply(response: httpx2.Response) -> Reply:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    data = body.get("data") if isinstance(body, dict) else None
+    message = body.get("message") if isinstance(body, dict) else None
+    if isinstance(data, dict) and isinstance(data.get("message"), str) and body.get("status") == "fail":
+        message = data["message"]
+    return Reply(response.status_code, data, message if isinstance(message, str) else "")
 
 
 def mail_client(session: NextcloudSession) -> MailClient:
