@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from html import unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx2
 import pytest
@@ -18,7 +20,9 @@ from cryptography.fernet import Fernet
 
 from e2e import scenarios
 from e2e.conftest import USERS
+from support.browser_login import chromium_path
 from support.form_browser import parse_forms
+from support.login_flow import DONE_MARKER, chromium_login_flow, form_login_flow
 from support.mcp_helpers import structured
 from support.oauth_client import oauth_mcp_client
 from support.processes import ManagedProcess, free_port, http_ready
@@ -30,47 +34,16 @@ pytestmark = [
     pytest.mark.skipif(redis_binary() is None, reason="redis-server not installed (apt-get install redis-server)"),
 ]
 KEY = Fernet.generate_key().decode()
+CHROMIUM_MISSING = chromium_path() is None
+# In CI a missing browser is a failure, never a skip (as tests/stack/_support.py does for its tools).
+REQUIRE_CHROMIUM = os.environ.get("CI") == "true"
 HEADERS = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25"}
 
 
-async def _browse(http: httpx2.AsyncClient, url: str, user: str, password: str, stop: Callable[[str], bool]) -> str:
-    """Follow redirects and links, fill the login form and submit the grant form until `stop(url)`."""
-    method, data = "GET", None
-    for _ in range(25):
-        if stop(url):
-            return url
-        headers = {"Accept": "text/html,application/xhtml+xml"}  # a browser: unauthenticated pages redirect to login
-        if method == "POST":
-            headers["Origin"] = "{0.scheme}://{0.netloc}".format(urlsplit(url))
-        response = await http.request(method, url, data=data, headers=headers)
-        method, data = "GET", None
-        if response.is_redirect:
-            url = urljoin(url, response.headers["location"])
-            continue
-        assert response.status_code < 400, f"{url}: HTTP {response.status_code} {response.text[:300]}"
-        if 'data-login-flow="done"' in response.text:
-            return url
-        forms = parse_forms(response.text)
-        link = re.search(r'<a href="([^"]+)" data-login-flow-login', response.text)
-        if not forms or (
-            link and not any(f.password_fields for f in forms) and "data-login-flow-grant" not in response.text
-        ):
-            assert link, f"stuck at {url}: {response.text[:300]}"
-            url = urljoin(url, link.group(1).replace("&amp;", "&"))
-            continue
-        form = next((f for f in forms if f.password_fields), forms[0])
-        payload = dict(form.fields)
-        for name in form.text_fields[:1]:
-            payload[name] = user
-        for name in form.password_fields:
-            payload[name] = password
-        method, data, url = form.method, payload, urljoin(url, form.action or url)
-    raise AssertionError(f"no end after 25 steps at {url}")
-
-
-def login_flow(user: str) -> Callable[[str, str], Awaitable[str]]:
-    """The person: opens the authorization URL, logs in at Nextcloud and grants access, comes back to the wait
-    page, which sends the browser on to the client's redirect URI (returned)."""
+def login_flow(user: str, *, chromium: bool = False) -> Callable[[str, str], Awaitable[str]]:
+    """The person: opens the authorization URL, logs in at Nextcloud and grants access (`form_login_flow`, or
+    `chromium_login_flow` in Debian Chromium), comes back to the wait page, which sends the browser on to the
+    client's redirect URI (returned)."""
 
     async def open_url(url: str, stop_prefix: str) -> str:
         async with httpx2.AsyncClient(follow_redirects=False, trust_env=False, timeout=10.0) as mcp_side:
@@ -81,8 +54,12 @@ def login_flow(user: str) -> Callable[[str, str], Awaitable[str]]:
             assert page.status_code == 200 and "Sign in with Nextcloud" in page.text
             found = re.search(r"id='nextcloud-login' href='([^']+)'", page.text)
             assert found, page.text
-            async with httpx2.AsyncClient(follow_redirects=False, trust_env=False, timeout=10.0) as browser:
-                await _browse(browser, found.group(1).replace("&amp;", "&"), user, USERS[user], lambda u: False)
+            login_url = unescape(found.group(1))
+            if chromium:
+                done = await chromium_login_flow(login_url, user, USERS[user])
+            else:
+                done = await form_login_flow(login_url, user, USERS[user])
+            assert DONE_MARKER in done
             final = await mcp_side.get(wait)
             assert final.status_code == 302, final.text
             location: str = final.headers["location"]
@@ -103,6 +80,7 @@ class LoginFlowStack:
         port = free_port()
         self.public_url = f"http://127.0.0.1:{port}/mcp"
         self._ports = [port]
+        self.chromium = False  # `login`: the Nextcloud part in Debian Chromium instead of the form driver
 
     def start_replicas(self, count: int = 1) -> list[str]:
         for i in range(count):
@@ -138,7 +116,7 @@ class LoginFlowStack:
         return USERS
 
     def login(self, user: str) -> Callable[[str, str], Awaitable[str]]:
-        return login_flow(user)
+        return login_flow(user, chromium=self.chromium)
 
     def notes_of(self, user: str) -> list[dict[str, Any]]:
         response = self.control.get("/index.php/apps/notes/api/v1/notes", auth=(user, USERS[user]))
@@ -161,10 +139,15 @@ class LoginFlowStack:
 
 async def devices(user: str, nextcloud: str) -> tuple[httpx2.AsyncClient, str, list[dict[str, Any]]]:
     """A browser session of `user` on the security settings page: (client, requesttoken, app tokens)."""
-    http = httpx2.AsyncClient(follow_redirects=False, trust_env=False, timeout=10.0)
-    page_url = f"{nextcloud}/index.php/settings/user/security"
-    await _browse(http, page_url, user, USERS[user], lambda u: u == page_url and bool(http.cookies))
-    page = await http.get(page_url)
+    http = httpx2.AsyncClient(base_url=nextcloud, follow_redirects=False, trust_env=False, timeout=10.0)
+    form_page = await http.get("/index.php/login", headers={"Accept": "text/html"})
+    [form] = [f for f in parse_forms(form_page.text) if f.password_fields]
+    payload = {**form.fields, form.text_fields[0]: user, form.password_fields[0]: USERS[user]}
+    logged_in = await http.post(
+        urljoin(str(form_page.url), form.action or "/index.php/login"), data=payload, headers={"Origin": nextcloud}
+    )
+    assert logged_in.is_redirect and "/login" not in logged_in.headers["location"], logged_in.text[:300]
+    page = await http.get("/index.php/settings/user/security", headers={"Accept": "text/html"})
     assert page.status_code == 200, page.text[:300]
     state = re.search(r'id="initial-state-settings-app_tokens" value="([^"]+)"', page.text)
     token = re.search(r'data-requesttoken="([^"]+)"', page.text)
@@ -211,8 +194,18 @@ def stack(tmp_path: Path, redis: str) -> Iterator[LoginFlowStack]:
         fake.stop()
 
 
-async def test_sdk_client_logs_in_through_login_flow_and_calls_tools_as_alice(stack: LoginFlowStack) -> None:
+@pytest.mark.skipif(
+    CHROMIUM_MISSING and not REQUIRE_CHROMIUM, reason="Debian chromium not installed (apt-get install chromium)"
+)
+async def test_sdk_client_logs_in_through_login_flow_in_chromium_and_calls_tools_as_alice(
+    stack: LoginFlowStack,
+) -> None:
+    """`OAuthClientProvider` → this server's /authorize → Nextcloud's Login Flow v2, login + grant in Debian
+    Chromium → wait page → code → PKCE token → tools as alice."""
+    if CHROMIUM_MISSING:  # only reached in CI
+        pytest.fail("CI=true, but Debian chromium is not installed (apt-get install chromium)")
     stack.start_replicas(1)
+    stack.chromium = True
     assert await scenarios.sdk_login(stack, "alice", "legacy") == "2025-11-25"
     assert stack.notes_of("bob") == []
 
