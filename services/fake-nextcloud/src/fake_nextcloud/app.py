@@ -7,6 +7,8 @@
                                            ``apps/files_sharing/api/v1/{shares,sharees}``, ``search/providers``,
                                            ``apps/activity/api/v2/activity[/filters|/{filter}]``
 ``/index.php/login``, ``/index.php/logout``  browser login (core ``LoginController``)
+``/index.php/login/v2…``                   Login Flow v2 (core ``ClientFlowLoginV2Controller``)
+``/index.php/settings/…``                  devices & sessions (settings ``AuthSettingsController``)
 ``/index.php/apps/notes/…``                Notes API (also ``/apps/notes/…``, as with pretty URLs)
 ``/index.php/apps/deck/…``                 Deck REST API (also ``/apps/deck/…``; its OCS variant is under ``/ocs/``)
 ``/index.php/apps/tables/…``, ``…/cookbook/…``  Tables v1 REST, Cookbook API (also without ``index.php``)
@@ -43,7 +45,10 @@ from fake_nextcloud.apps.activity.routes import ACTIVITY_ROUTES
 from fake_nextcloud.apps.bookmarks.routes import BookmarksApp
 from fake_nextcloud.apps.collectives.routes import OCS_ROUTES as COLLECTIVES_OCS_ROUTES
 from fake_nextcloud.apps.cookbook.routes import CookbookApp
+from fake_nextcloud.apps.core.apppassword import APP_PASSWORD_ROUTES
+from fake_nextcloud.apps.core.authtokens import AUTHTOKENS_ROUTES
 from fake_nextcloud.apps.core.login import LOGIN_ROUTES
+from fake_nextcloud.apps.core.loginflow import LOGIN_FLOW_ROUTES
 from fake_nextcloud.apps.core.routes import OCS_ROUTES, status_route
 from fake_nextcloud.apps.core.users import USERS_ROUTES
 from fake_nextcloud.apps.dav.routes import DavApp
@@ -150,6 +155,7 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
     ocs_routes += NOTIFICATIONS_OCS_ROUTES + MAIL_OCS_ROUTES
     fake_state.events.subscribe("notifications", notifications_listener(fake_state))
     ocs_routes += COLLECTIVES_OCS_ROUTES
+    ocs_routes += APP_PASSWORD_ROUTES  # core AppPasswordController (apps/core/apppassword.py)
     ocs = Router(ocs_routes, redirect_slashes=False)
     notes = NotesApp(fake_state)
     deck = DeckApp(fake_state)
@@ -158,6 +164,8 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
     routes: list[BaseRoute] = [
         status_route(fake_state),
         *LOGIN_ROUTES,
+        *LOGIN_FLOW_ROUTES,  # core ClientFlowLoginV2Controller (apps/core/loginflow.py)
+        *AUTHTOKENS_ROUTES,  # settings: devices & sessions (apps/core/authtokens.py)
         Mount("/ocs/v1.php", app=ocs),
         Mount("/ocs/v2.php", app=ocs),
         Mount("/index.php/apps/notes", app=notes),

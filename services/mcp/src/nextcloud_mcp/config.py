@@ -19,7 +19,7 @@ from nextcloud_mcp.core.errors import ConfigError
 
 __all__ = ["CLIENT_VARIABLES", "AuthMode", "Settings", "kubernetes_service_variable", "load_settings"]
 
-AuthMode = Literal["basic", "oauth"]
+AuthMode = Literal["basic", "oauth", "loginflow"]
 
 
 class Settings(BaseSettings):
@@ -59,8 +59,9 @@ class Settings(BaseSettings):
     )
     mcp_auth_mode: AuthMode | None = Field(
         default=None,
-        description="`basic` or `oauth`. Unset: `basic` when username and password are set, else `oauth`. "
-        "CLI: `--no-oauth` / `--oauth`.",
+        description="`basic`, `oauth` or `loginflow` (this server is the OAuth authorization server and logs users "
+        "in with Nextcloud's Login Flow v2; docs/authentication.md). Unset: `basic` when username and password are "
+        "set, else `oauth`. CLI: `--no-oauth` / `--oauth`.",
     )
     mcp_transport: Literal["stdio", "streamable-http"] = Field(
         default="stdio", description="`stdio` (local clients) or `streamable-http`. CLI: `--transport`."
@@ -138,6 +139,21 @@ class Settings(BaseSettings):
         default=True,
         description="Refuse to start when the IdP offers no dynamic client registration endpoint. Set false "
         "when clients are pre-registered.",
+    )
+    mcp_loginflow_key: SecretStr | None = Field(
+        default=None,
+        description="`loginflow` mode: Fernet key(s) encrypting the stored app passwords, comma-separated (the first "
+        'encrypts, all decrypt: rotation). Required in that mode. Make one with `python -c "from '
+        'cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`. Never logged.',
+    )
+    mcp_loginflow_access_ttl: int = Field(
+        default=3600, ge=60, le=86400, description="`loginflow` mode: lifetime (s) of the access tokens it issues."
+    )
+    mcp_loginflow_refresh_ttl: int = Field(
+        default=30 * 86400,
+        ge=300,
+        description="`loginflow` mode: a grant unused (not refreshed) this long (s) expires; its app password is then "
+        "deleted in Nextcloud.",
     )
     mcp_token_cache_ttl: int = Field(
         default=3600, ge=1, description="Longest time (s) a validated token is cached; never past its expiry."
@@ -245,10 +261,34 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("nextcloud_password", "mcp_oidc_client_secret", "mcp_oidc_client_id", "redis_url", mode="before")
+    @field_validator(
+        "nextcloud_password",
+        "mcp_oidc_client_secret",
+        "mcp_oidc_client_id",
+        "redis_url",
+        "mcp_loginflow_key",
+        mode="before",
+    )
     @classmethod
     def _empty_password_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and value == "" else value
+
+    @field_validator("mcp_loginflow_key", mode="after")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        import base64
+        import binascii
+
+        for part in value.get_secret_value().split(","):
+            try:
+                raw = base64.urlsafe_b64decode(part.strip().encode())
+            except (binascii.Error, ValueError):
+                raw = b""
+            if len(raw) != 32:
+                raise ValueError("not a Fernet key (32 url-safe base64-encoded bytes); see docs/authentication.md")
+        return value
 
     @property
     def environment_notices(self) -> tuple[tuple[int, str], ...]:

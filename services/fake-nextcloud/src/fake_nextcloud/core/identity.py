@@ -61,7 +61,10 @@ def _session_user(ctx: NcContext) -> User | None:
 def _bind(ctx: NcContext, login: Login) -> None:
     """A successful login by credentials sticks to the session."""
     if login.method == "basic":
-        log_in(ctx, login.user, login.user.login, remember=False, method="basic")
+        session = log_in(ctx, login.user, login.user.login, remember=False, method="basic")
+        # Session::logClientIn: a device token as password -> `$this->session->set('app_password', $password)`
+        if ctx.basic is not None and ctx.basic.password in login.user.app_passwords:
+            session.set("app_password", ctx.basic.password)
     else:
         set_session_user(ctx, login.user, login.method)
 

@@ -20,13 +20,13 @@ from urllib.parse import parse_qs
 
 from mcp.server.auth.middleware.auth_context import AuthContextMiddleware
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.auth.provider import TokenVerifier
 from starlette.authentication import AuthCredentials
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nextcloud_mcp.auth.metadata import challenge
 from nextcloud_mcp.auth.scopes import allowed
-from nextcloud_mcp.auth.token_verifier import CachedTokenVerifier
 from nextcloud_mcp.auth.verifier import MAX_TOKEN_LENGTH
 
 __all__ = ["OAuthMiddleware"]
@@ -45,7 +45,7 @@ class OAuthMiddleware:
         *,
         path: str,
         resource: str,
-        verifier: CachedTokenVerifier,
+        verifier: TokenVerifier,
         tool_scopes: Mapping[str, str],
         challenge_scopes: list[str],
         require_scopes: bool,

@@ -26,6 +26,7 @@ from nextcloud_mcp.server.sessions import SessionLimit
 from nextcloud_mcp.server.state import AppState
 
 if TYPE_CHECKING:  # OAuth-only modules (JWT, Redis) stay unimported in BasicAuth mode
+    from nextcloud_mcp.auth.loginflow import LoginFlowServer
     from nextcloud_mcp.auth.resource_server import ResourceServer
 
 __all__ = ["NextcloudServer", "build_http_app", "build_server"]
@@ -41,6 +42,20 @@ LOOPBACK_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"
 
 
 def _credentials(settings: Settings) -> BasicCredentials | None:
+    if settings.auth_mode == "loginflow":
+        if settings.mcp_transport == "stdio":
+            raise ConfigError(
+                "Login Flow mode (MCP_AUTH_MODE=loginflow) needs --transport streamable-http: MCP clients sign in "
+                "over HTTP. For stdio, use BasicAuth mode (NEXTCLOUD_USERNAME and NEXTCLOUD_PASSWORD)."
+            )
+        if settings.mcp_loginflow_key is None:
+            raise ConfigError(
+                "MCP_AUTH_MODE=loginflow needs MCP_LOGINFLOW_KEY (a Fernet key encrypting the stored app passwords); "
+                "docs/authentication.md shows how to make one."
+            )
+        if settings.redis_url is None:
+            raise ConfigError("MCP_AUTH_MODE=loginflow needs REDIS_URL: grants live in Redis, shared by replicas.")
+        return None
     if settings.auth_mode == "oauth":
         if settings.mcp_transport == "stdio":
             raise ConfigError(
@@ -57,10 +72,11 @@ class NextcloudServer(MCPServer[AppState]):
     """The SDK's `MCPServer` with the catalogue it serves (the OAuth gate reads each tool's scope from it) and its
     `ToolGate` (OAuth mode tells it which token cache forgets tokens Nextcloud rejects)."""
 
-    def __init__(self, catalogue: Catalogue, gate: ToolGate, **kwargs: Any) -> None:
+    def __init__(self, catalogue: Catalogue, gate: ToolGate, app_state: AppState, **kwargs: Any) -> None:
         super().__init__(middleware=[gate], **kwargs)
         self.catalogue = catalogue
         self.gate = gate
+        self.app_state = app_state
 
 
 def build_server(
@@ -82,6 +98,7 @@ def build_server(
     server = NextcloudServer(
         catalogue,
         ToolGate(policy),
+        state,
         name="nextcloud",
         title="Nextcloud",
         version=__version__,
@@ -105,7 +122,10 @@ def _catalogue(settings: Settings) -> Catalogue:
 
 
 def build_http_app(
-    server: NextcloudServer, settings: Settings, resource_server: ResourceServer | None = None
+    server: NextcloudServer,
+    settings: Settings,
+    resource_server: ResourceServer | None = None,
+    loginflow: LoginFlowServer | None = None,
 ) -> ASGIApp:
     """The streamable HTTP app at `MCP_PATH`, with DNS-rebinding protection always on.
 
@@ -139,6 +159,14 @@ def build_http_app(
         )
     if settings.mcp_metrics:  # GET /metrics, no token, same Host/Origin checks (docs/observability.md)
         app.router.routes.append(metrics.route(security, resource_server.cache if resource_server else None))
+    if loginflow is not None:
+        # this server is the authorization server; tools call Nextcloud with the grant's app password
+        lf_tool_scopes, lf_scopes = oauth_scopes(settings, server.catalogue)
+        server.gate.on_token_rejected = loginflow.provider.revoke_by_access_token
+        from nextcloud_mcp.auth.loginflow import REJECTED_MESSAGE
+
+        server.app_state.use_loginflow(loginflow.provider.credentials_for, REJECTED_MESSAGE)
+        return loginflow.protect(app, lf_tool_scopes, lf_scopes)
     if resource_server is None:
         return app
     # a token Nextcloud rejects (401) is validated again on its next request, not trusted until the cache TTL

@@ -32,7 +32,7 @@ def run_check(settings: Settings) -> int:
     """Print the checklist for `settings` to stdout; 1 when something blocks the server, else 0."""
     import anyio
 
-    mode = "BasicAuth" if settings.auth_mode == "basic" else "OAuth"
+    mode = {"basic": "BasicAuth", "oauth": "OAuth", "loginflow": "Login Flow"}[settings.auth_mode]
     print(
         f"nextcloud-mcp-server {__version__} check: {mode} mode, {settings.mcp_transport} transport, "
         f"NEXTCLOUD_HOST={settings.nextcloud_base_url}"
@@ -57,6 +57,8 @@ async def check(settings: Settings, transport: httpx2.AsyncBaseTransport | None 
                 await _apps(session, settings, report)
         finally:
             await http.aclose()
+    if settings.auth_mode == "loginflow" and status is not None:
+        await _login_flow(settings, transport, report)
     if settings.auth_mode == "oauth":
         from nextcloud_mcp.server.check_oauth import check_oauth
 
@@ -90,6 +92,9 @@ def _settings(settings: Settings, report: Report) -> BasicCredentials | None:
             "the credentials",
             "set NEXTCLOUD_CA_BUNDLE to the PEM file of the CA that signed it and remove NEXTCLOUD_VERIFY_SSL",
         )
+    if settings.auth_mode == "loginflow":
+        _login_flow_settings(settings, report)
+        return None
     if settings.auth_mode == "oauth":
         if settings.mcp_transport == "stdio":
             report.add(
@@ -112,6 +117,56 @@ def _settings(settings: Settings, report: Report) -> BasicCredentials | None:
         return None
     report.add("ok", "settings", f"BasicAuth mode as {settings.nextcloud_username}")
     return BasicCredentials(settings.nextcloud_username, settings.nextcloud_password)
+
+
+def _login_flow_settings(settings: Settings, report: Report) -> None:
+    """Login Flow mode: HTTP transport, the encryption key and Redis are all required."""
+    problems = []
+    if settings.mcp_transport == "stdio":
+        problems.append(("Login Flow mode needs --transport streamable-http", "add --transport streamable-http"))
+    if settings.mcp_loginflow_key is None:
+        problems.append(
+            (
+                "MCP_LOGINFLOW_KEY is not set: the app passwords cannot be stored encrypted",
+                'set it to a Fernet key: python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"',
+            )
+        )
+    if settings.redis_url is None:
+        problems.append(("REDIS_URL is not set: grants live in Redis", "set REDIS_URL=redis://host:6379/0"))
+    for message, fix in problems:
+        report.add("fail", "settings", message, fix)
+    if not problems:
+        report.add(
+            "ok",
+            "settings",
+            f"Login Flow mode; this server is the OAuth authorization server for {settings.resource_url}, "
+            "MCP_LOGINFLOW_KEY is a valid key",
+        )
+
+
+async def _login_flow(settings: Settings, transport: httpx2.AsyncBaseTransport | None, report: Report) -> None:
+    """Whether Nextcloud offers Login Flow v2: `POST /index.php/login/v2` answers a poll token (the login it
+    starts expires unused after 20 minutes)."""
+    url = f"{settings.nextcloud_base_url}/index.php/login/v2"
+    try:
+        async with httpx2.AsyncClient(transport=transport, trust_env=False, follow_redirects=False) as http:
+            response = await http.post(url, headers={"User-Agent": "Nextcloud MCP server check"})
+        data = response.json() if response.status_code == 200 else {}
+        ok = isinstance(data.get("poll"), dict) and "token" in data["poll"] and "login" in data
+    except (httpx2.HTTPError, ValueError):
+        ok = False
+        response = None
+    if ok:
+        report.add("ok", "loginflow", "Nextcloud offers Login Flow v2 (POST /index.php/login/v2)")
+    else:
+        status = f"HTTP {response.status_code}" if response is not None else "no answer"
+        report.add(
+            "fail",
+            "loginflow",
+            f"Nextcloud does not offer Login Flow v2 at {url} ({status})",
+            "check NEXTCLOUD_HOST; Login Flow v2 is part of Nextcloud core since version 16",
+        )
 
 
 async def _status(

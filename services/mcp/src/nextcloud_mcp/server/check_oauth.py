@@ -87,7 +87,10 @@ async def check_redis(settings: Settings, report: Report) -> None:
     assert settings.redis_url is not None
     url = settings.redis_url.get_secret_value()
     secret = httpx2.URL(url).password if "://" in url else None
-    note = "" if settings.auth_mode == "oauth" else " (only OAuth mode uses it, for the shared token cache)"
+    note = {
+        "oauth": "",
+        "loginflow": " (grants and encrypted app passwords live there)",
+    }.get(settings.auth_mode, " (only OAuth mode uses it, for the shared token cache)")
     client = connect_redis(url)
     try:
         with anyio.fail_after(REDIS_SECONDS):

@@ -40,7 +40,7 @@ def missing_credential(settings: Settings) -> str | None:
     Without an explicit `MCP_AUTH_MODE=oauth` (or `--oauth`), half a pair of credentials is a BasicAuth setup
     with a gap, not a wish for OAuth mode.
     """
-    if settings.mcp_auth_mode == "oauth":
+    if settings.mcp_auth_mode in ("oauth", "loginflow"):
         return None
     user, password = settings.nextcloud_username, settings.nextcloud_password
     if user and password is None:

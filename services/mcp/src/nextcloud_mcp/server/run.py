@@ -21,7 +21,12 @@ def run(settings: Settings) -> None:
     """Configure logging, build the server and serve stdio or streamable HTTP (blocking)."""
     secrets = [
         secret.get_secret_value()
-        for secret in (settings.nextcloud_password, settings.mcp_oidc_client_secret, settings.redis_url)
+        for secret in (
+            settings.nextcloud_password,
+            settings.mcp_oidc_client_secret,
+            settings.redis_url,
+            settings.mcp_loginflow_key,
+        )
         if secret is not None
     ]
     configure_logging(settings.mcp_log_level, settings.mcp_log_format, secrets)
@@ -73,8 +78,13 @@ async def _serve_http(server: object, settings: Settings) -> None:
     from nextcloud_mcp.server.build import build_http_app
 
     resource_server = await ResourceServer.start(settings) if settings.auth_mode == "oauth" else None
+    loginflow = None
+    if settings.auth_mode == "loginflow":
+        from nextcloud_mcp.auth.loginflow import LoginFlowServer
+
+        loginflow = await LoginFlowServer.start(settings)
     try:
-        app = build_http_app(server, settings, resource_server)  # type: ignore[arg-type]
+        app = build_http_app(server, settings, resource_server, loginflow)  # type: ignore[arg-type]
         config = uvicorn.Config(
             app,
             host=settings.mcp_host,
@@ -84,7 +94,13 @@ async def _serve_http(server: object, settings: Settings) -> None:
             lifespan="on",
             server_header=False,
         )
-        await uvicorn.Server(config).serve()
+        async with anyio.create_task_group() as tasks:
+            if loginflow is not None:
+                tasks.start_soon(loginflow.sweep_forever)
+            await uvicorn.Server(config).serve()
+            tasks.cancel_scope.cancel()
     finally:
         if resource_server is not None:
             await resource_server.aclose()
+        if loginflow is not None:
+            await loginflow.aclose()

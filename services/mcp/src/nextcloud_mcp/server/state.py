@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -54,6 +54,14 @@ class AppState:
         self._capabilities: dict[str, tuple[float, Capabilities]] = {}
         self._probes: dict[tuple[str, str], tuple[float, bool]] = {}
         self._credentials_checked: tuple[float, NextcloudError | None] | None = None
+        self._loginflow: Callable[[AccessToken], httpx2.Auth] | None = None
+        self._loginflow_rejected = ""
+
+    def use_loginflow(self, credentials_for: Callable[[AccessToken], httpx2.Auth], rejected: str) -> None:
+        """Login Flow mode: a token's Nextcloud credentials are its grant's app password (`credentials_for`), and
+        `rejected` is what a call says when Nextcloud refuses them."""
+        self._loginflow = credentials_for
+        self._loginflow_rejected = rejected
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[AppState]:
@@ -86,6 +94,8 @@ class AppState:
             return NextcloudSession(self.http, creds.auth, creds.key, self._shared)
         if token is None:
             raise RuntimeError("OAuth mode request without a validated access token")
+        if self._loginflow is not None:
+            return NextcloudSession(self.http, self._loginflow(token), caller_key(token), self._shared)
         return NextcloudSession(self.http, BearerAuth(token.token), caller_key(token), self._shared)
 
     async def core_status(self) -> ServerStatus:
@@ -126,6 +136,8 @@ class AppState:
 
     def rejected_message(self) -> str | None:
         """BasicAuth: what to fix when Nextcloud answers 401 to the configured credentials; None in OAuth mode."""
+        if self._loginflow is not None:
+            return self._loginflow_rejected
         return rejected_message(self.settings.nextcloud_username or "") if self._credentials is not None else None
 
     async def credentials_problem(self) -> NextcloudError | None:

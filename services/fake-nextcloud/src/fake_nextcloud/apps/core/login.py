@@ -36,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from fake_nextcloud.apps.core.tokens import tokens
 from fake_nextcloud.core.appframework import Annotations, controller
 from fake_nextcloud.core.auth import check_browser_login
 from fake_nextcloud.core.browser import default_page_url, ensure_session, log_in, log_out
@@ -171,7 +172,11 @@ async def try_login(ctx: NcContext, request: Request) -> Response:
     account = check_browser_login(ctx.state, login, password)
     if account is None or not account.enabled:
         return _failed(ctx, user_param, redirect_url, "invalidpassword")
-    log_in(ctx, account, login)
+    session = log_in(ctx, account, login)
+    # tryLogin: createSessionToken (the "Devices & sessions" entry, apps/core/tokens.py) and
+    # `$this->session->set('last-password-confirm', $loginResult->getLastLogin())`
+    tokens(ctx.state).session_token(session, account, ctx.header("User-Agent") or "unknown browser")
+    session.set("last-password-confirm", ctx.state.time())
     if timezone:  # SetUserTimezoneCommand
         account.timezone = timezone
     return _generate_redirect(ctx, redirect_url)
