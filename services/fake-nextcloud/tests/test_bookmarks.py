@@ -101,3 +101,11 @@ async def test_capability(client: httpx2.AsyncClient) -> None:
     caps = await client.get("/ocs/v2.php/cloud/capabilities", params={"format": "json"}, auth=ALICE,
                             headers={"OCS-APIRequest": "true"})  # fmt: skip
     assert caps.json()["ocs"]["data"]["capabilities"]["bookmarks"]["javascript-bookmarks"] is True
+
+
+async def test_a_url_with_a_malformed_authority_is_invalid(client: httpx2.AsyncClient) -> None:
+    """``UrlNormalizer::normalize`` throws ``UrlParseError`` for an authority it cannot parse; ``BookmarkService``
+    turns it into ``BookmarksError`` 400 "Invalid URL" (found by tests/security/test_tool_fuzz.py: ``[`` in the
+    host made the fake answer 500)."""
+    response = await client.post(f"{API}/bookmark", json={"url": "https://^[^@:]+@[^@]+$"}, auth=ALICE)
+    assert response.status_code == 400 and response.json()["data"] == ["Invalid URL"]

@@ -41,9 +41,13 @@ def capability() -> dict[str, Any]:
 
 def normalize_url(url: str) -> str:
     """``UrlNormalizer::normalize`` (``UrlParseError`` -> ``BookmarksError`` 400 ``Invalid URL``)."""
-    parts = urlsplit(url.strip())
+    try:  # a malformed authority (e.g. an unbalanced "[") is a UrlParseError there too
+        parts = urlsplit(url.strip())
+        hostname = parts.hostname
+    except ValueError:
+        raise BookmarksError(400, "Invalid URL") from None
     scheme = parts.scheme.lower()
-    if scheme in ("http", "https", "ftp", "sftp") and not parts.hostname:
+    if scheme in ("http", "https", "ftp", "sftp") and not hostname:
         raise BookmarksError(400, "Invalid URL")
     if scheme in ("javascript", "file"):
         return url
