@@ -215,6 +215,24 @@ class Settings(BaseSettings):
         "calendars name none. Unset: UTC. See docs/calendar.md.",
     )
 
+    mcp_extract_max_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1024,
+        description="Largest document (PDF, DOCX/XLSX/PPTX, ODT/ODS/ODP) `nc_files_read_file` extracts text from, in "
+        "bytes; larger ones get an error naming `nc_files_download_file`. See docs/documents.md.",
+    )
+    mcp_extract_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="Seconds one document's text extraction may take before its process is killed.",
+    )
+    mcp_extract_memory_mb: int = Field(
+        default=512,
+        ge=128,
+        description="Address-space cap (MiB) of the process that extracts one document's text (Linux, macOS).",
+    )
+
     _notices: tuple[tuple[int, str], ...] = PrivateAttr(default=())
 
     @field_validator("mcp_port", mode="before")

@@ -8,6 +8,8 @@ Deterministic content of ``size`` bytes: the repeated pattern ``bytes(range(256)
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from pathlib import Path
 from typing import Any
@@ -77,7 +79,10 @@ def build_files_control_routes(state: FakeState) -> list[BaseRoute]:
                     node = backend.get(user.uid, path) or backend.mkcol(user.uid, path)
                 else:
                     mtime = int(spec["mtime"]) if spec.get("mtime") is not None else None
-                    if "content" in spec:
+                    if "content_base64" in spec:  # binary content (documents for the server's extraction tests)
+                        blob = base64.b64decode(str(spec["content_base64"]), validate=True)
+                        node = backend.write_bytes(user.uid, path, blob, mtime=mtime)
+                    elif "content" in spec:
                         node = backend.write_bytes(user.uid, path, str(spec["content"]).encode("utf-8"), mtime=mtime)
                     else:
                         size = int(spec.get("size", 0))
@@ -89,7 +94,7 @@ def build_files_control_routes(state: FakeState) -> list[BaseRoute]:
                 out.append(_node_json(node))
         except DavError as exc:
             return JSONResponse({"error": exc.message}, status_code=400)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
             return JSONResponse({"error": f"{type(exc).__name__}: {exc}"}, status_code=400)
         return JSONResponse({"files": out}, status_code=201)
 

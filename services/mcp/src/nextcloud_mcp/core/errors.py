@@ -5,6 +5,7 @@ NextcloudMCPError
 ├── ConfigError            bad settings; raised at start, printed by the CLI, exit 2
 ├── InvalidInput           a value from the caller that cannot be used (time, zone, rule, field); nothing sent
 ├── NotConfirmed           a destructive bulk action the user declined or nobody confirmed (core.confirm); nothing sent
+├── UnreadableDocument     no text from a document: encrypted, corrupt, too large, too slow (core.extract)
 └── NextcloudError         a Nextcloud request failed (.status .method .path; never headers or bodies)
     ├── AuthenticationFailed   401
     ├── Forbidden              403
@@ -48,6 +49,7 @@ __all__ = [
     "RateLimited",
     "TLSFailure",
     "Unavailable",
+    "UnreadableDocument",
     "WrongHost",
 ]
 
@@ -67,6 +69,10 @@ class InvalidInput(NextcloudMCPError):
 class NotConfirmed(NextcloudMCPError):
     """A destructive bulk action that was not confirmed (declined, dismissed, or called without confirm=true);
     nothing was deleted. The message says what would have been lost (`core.confirm`)."""
+
+
+class UnreadableDocument(NextcloudMCPError):
+    """A document whose text cannot be extracted (encrypted, corrupt, over a size, time or memory limit)."""
 
 
 class NextcloudError(NextcloudMCPError):

@@ -72,9 +72,10 @@ class FilesClient(Transfers):
         me = next((e for e in entries if e.path == rel), entries[0])
         return me, [e for e in entries if e is not me]
 
-    async def read_bytes(self, path: str, max_bytes: int) -> FileBytes:
-        """A file's content when it has at most `max_bytes`, else `reason` says why not (folder, too large)."""
-        entry = await self.stat(path)
+    async def read_bytes(self, path: str, max_bytes: int, entry: DavEntry | None = None) -> FileBytes:
+        """A file's content when it has at most `max_bytes`, else `reason` says why not (folder, too large).
+        `entry` is the file's stat when the caller has it already."""
+        entry = entry or await self.stat(path)
         if entry.is_dir:
             return FileBytes(entry=entry, reason="This is a folder; use nc_files_list_files.")
         if entry.size is not None and entry.size > max_bytes:
@@ -93,8 +94,8 @@ class FilesClient(Transfers):
             return FileBytes(entry=entry, reason=reason)
         return FileBytes(entry=entry, data=bytes(buf), content_type=ctype or entry.content_type)
 
-    async def read_text(self, path: str, max_bytes: int) -> TextContent:
-        got = await self.read_bytes(path, max_bytes)
+    async def read_text(self, path: str, max_bytes: int, entry: DavEntry | None = None) -> TextContent:
+        got = await self.read_bytes(path, max_bytes, entry)
         entry, data = got.entry, got.data
         if data is None:
             return TextContent(entry=entry, text=None, encoding=None, reason=got.reason)
