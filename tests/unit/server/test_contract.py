@@ -5,6 +5,7 @@ parameter described, etag-guarded replacements, descriptions and error texts tha
 from __future__ import annotations
 
 import ast
+import importlib.util
 import itertools
 import json
 import re
@@ -71,12 +72,19 @@ NO_ETAG: dict[str, str] = {
     "nc_news_update_folder": "News API v1.3 renames/marks read with no version (FolderApiController::update, read)",
     "nc_news_update_feed": "News API v1.3 renames/moves/marks read with no version (FeedApiController)",
     "nc_news_update_items": "read/star marks are flags set idempotently; the News API has no item version",
+    "nc_semantic_update_index": "refreshes the server's derived index from Nextcloud; no user content is written",
 }
 
 _CATALOGUE, _ = build_catalogue()
 _DYNAMIC = load_settings(
     environ={"NEXTCLOUD_HOST": "http://nc.test", "NEXTCLOUD_USERNAME": "a", "NEXTCLOUD_PASSWORD": "p"}
     | {"MCP_DYNAMIC_TOOLSETS": "true"}
+    # the `nc_semantic_*` tools too (MCP_SEMANTIC), when the `semantic` extra is installed
+    | (
+        {"MCP_SEMANTIC": "true"}
+        if importlib.util.find_spec("qdrant_client") and importlib.util.find_spec("wordllama")
+        else {}
+    )
 )
 _POLICY, _EVERY_TOOL = tool_offer(_DYNAMIC, AppState(_DYNAMIC, None), _CATALOGUE)  # the catalogue + nc_toolsets_*
 TOOLS: list[dict[str, Any]] = [
@@ -86,7 +94,7 @@ TOOLS: list[dict[str, Any]] = [
         "inputSchema": t.parameters,
         "outputSchema": t.output_schema,
         "annotations": t.annotations.model_dump(by_alias=True) if t.annotations else {},
-        "toolset": _CATALOGUE.apps[t.name].toolset if t.name in _CATALOGUE.apps else "toolsets",
+        "toolset": _CATALOGUE.apps[t.name].toolset if t.name in _CATALOGUE.apps else t.name.split("_")[1],
     }
     for t in _EVERY_TOOL
 ]

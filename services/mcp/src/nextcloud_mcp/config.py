@@ -198,6 +198,38 @@ class Settings(BaseSettings):
         "Without sessions (stateless HTTP) it calls their tools through `nc_toolsets_call_tool` (docs/tools.md). "
         "CLI: `--dynamic-toolsets`.",
     )
+    mcp_semantic: bool = Field(
+        default=False,
+        description="Offer semantic search (`nc_semantic_*`): an index of the user's notes and text files, searched "
+        "by meaning and words together (docs/semantic-search.md). Needs the `semantic` extra.",
+    )
+    mcp_semantic_path: str | None = Field(
+        default=None,
+        description="Folder of the embedded Qdrant index (one machine). Unset: `$XDG_DATA_HOME/nextcloud-mcp/semantic` "
+        "or `~/.local/share/nextcloud-mcp/semantic`. "
+        "Ignored when `MCP_SEMANTIC_QDRANT_URL` is set.",
+    )
+    mcp_semantic_qdrant_url: str | None = Field(
+        default=None,
+        description="URL of a Qdrant server holding the index, for replicas that share it (e.g. `http://qdrant:6333`).",
+    )
+    mcp_semantic_qdrant_api_key: SecretStr | None = Field(
+        default=None, description="API key of that Qdrant server, if it needs one."
+    )
+    mcp_semantic_embedder: Literal["wordllama", "openai"] = Field(
+        default="wordllama",
+        description="`wordllama`: a small model shipped inside the `wordllama` package (CPU, no network); `openai`: "
+        "an OpenAI-compatible `/embeddings` endpoint (`MCP_SEMANTIC_OPENAI_URL`).",
+    )
+    mcp_semantic_openai_url: str | None = Field(
+        default=None, description="Base URL of the OpenAI-compatible API, e.g. `https://api.openai.com/v1`."
+    )
+    mcp_semantic_openai_model: str = Field(
+        default="text-embedding-3-small", description="Embedding model name for the OpenAI-compatible endpoint."
+    )
+    mcp_semantic_openai_key: SecretStr | None = Field(
+        default=None, description="Bearer key for the OpenAI-compatible endpoint."
+    )
     mcp_metrics: bool = Field(
         default=True,
         description="Serve Prometheus metrics at `GET /metrics` on the HTTP port (no token; see "

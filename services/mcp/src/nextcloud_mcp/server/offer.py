@@ -9,8 +9,10 @@ from mcp.server.mcpserver.tools import Tool
 
 from nextcloud_mcp.apps import APPS
 from nextcloud_mcp.config import Settings
+from nextcloud_mcp.core.tool import hints
 from nextcloud_mcp.server.catalogue import Catalogue
 from nextcloud_mcp.server.policy import ToolPolicy, tool_scopes
+from nextcloud_mcp.server.registry import build_tool
 from nextcloud_mcp.server.selection import excluded_tools, offered_scopes
 from nextcloud_mcp.server.state import AppState
 
@@ -20,6 +22,13 @@ DYNAMIC_HINT = (
     " Tools come in toolsets: nc_toolsets_list_toolsets shows them; enable the ones a task needs with "
     "nc_toolsets_enable_toolsets (without a session, call their tools through nc_toolsets_call_tool)."
 )
+
+#: `MCP_SEMANTIC` tools (not in the catalogue: offered only when enabled) and the OAuth scope each needs
+SEMANTIC_SCOPES = {
+    "nc_semantic_search_items": "semantic:read",
+    "nc_semantic_get_index": "semantic:read",
+    "nc_semantic_update_index": "semantic:write",
+}
 
 
 def settings_exclusions(settings: Settings, catalogue: Catalogue) -> dict[str, str]:
@@ -53,6 +62,13 @@ def tool_offer(settings: Settings, state: AppState, catalogue: Catalogue) -> tup
         toolsets=dynamic,
     )
     tools = list(catalogue.tools)
+    if settings.mcp_semantic:  # imported only then: the `semantic` extra is optional
+        from nextcloud_mcp.semantic.guard import require
+
+        require(settings)
+        from nextcloud_mcp.semantic.tools import TOOLS as SEMANTIC
+
+        tools += [build_tool(s) for s in SEMANTIC if not settings.mcp_read_only or hints(s.annotations).read_only]
     if dynamic is not None:
         from nextcloud_mcp.server.meta_tools import meta_tools
 
@@ -75,4 +91,7 @@ def oauth_scopes(settings: Settings, catalogue: Catalogue) -> tuple[dict[str, st
     scopes = {n: s for n, s in tool_scopes(catalogue.apps, catalogue.read_only).items() if n not in excluded}
     toolsets = {catalogue.apps[name].toolset for name in scopes}
     ordered = [app.toolset for app in APPS if app.toolset in toolsets]
+    if settings.mcp_semantic:  # the semantic tools read notes and files: their own scopes, not none
+        scopes.update(SEMANTIC_SCOPES)
+        ordered.append("semantic")
     return scopes, offered_scopes(ordered, read_only_mode=settings.mcp_read_only)

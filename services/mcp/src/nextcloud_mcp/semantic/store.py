@@ -1,0 +1,191 @@
+"""The index in Qdrant: embedded local mode (a folder, one machine) or a Qdrant server (replicas share it).
+
+Isolation by construction: every method takes the Nextcloud user id, every point carries it in its `user`
+payload, and every read, count and delete is filtered on it; there is no call without a user.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from qdrant_client import AsyncQdrantClient
+from qdrant_client import models as qm
+
+from nextcloud_mcp.semantic.lexical import sparse_terms
+
+__all__ = ["Chunk", "Found", "SemanticStore", "close_stores", "open_store"]
+
+DENSE, LEXICAL = "dense", "lexical"
+STATUS = "semantic_status"
+_NS = uuid.UUID("6f1d5c1e-2b1b-4f57-9a55-7f0e52f3b0a1")
+_STORES: dict[str, SemanticStore] = {}  # one client per folder or URL: embedded Qdrant locks its folder
+
+
+@dataclass(frozen=True)
+class Chunk:
+    app: str
+    object_id: str
+    title: str
+    etag: str
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Found:
+    app: str
+    object_id: str
+    title: str
+    text: str
+    score: float
+
+
+def open_store(location: str, *, url: bool, api_key: str | None, space: str) -> SemanticStore:
+    """The process's one store for this folder or server URL and vector space (embedder name)."""
+    key = f"{location}\0{space}"
+    store = _STORES.get(key)
+    if store is None:
+        client = AsyncQdrantClient(url=location, api_key=api_key) if url else AsyncQdrantClient(path=location)
+        store = _STORES[key] = SemanticStore(client, space, indexes=url)
+    return store
+
+
+async def close_stores() -> None:
+    """Close every store's client (releases an embedded index's folder lock)."""
+    while _STORES:
+        _, store = _STORES.popitem()
+        await store.close()
+
+
+def _mine(user: str, *more: qm.FieldCondition) -> qm.Filter:
+    return qm.Filter(must=[qm.FieldCondition(key="user", match=qm.MatchValue(value=user)), *more])
+
+
+class SemanticStore:
+    def __init__(self, client: AsyncQdrantClient, space: str, *, indexes: bool) -> None:
+        self._client = client
+        self._indexes = indexes  # payload indexes: a Qdrant server uses them, embedded mode has none
+        self._collection = "nc_chunks_" + re.sub(r"[^A-Za-z0-9_]+", "_", space)
+        self._ready = False
+
+    async def _ensure(self, dim: int) -> bool:
+        """Create the collections (chunks, once their dimension is known; status); False when there are none."""
+        if self._ready:
+            return True
+        client = self._client
+        if not await client.collection_exists(STATUS):
+            await client.create_collection(STATUS, vectors_config=qm.VectorParams(size=1, distance=qm.Distance.DOT))
+            if self._indexes:
+                await client.create_payload_index(STATUS, "user", qm.PayloadSchemaType.KEYWORD)
+        if not await client.collection_exists(self._collection):
+            if not dim:
+                return False
+            await client.create_collection(
+                self._collection,
+                vectors_config={DENSE: qm.VectorParams(size=dim, distance=qm.Distance.COSINE)},
+                sparse_vectors_config={LEXICAL: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
+            )
+            for field in ("user", "app", "object") if self._indexes else ():
+                await client.create_payload_index(self._collection, field, qm.PayloadSchemaType.KEYWORD)
+        self._ready = True
+        return True
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def versions(self, user: str, app: str) -> dict[str, str]:
+        """Object id → indexed etag, of this user's objects of `app`."""
+        if not await self._ensure(0):
+            return {}
+        found: dict[str, str] = {}
+        offset: Any = None
+        only = _mine(user, qm.FieldCondition(key="app", match=qm.MatchValue(value=app)))
+        while True:
+            points, offset = await self._client.scroll(
+                self._collection, scroll_filter=only, limit=512, offset=offset, with_payload=["object", "etag"]
+            )
+            for p in points:
+                payload = p.payload or {}
+                found[str(payload["object"])] = str(payload["etag"])
+            if offset is None:
+                return found
+
+    async def replace(
+        self, user: str, app: str, object_id: str, chunks: list[Chunk], vectors: list[list[float]]
+    ) -> None:
+        """The object's chunks, instead of those indexed before."""
+        await self.remove(user, app, object_id)
+        if not chunks or not await self._ensure(len(vectors[0])):
+            return
+        points = []
+        for chunk, vector in zip(chunks, vectors, strict=True):
+            indices, values = sparse_terms(f"{chunk.title}\n{chunk.text}")
+            pid = uuid.uuid5(_NS, f"{user}\0{app}\0{object_id}\0{chunk.number}")
+            payload = {
+                "user": user, "app": app, "object": object_id, "title": chunk.title,
+                "etag": chunk.etag, "chunk": chunk.number, "text": chunk.text,
+            }  # fmt: skip
+            vec: dict[str, Any] = {DENSE: vector, LEXICAL: qm.SparseVector(indices=indices, values=values)}
+            points.append(qm.PointStruct(id=str(pid), vector=vec, payload=payload))
+        await self._client.upsert(self._collection, points=points)
+
+    async def remove(self, user: str, app: str, object_id: str) -> None:
+        if not await self._ensure(0):
+            return
+        only = _mine(
+            user,
+            qm.FieldCondition(key="app", match=qm.MatchValue(value=app)),
+            qm.FieldCondition(key="object", match=qm.MatchValue(value=object_id)),
+        )
+        await self._client.delete(self._collection, points_selector=qm.FilterSelector(filter=only))
+
+    async def search(self, user: str, query: str, vector: list[float], limit: int) -> list[Found]:
+        """The user's best chunks: the dense (meaning) and lexical (BM25) rankings fused by reciprocal rank."""
+        if not await self._ensure(0):
+            return []
+        mine = _mine(user)
+        indices, values = sparse_terms(query, query=True)
+        prefetch = [qm.Prefetch(query=vector, using=DENSE, filter=mine, limit=limit * 4)]
+        if indices:
+            sparse = qm.SparseVector(indices=indices, values=values)
+            prefetch.append(qm.Prefetch(query=sparse, using=LEXICAL, filter=mine, limit=limit * 4))
+        result = await self._client.query_points(
+            self._collection,
+            prefetch=prefetch,
+            query=qm.FusionQuery(fusion=qm.Fusion.RRF),
+            query_filter=mine,
+            limit=limit,
+            with_payload=True,
+        )
+        hits = []
+        for p in result.points:
+            payload = p.payload or {}
+            if payload.get("user") != user:  # the filter already guarantees it; never let a stranger's chunk out
+                continue
+            hits.append(Found(payload["app"], str(payload["object"]), payload["title"], payload["text"], p.score))
+        return hits
+
+    async def counts(self, user: str) -> dict[str, int]:
+        """Chunks per app, of this user."""
+        if not await self._ensure(0):
+            return {}
+        counts: dict[str, int] = {}
+        for app in ("notes", "files"):
+            only = _mine(user, qm.FieldCondition(key="app", match=qm.MatchValue(value=app)))
+            counts[app] = (await self._client.count(self._collection, count_filter=only, exact=True)).count
+        return counts
+
+    async def save_status(self, user: str, status: dict[str, Any]) -> None:
+        await self._ensure(0)
+        payload = {**status, "user": user, "at": time.time()}
+        point = qm.PointStruct(id=str(uuid.uuid5(_NS, f"status\0{user}")), vector=[1.0], payload=payload)
+        await self._client.upsert(STATUS, points=[point])
+
+    async def status(self, user: str) -> dict[str, Any] | None:
+        await self._ensure(0)
+        points, _ = await self._client.scroll(STATUS, scroll_filter=_mine(user), limit=1, with_payload=True)
+        return dict(points[0].payload or {}) if points else None
