@@ -111,9 +111,10 @@ def test_wheel_has_the_server_and_its_runtime_dependencies_only(dist: Path) -> N
     required = {_name(value) for value in requires if "extra ==" not in value}
     assert required == {_name(r) for r in PROJECT["dependencies"]}
     assert not required & DEV_ONLY
-    # the fake Nextcloud only with the demo extra (docs/demo.md)
-    assert ["Provides-Extra", "demo"] in fields
-    assert [v for v in requires if "extra ==" in v] == ["fake-nextcloud>=0.1.0; extra == 'demo'"]
+    # the fake Nextcloud only with the demo extra (docs/demo.md); Qdrant and the embedder only with semantic
+    extras = {_name(v): v.split("extra == ", 1)[1].strip("'\"") for v in requires if "extra ==" in v}
+    assert ["Provides-Extra", "demo"] in fields and ["Provides-Extra", "semantic"] in fields
+    assert extras == {"fake-nextcloud": "demo", "qdrant-client": "semantic", "wordllama": "semantic"}
     assert "nextcloud-mcp-server = nextcloud_mcp.cli:main" in entry_points
 
 
