@@ -23,27 +23,27 @@ def _summaries(page: dict[str, object]) -> list[str]:
 
 async def test_stream_from_real_actions_with_filters_and_objects(mcp_as: McpFactory) -> None:
     async with mcp_as("alice") as mcp:
-        structured(await mcp.call_tool("nc_files_write_file", {"path": "/Docs/report.odt", "text": "v1"}))
-        written = structured(await mcp.call_tool("nc_files_read_file", {"path": "/Docs/report.odt"}))
-        second = {"path": "/Docs/report.odt", "text": "v2", "etag": written["etag"]}
+        structured(await mcp.call_tool("nc_files_write_file", {"path": "/Docs/report.md", "text": "v1"}))
+        written = structured(await mcp.call_tool("nc_files_read_file", {"path": "/Docs/report.md"}))
+        second = {"path": "/Docs/report.md", "text": "v2", "etag": written["etag"]}
         structured(await mcp.call_tool("nc_files_write_file", second))
         structured(await mcp.call_tool("nc_notes_create_note", {"title": "Idea", "content": "x"}))
-        moved = {"path": "/Docs/report.odt", "target": "/Docs/final.odt"}
+        moved = {"path": "/Docs/report.md", "target": "/Docs/final.md"}
         structured(await mcp.call_tool("nc_files_move_file", moved))
         page = structured(await mcp.call_tool(LIST, {}))
         assert set(page) == {"items", "next_cursor", "total"} and page["next_cursor"] is None
         summaries = _summaries(page)
-        assert summaries[0] == "You renamed Docs/report.odt to Docs/final.odt"
-        assert "You changed Docs/report.odt" in summaries and "You created Notes/Idea.md" in summaries
+        assert summaries[0] == "You renamed Docs/report.md to Docs/final.md"
+        assert "You changed Docs/report.md" in summaries and "You created Notes/Idea.md" in summaries
         first = page["items"][0]
         assert first["summary"].endswith("just now") and first["time"].endswith("+00:00")
         assert first["actor"] == "alice" and first["app"] == "files" and first["object_type"] == "files"
-        assert first["object_name"] == "/Docs/final.odt" and first["link"].startswith("http://nc.test/")
-        one = structured(await mcp.call_tool(LIST, {"object": "/Docs/final.odt"}))
+        assert first["object_name"] == "/Docs/final.md" and first["link"].startswith("http://nc.test/")
+        one = structured(await mcp.call_tool(LIST, {"object": "/Docs/final.md"}))
         assert _summaries(one) == [
-            "You renamed Docs/report.odt to Docs/final.odt",
-            "You changed Docs/report.odt",
-            "You created Docs/report.odt",
+            "You renamed Docs/report.md to Docs/final.md",
+            "You changed Docs/report.md",
+            "You created Docs/report.md",
         ]
         by_object = structured(await mcp.call_tool(LIST, {"object": f"files:{first['object_id']}"}))
         assert _summaries(by_object) == _summaries(one)

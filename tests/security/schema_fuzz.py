@@ -85,7 +85,9 @@ def _integer(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     high = schema.get("maximum", 2**53)
     low, high = int(low), int(high)
     return st.one_of(
-        st.integers(low, min(high, low + 5)), st.integers(max(low, 0), min(high, 20)), st.integers(low, high)
+        st.integers(low, min(high, low + 5)),
+        st.integers(max(low, 0), max(low, min(high, 20))),  # small values, or the minimum when it is above 20
+        st.integers(low, high),
     )
 
 
