@@ -300,7 +300,8 @@ def _footprint(fp: dict[str, Any], checks: list[Check]) -> str:
             str(fp["packages"]),
             "≤ 45",
             fp["packages"] <= 45,
-            "the runtime dependencies of the MCP SDK",
+            "the document extractors (pypdf, python-docx, openpyxl, python-pptx, odfpy, with lxml and pillow) "
+            "and the MCP SDK's dependencies",
         )
     )
     return f"""## 7. Install footprint: fresh venv, the server package alone (no dev dependencies)
@@ -318,7 +319,8 @@ def _first_start(fs: dict[str, Any], checks: list[Check]) -> str:
             f"{wheel['received_mb']['median']:.0f} MB, {wheel['seconds']['median']:.1f} s",
             "≤ 40 MB",
             wheel["received_mb"]["median"] <= 40,
-            "the runtime dependencies (cryptography, pydantic-core, the MCP SDK)",
+            "the document extractors' lxml and pillow (python-docx, openpyxl, python-pptx), cryptography, "
+            "pydantic-core",
         )
     )
     rows = [
