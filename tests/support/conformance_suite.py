@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from support.processes import npm_ci
+
 __all__ = [
     "SUITES",
     "SUITE_DIR",
@@ -94,23 +96,7 @@ def ensure_installed(timeout: float = NPM_CI_TIMEOUT) -> None:
     """`npm ci` in `mcp-conformance/` unless the pinned suites and node are already installed there."""
     if all(suite.installed() for suite in SUITES) and _node_installed():
         return
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("npm is not installed (apt-get install npm)")
-    try:
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=SUITE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env={**os.environ, "NO_UPDATE_NOTIFIER": "1"},
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise RuntimeError(f"npm ci in {SUITE_DIR} took longer than {timeout:.0f}s") from exc
-    if result.returncode != 0 or not all(suite.installed() for suite in SUITES) or not _node_installed():
-        raise RuntimeError(f"npm ci in {SUITE_DIR} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    npm_ci(SUITE_DIR, lambda: all(suite.installed() for suite in SUITES) and _node_installed(), timeout)
 
 
 def _cli(suite: Suite, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:

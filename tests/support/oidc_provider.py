@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from nextcloud_mcp.apps import APPS
-from support.processes import ManagedProcess, http_ready
+from support.processes import ManagedProcess, http_ready, npm_ci
 
 __all__ = [
     "DEFAULT_USERS",
@@ -95,23 +94,7 @@ def ensure_installed(timeout: float = NPM_CI_TIMEOUT) -> None:
     """`npm ci` in `idp/` unless the pinned oidc-provider is already installed there (bounded by `timeout`)."""
     if _installed_version() == pinned_version():
         return
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("npm is not installed (apt-get install npm)")
-    try:
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=IDP_DIR,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env={**os.environ, "NO_UPDATE_NOTIFIER": "1"},
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise RuntimeError(f"npm ci in {IDP_DIR} took longer than {timeout:.0f}s") from exc
-    if result.returncode != 0 or _installed_version() != pinned_version():
-        raise RuntimeError(f"npm ci in {IDP_DIR} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    npm_ci(IDP_DIR, lambda: _installed_version() == pinned_version(), timeout)
 
 
 @dataclass

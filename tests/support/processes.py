@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import httpx2
 
-__all__ = ["ManagedProcess", "free_port", "http_ready"]
+__all__ = ["ManagedProcess", "free_port", "http_ready", "npm_ci"]
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -112,3 +113,25 @@ class ManagedProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def npm_ci(directory: Path, installed: Callable[[], bool], timeout: float) -> None:
+    """`npm ci` in `directory` (a pinned package-lock.json), bounded by `timeout`; raises unless `installed()`
+    holds afterwards."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("npm is not installed (apt-get install npm)")
+    try:
+        result = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "NO_UPDATE_NOTIFIER": "1"},
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise RuntimeError(f"npm ci in {directory} took longer than {timeout:.0f}s") from exc
+    if result.returncode != 0 or not installed():
+        raise RuntimeError(f"npm ci in {directory} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
