@@ -37,7 +37,8 @@ class App:
     finds the app for callers whose capabilities lack it (versions that publish no capability); the server
     caches its answer like the capabilities. `resources`, when set, declares the app's MCP resources and
     completion values (`core.resource`), gated like its tools. `summary` is the one line
-    `nc_toolsets_list_toolsets` shows for the toolset (at most 100 characters).
+    `nc_toolsets_list_toolsets` shows for the toolset (at most 100 characters). `index`, when set, names the
+    module whose `SOURCE` (`core.indexing.IndexSource`) feeds the semantic index, imported only when it is on.
     """
 
     id: str
@@ -47,6 +48,7 @@ class App:
     probe: Probe | None = None
     resources: Resources | None = None
     summary: str = ""
+    index: str | None = None
 
     @property
     def scopes(self) -> tuple[str, str]:

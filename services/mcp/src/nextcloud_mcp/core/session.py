@@ -14,7 +14,7 @@ import httpx2
 
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.core.http import NextcloudHTTP
-from nextcloud_mcp.core.instance import CoreClient
+from nextcloud_mcp.core.instance import Capabilities, CoreClient
 
 __all__ = ["NextcloudHTTP", "NextcloudSession", "ServerState"]
 
@@ -55,4 +55,8 @@ class ServerState(Protocol):
 
     def session(self) -> NextcloudSession:
         """The caller's session: the configured user (BasicAuth) or the access token's user (OAuth)."""
+        ...
+
+    async def capabilities(self, session: NextcloudSession) -> Capabilities | None:
+        """The caller's capabilities (cached by the server); None when Nextcloud cannot say."""
         ...

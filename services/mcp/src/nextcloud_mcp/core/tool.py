@@ -16,9 +16,10 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel
 
 from nextcloud_mcp.config import Settings
+from nextcloud_mcp.core.instance import Capabilities
 from nextcloud_mcp.core.session import NextcloudSession, ServerState
 
-__all__ = ["Hints", "Item", "ToolSpec", "compact", "hints", "session", "settings", "tool"]
+__all__ = ["Hints", "Item", "ToolSpec", "capabilities", "compact", "hints", "session", "settings", "tool"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -102,6 +103,12 @@ def session(ctx: Context) -> NextcloudSession:
 def settings(ctx: Context) -> Settings:
     """The server's settings."""
     return _state(ctx).settings
+
+
+async def capabilities(ctx: Context) -> Capabilities | None:
+    """The caller's capabilities (cached by the server); None when Nextcloud cannot say."""
+    state = _state(ctx)
+    return await state.capabilities(state.session())
 
 
 def compact(model: BaseModel) -> Item:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,12 +170,12 @@ class SemanticStore:
             hits.append(Found(payload["app"], str(payload["object"]), payload["title"], payload["text"], p.score))
         return hits
 
-    async def counts(self, user: str) -> dict[str, int]:
+    async def counts(self, user: str, apps: Sequence[str]) -> dict[str, int]:
         """Chunks per app, of this user."""
         if not await self._ensure(0):
             return {}
         counts: dict[str, int] = {}
-        for app in ("notes", "files"):
+        for app in apps:
             only = _mine(user, qm.FieldCondition(key="app", match=qm.MatchValue(value=app)))
             counts[app] = (await self._client.count(self._collection, count_filter=only, exact=True)).count
         return counts

@@ -15,15 +15,15 @@ from nextcloud_mcp.config import Settings
 from nextcloud_mcp.core.contract import Cursor, Page, page
 from nextcloud_mcp.core.errors import InvalidInput
 from nextcloud_mcp.core.session import NextcloudSession
-from nextcloud_mcp.core.tool import ToolSpec, session, settings, tool
+from nextcloud_mcp.core.tool import ToolSpec, capabilities, session, settings, tool
 from nextcloud_mcp.semantic.embedder import make_embedder
 from nextcloud_mcp.semantic.lexical import words
+from nextcloud_mcp.semantic.sources import INDEXED, opens, sources
 from nextcloud_mcp.semantic.store import close_stores, open_store
-from nextcloud_mcp.semantic.sync import Indexer
+from nextcloud_mcp.semantic.sync import Indexer, SyncReport
 
 __all__ = ["TOOLS", "close_indexers", "indexer"]
 
-OPEN = {"notes": "nc_notes_get_note note_id={}", "files": "nc_files_read_file path={}"}
 SNIPPET = 280
 _INDEXERS: dict[tuple[str, ...], Indexer] = {}
 
@@ -93,7 +93,11 @@ async def _status(ix: Indexer, user: str) -> IndexStatus:
     when = datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds") if at else None
     if saved:
         saved.pop("user", None)
-    return IndexStatus(user=user, chunks=await ix.store.counts(user), last_sync=when, last_changes=saved)
+    return IndexStatus(user=user, chunks=await ix.store.counts(user, INDEXED), last_sync=when, last_changes=saved)
+
+
+async def _sync(ctx: Context, ix: Indexer, nc: NextcloudSession, user: str) -> SyncReport:
+    return await ix.sync(nc, user, sources(settings(ctx), await capabilities(ctx)))
 
 
 @tool(
@@ -113,7 +117,7 @@ async def semantic_search_items(
     ix = indexer(settings(ctx))
     user = await _user(nc)
     if await ix.store.status(user) is None:  # never indexed: index first, so the first search finds something
-        await ix.sync(nc, user)
+        await _sync(ctx, ix, nc, user)
     [vector] = await ix.embedder.embed([query])
     found = await ix.store.search(user, query, vector, 50)
     hits = [
@@ -123,7 +127,7 @@ async def semantic_search_items(
             title=f.title,
             snippet=_snippet(f.text, query),
             score=round(f.score, 4),
-            open=OPEN[f.app].format(f.object_id),
+            open=opens(f.app, f.object_id),
         )
         for f in found
     ]
@@ -140,7 +144,7 @@ async def semantic_update_index(ctx: Context) -> IndexStatus:
     ix = indexer(settings(ctx))
     user = await _user(nc)
     started = time.monotonic()
-    report = await ix.sync(nc, user)
+    report = await _sync(ctx, ix, nc, user)
     status = await _status(ix, user)
     status.last_changes = {**(status.last_changes or {}), "unchanged": report.unchanged}
     status.last_changes["seconds"] = round(time.monotonic() - started, 3)

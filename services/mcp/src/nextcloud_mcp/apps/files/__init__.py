@@ -25,4 +25,5 @@ APP = App(
     ("nextcloud_mcp.apps.files.tools", "nextcloud_mcp.apps.files.more_tools"),
     resources=RESOURCES,
     summary="Files and folders: browse, search, read and write text, move, copy, trash, versions, comments.",
+    index="nextcloud_mcp.apps.files.index",
 )

@@ -50,4 +50,5 @@ APP = App(
     ("nextcloud_mcp.apps.notes.tools",),
     resources=RESOURCES,
     summary="Markdown notes with categories: list, search, read, write, append, delete.",
+    index="nextcloud_mcp.apps.notes.index",
 )
