@@ -17,6 +17,7 @@ from qdrant_client import AsyncQdrantClient
 from qdrant_client import models as qm
 
 from nextcloud_mcp.semantic.lexical import sparse_terms
+from nextcloud_mcp.semantic.qdrant import connect
 
 __all__ = ["Chunk", "Found", "SemanticStore", "close_stores", "open_store"]
 
@@ -50,8 +51,7 @@ def open_store(location: str, *, url: bool, api_key: str | None, space: str) -> 
     key = f"{location}\0{space}"
     store = _STORES.get(key)
     if store is None:
-        client = AsyncQdrantClient(url=location, api_key=api_key) if url else AsyncQdrantClient(path=location)
-        store = _STORES[key] = SemanticStore(client, space, indexes=url)
+        store = _STORES[key] = SemanticStore(connect(location, url=url, api_key=api_key), space, indexes=url)
     return store
 
 
