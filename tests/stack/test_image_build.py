@@ -30,16 +30,16 @@ def _stages() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return build, final
 
 
-@pytest.fixture(scope="module")
-def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _build(scratch: Path, extras: str = "") -> Path:
+    """Run the build stage's COPY and `uv` steps in `scratch` (build argument EXTRAS as given); the venv."""
     uv = shutil.which("uv")
     if uv is None:
         pytest.skip("uv is not installed")
-    scratch = tmp_path_factory.mktemp("image")
     workdir, venv = scratch / "src", scratch / "venv"
-    # The build stage's ENV, with /opt/venv moved to the scratch folder.
+    # The build stage's ENV and ARGs, with /opt/venv moved to the scratch folder.
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv), "VIRTUAL_ENV": str(venv), "UV_PYTHON_DOWNLOADS": "never"}
     env["PATH"] = f"{Path(uv).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["EXTRAS"] = extras
     for name in ("UV_NO_SYNC", "UV_FROZEN", "UV_LOCKED"):
         env.pop(name, None)
     build, _ = _stages()
@@ -62,6 +62,16 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv
 
 
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(tmp_path_factory.mktemp("image"))
+
+
+@pytest.fixture(scope="module")
+def semantic_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(tmp_path_factory.mktemp("image-semantic"), "semantic")
+
+
 def test_venv_has_the_server_and_nothing_from_dev(venv: Path) -> None:
     result = run([str(venv / "bin" / "nextcloud-mcp-server"), "--version"], cwd=venv)
     assert result.returncode == 0 and result.stdout.startswith("nextcloud-mcp-server "), result.stderr
@@ -78,6 +88,26 @@ def test_venv_has_the_built_wheel(venv: Path) -> None:
     origin = json.loads((dist_info / "direct_url.json").read_text())
     assert origin["url"].endswith(f"/dist/{dist_info.name.removesuffix('.dist-info')}-py3-none-any.whl"), origin
     assert "dir_info" not in origin, "installed from a directory, not the wheel"
+
+
+def test_image_without_extras_has_no_semantic_packages(venv: Path) -> None:
+    site = {p.name.split("-")[0].lower() for p in venv.glob("lib/python3*/site-packages/*.dist-info")}
+    assert not {"qdrant_client", "wordllama"} & site, site
+
+
+def test_semantic_extra_build_argument(semantic_venv: Path) -> None:
+    """`--build-arg EXTRAS=semantic` (compose.semantic.yaml): the image has qdrant-client and the wordllama model,
+    which embeds offline from the wheel's own files."""
+    code = (
+        "import anyio\n"
+        "from nextcloud_mcp.semantic.embedder import WordLlamaEmbedder\n"
+        "print(len(anyio.run(WordLlamaEmbedder().embed, ['boiler warranty'])[0]))\n"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    result = run([str(semantic_venv / "bin" / "python"), "-c", code], cwd=semantic_venv, env=env)
+    assert result.returncode == 0 and result.stdout.strip() == "256", result.stderr[-2000:]
+    imported = run([str(semantic_venv / "bin" / "python"), "-c", "import qdrant_client"], cwd=semantic_venv)
+    assert imported.returncode == 0, imported.stderr[-2000:]
 
 
 @pytest.mark.e2e

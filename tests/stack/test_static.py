@@ -41,7 +41,7 @@ SECRETS = {"POSTGRES_PASSWORD", "REDIS_PASSWORD", "NEXTCLOUD_ADMIN_PASSWORD", "M
 
 def test_compose_files_exist() -> None:
     names = {p.name for p in COMPOSE_FILES}
-    assert {"compose.yaml", "compose.basic.yaml", "compose.unpatched.yaml"} <= names
+    assert {"compose.yaml", "compose.basic.yaml", "compose.unpatched.yaml", "compose.semantic.yaml"} <= names
 
 
 @pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: p.name)
@@ -134,7 +134,27 @@ def test_overrides_switch_auth_mode_and_patches() -> None:
     unpatched = load_yaml(ROOT / "compose.unpatched.yaml")["services"]
     assert unpatched["nextcloud"]["environment"]["NC_PATCHES"] == "off"
     for path in COMPOSE_FILES:
-        assert set(load_yaml(path)["services"]) <= set(_services()), f"{path.name} adds a service"
+        added = {"qdrant"} if path.name == "compose.semantic.yaml" else set()
+        assert set(load_yaml(path)["services"]) <= set(_services()) | added, f"{path.name} adds a service"
+
+
+def test_semantic_override_builds_the_extra_and_points_at_its_qdrant() -> None:
+    """compose.semantic.yaml: the image's EXTRAS build argument (services/mcp/Dockerfile) names the extra, the
+    server reaches the qdrant service by name with the API key Qdrant is started with, Qdrant publishes no port,
+    and its image is the server release of the qdrant-client minor that uv.lock pins."""
+    services = load_yaml(ROOT / "compose.semantic.yaml")["services"]
+    assert services["mcp"]["build"]["args"]["EXTRAS"] == "semantic"
+    assert "ARG EXTRAS" in DOCKERFILE.read_text()
+    env = services["mcp"]["environment"]
+    assert env["MCP_SEMANTIC"] == "true" and env["MCP_SEMANTIC_QDRANT_URL"] == "http://qdrant:6333"
+    key = services["qdrant"]["environment"]["QDRANT__SERVICE__API_KEY"]
+    assert key == env["MCP_SEMANTIC_QDRANT_API_KEY"] and key.startswith("${QDRANT_API_KEY:?")
+    assert "ports" not in services["qdrant"]
+    lock = (ROOT / "uv.lock").read_text()
+    client = re.search(r'name = "qdrant-client"\nversion = "(\d+)\.(\d+)\.', lock)
+    assert client, "qdrant-client is not in uv.lock"
+    image = services["qdrant"]["image"]
+    assert image.startswith(f"docker.io/qdrant/qdrant:v{client[1]}.{client[2]}."), image
 
 
 def test_env_example_documents_every_compose_variable() -> None:
