@@ -111,6 +111,12 @@ def test_release_checks_the_version_tests_the_wheel_and_publishes_both() -> None
     assert set(push["platforms"].split(",")) == {"linux/amd64", "linux/arm64"}
     assert "VERSION=${{ needs.build.outputs.version }}" in push["build-args"] and "SOURCE=" in push["build-args"]
     assert release["jobs"]["image"]["permissions"] == {"contents": "read", "packages": "write"}
+    # and the `-semantic` variant, built with the extra (services/mcp/Dockerfile ARG EXTRAS)
+    variants = release["jobs"]["image"]["strategy"]["matrix"]["include"]
+    assert {(v["extras"], v["suffix"]) for v in variants} == {("", ""), ("semantic", "-semantic")}
+    assert "EXTRAS=${{ matrix.extras }}" in push["build-args"]
+    meta = next(s for s in _steps(release, "image") if s.get("uses", "").startswith("docker/metadata-action"))
+    assert "suffix=${{ matrix.suffix }}" in meta["with"]["flavor"]
 
 
 def test_compose_stack_runs_real_nextcloud_32_to_34_patched_and_unpatched() -> None:
