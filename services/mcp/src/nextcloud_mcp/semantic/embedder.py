@@ -44,7 +44,10 @@ class WordLlamaEmbedder:
 
 
 class OpenAIEmbedder:
-    """`POST {url}/embeddings` with `{"model", "input"}` (OpenAI, vLLM, Ollama, LocalAI, …)."""
+    """`POST {url}/embeddings` with `{"model", "input"}` (OpenAI, vLLM, Ollama, LocalAI, …), `BATCH` texts per
+    request. The endpoint receives the text being indexed: point it at a service you trust with it."""
+
+    BATCH = 64
 
     def __init__(self, url: str, model: str, key: str | None) -> None:
         self.name = f"openai-{model}"
@@ -54,15 +57,49 @@ class OpenAIEmbedder:
         self._headers = {"Authorization": f"Bearer {key}"} if key else {}
 
     async def embed(self, texts: list[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
         async with httpx2.AsyncClient(timeout=60) as client:
-            response = await client.post(self._url, json={"model": self._model, "input": texts}, headers=self._headers)
-        if response.status_code != 200:
-            raise NextcloudMCPError(f"The embedding endpoint answered {response.status_code}: {response.text[:200]}")
-        data = sorted(response.json()["data"], key=lambda d: d["index"])
-        vectors = [[float(x) for x in d["embedding"]] for d in data]
+            for start in range(0, len(texts), self.BATCH):
+                vectors.extend(await self._batch(client, texts[start : start + self.BATCH]))
         if vectors:
             self.dim = len(vectors[0])
         return vectors
+
+    async def _batch(self, client: httpx2.AsyncClient, texts: list[str]) -> list[list[float]]:
+        try:
+            response = await client.post(self._url, json={"model": self._model, "input": texts}, headers=self._headers)
+        except httpx2.HTTPError as exc:
+            raise NextcloudMCPError(
+                f"The embedding endpoint {self._url} did not answer ({type(exc).__name__}); "
+                "check MCP_SEMANTIC_OPENAI_URL and that the service runs."
+            ) from None
+        if response.status_code != 200:
+            raise NextcloudMCPError(
+                f"The embedding endpoint {self._url} answered {response.status_code}: {_error(response)}"
+                + (" Check MCP_SEMANTIC_OPENAI_KEY." if response.status_code in (401, 403) else "")
+                + (f" Check MCP_SEMANTIC_OPENAI_MODEL ({self._model})." if response.status_code == 404 else "")
+            )
+        try:
+            data = sorted(response.json()["data"], key=lambda d: d["index"])
+            vectors = [[float(x) for x in d["embedding"]] for d in data]
+        except (ValueError, KeyError, TypeError):
+            raise NextcloudMCPError(
+                f"The embedding endpoint {self._url} answered without OpenAI's `data[].embedding` list; "
+                "is MCP_SEMANTIC_OPENAI_URL the API's base (ending in /v1)?"
+            ) from None
+        if len(vectors) != len(texts):
+            raise NextcloudMCPError(f"The embedding endpoint returned {len(vectors)} vectors for {len(texts)} texts.")
+        return vectors
+
+
+def _error(response: httpx2.Response) -> str:
+    """The endpoint's own message (OpenAI's `{"error": {"message"}}`, or the start of the body)."""
+    try:
+        error = response.json().get("error")
+    except ValueError:
+        return response.text[:200]
+    message = error.get("message") if isinstance(error, dict) else error
+    return str(message)[:200] if message else response.text[:200]
 
 
 def make_embedder(settings: Settings) -> Embedder:
