@@ -86,7 +86,12 @@ async def test_alice_finds_her_note_by_meaning_and_bob_never_sees_it(
         for query in ("warranty of the heater", "boiler", "Rome", "bicycle chain"):
             hits = await _search(bob, query)
             assert all(h["title"] == "Bob's secret" for h in hits), hits
-        assert structured(await bob.call_tool(STATUS, {}))["chunks"] == {"notes": 1, "files": 0}
+        assert structured(await bob.call_tool(STATUS, {}))["chunks"] == {
+            "notes": 1,
+            "files": 0,
+            "deck": 0,
+            "calendar": 0,
+        }
     async with mcp_as("alice", **_env(tmp_path)) as alice:
         assert all("4711" not in h["snippet"] for h in await _search(alice, "boiler code"))
 

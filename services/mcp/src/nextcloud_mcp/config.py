@@ -200,8 +200,9 @@ class Settings(BaseSettings):
     )
     mcp_semantic: bool = Field(
         default=False,
-        description="Offer semantic search (`nc_semantic_*`): an index of the user's notes and text files, searched "
-        "by meaning and words together (docs/semantic-search.md). Needs the `semantic` extra.",
+        description="Offer semantic search (`nc_semantic_*`): an index of the user's notes, text files, documents, "
+        "Deck cards and calendar events, searched by meaning and words together (docs/semantic-search.md). Needs "
+        "the `semantic` extra.",
     )
     mcp_semantic_path: str | None = Field(
         default=None,

@@ -5,7 +5,8 @@
 "archived"?: bool}]}]}]}`` -> 201 ``{"boards": [{"id", "title", "labels": {title: id}, "stacks": [{"id",
 "title", "cards": [id…]}]}]}``. Boards get Deck's four default labels.
 
-``POST /deck/share`` ``{"board": id, "user"?: uid, "group"?: gid, "edit"?, "share"?, "manage"?}`` -> 201 acl JSON.
+``POST /deck/share`` ``{"board": id, "user"?: uid, "group"?: gid, "edit"?, "share"?, "manage"?}`` -> 201 acl JSON;
+with ``"remove": true`` the share of that user or group is taken away instead -> 200 ``{"removed": n}``.
 """
 
 from __future__ import annotations
@@ -75,6 +76,11 @@ def build_deck_control_routes(state: FakeState) -> list[BaseRoute]:
             deck = DeckBackend.of(state)
             board = deck.boards[int(data["board"])]
             kind, who = (1, str(data["group"])) if "group" in data else (0, str(data["user"]))
+            if data.get("remove"):  # BoardService::deleteAcl (the board's owner takes a share away)
+                kept = [a for a in board.acl if not (a.type == kind and a.participant == who)]
+                removed, board.acl = len(board.acl) - len(kept), kept
+                deck.touch(board)
+                return JSONResponse({"removed": removed}, status_code=200)
             acl = Acl(
                 deck.next_id("acl"),
                 board.id,

@@ -62,6 +62,7 @@ class NextcloudHTTP:
     """
 
     def __init__(self, settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings  # what code outside a tool call reads its limits from (`session.http.settings`)
         self.base_url = settings.nextcloud_base_url
         self.target = Target.of(settings)
         self._retries = settings.nextcloud_retries

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from nextcloud_mcp.core.session import NextcloudSession
 
-__all__ = ["IndexSource", "Indexable", "Listing"]
+__all__ = ["IndexSource", "Indexable", "Listing", "Titled", "Unindexable"]
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,25 @@ class Listing:
         return any(object_id.startswith(prefix) for prefix in self.kept)
 
 
+@dataclass(frozen=True)
+class Titled:
+    """What `text()` returns when the object's title is known only once it is read (a calendar event's SUMMARY):
+    `title` replaces the listed one."""
+
+    title: str
+    text: str
+
+
+class Unindexable(Exception):
+    """Raised by `text()` when this version of the object can never be indexed (an encrypted, corrupt, oversized or
+    too slow document). The index records the message as an error, keeps nothing of the object, and remembers its
+    etag: it is not read again until it changes."""
+
+
 class IndexSource(Protocol):
     """`app` names the source in the index (and hits); `opens` is the tool call that opens a hit, a format with
-    `{id}` (`"nc_notes_get_note note_id={id}"`)."""
+    `{id}` (`"nc_notes_get_note note_id={id}"`) and, for ids made of `/`-separated parts, `{0}`, `{1}`, …
+    (`"nc_deck_get_card board_id={0} card_id={1}"` for the id `"3/17"`)."""
 
     app: str
     opens: str
@@ -52,8 +68,9 @@ class IndexSource(Protocol):
         (the app is failing): the index then keeps what it has."""
         ...
 
-    async def text(self, session: NextcloudSession, item: Indexable) -> str | None:
-        """The object's text (None: nothing to index, e.g. it went away or is not text)."""
+    async def text(self, session: NextcloudSession, item: Indexable) -> str | Titled | None:
+        """The object's text (None: nothing to index, e.g. it went away or is not text). Raise `NextcloudError`
+        when it could not be read now (tried again next sync), `Unindexable` when this version never can be."""
         ...
 
     async def version(self, session: NextcloudSession, object_id: str) -> str | None:

@@ -30,8 +30,11 @@ def sources(settings: Settings, caps: Capabilities | None) -> list[IndexSource]:
 
 
 def opens(app: str, object_id: str) -> str:
-    """The tool call that opens an indexed object of `app`."""
+    """The tool call that opens an indexed object of `app` (`{id}`, and `{0}`, `{1}`, … its `/`-separated parts)."""
     for declared in APPS:
         if declared.index and _source(declared.index).app == app:
-            return _source(declared.index).opens.format(id=object_id)
+            try:
+                return _source(declared.index).opens.format(*object_id.split("/"), id=object_id)
+            except IndexError:  # an id without the parts the format names (not one this source made)
+                return ""
     return ""

@@ -2,6 +2,10 @@
 
 Isolation by construction: every method takes the Nextcloud user id, every point carries it in its `user`
 payload, and every read, count and delete is filtered on it; there is no call without a user.
+
+Three collections: the chunks (per embedder), each user's last sync status, and the objects that could not be
+indexed (`skip`: an encrypted or corrupt document, with the etag it had and why), so a sync does not read them
+again until they change.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ __all__ = ["Chunk", "Found", "SemanticStore", "close_stores", "open_store"]
 
 DENSE, LEXICAL = "dense", "lexical"
 STATUS = "semantic_status"
+SKIPPED = "semantic_skipped"
 _NS = uuid.UUID("6f1d5c1e-2b1b-4f57-9a55-7f0e52f3b0a1")
 _STORES: dict[str, SemanticStore] = {}  # one client per folder or URL: embedded Qdrant locks its folder
 
@@ -78,10 +83,11 @@ class SemanticStore:
         if self._ready:
             return True
         client = self._client
-        if not await client.collection_exists(STATUS):
-            await client.create_collection(STATUS, vectors_config=qm.VectorParams(size=1, distance=qm.Distance.DOT))
-            if self._indexes:
-                await client.create_payload_index(STATUS, "user", qm.PayloadSchemaType.KEYWORD)
+        for small in (STATUS, SKIPPED):
+            if not await client.collection_exists(small):
+                await client.create_collection(small, vectors_config=qm.VectorParams(size=1, distance=qm.Distance.DOT))
+                if self._indexes:
+                    await client.create_payload_index(small, "user", qm.PayloadSchemaType.KEYWORD)
         if not await client.collection_exists(self._collection):
             if not dim:
                 return False
@@ -143,6 +149,37 @@ class SemanticStore:
             qm.FieldCondition(key="object", match=qm.MatchValue(value=object_id)),
         )
         await self._client.delete(self._collection, points_selector=qm.FilterSelector(filter=only))
+
+    @staticmethod
+    def _skip_id(user: str, app: str, object_id: str) -> str:
+        return str(uuid.uuid5(_NS, f"skip\0{user}\0{app}\0{object_id}"))
+
+    async def skip(self, user: str, app: str, object_id: str, etag: str, reason: str) -> None:
+        """Remember that this version (`etag`) of the object cannot be indexed, and why."""
+        await self._ensure(0)
+        payload = {"user": user, "app": app, "object": object_id, "etag": etag, "reason": reason}
+        point = qm.PointStruct(id=self._skip_id(user, app, object_id), vector=[1.0], payload=payload)
+        await self._client.upsert(SKIPPED, points=[point])
+
+    async def unskip(self, user: str, app: str, object_id: str) -> None:
+        await self._ensure(0)
+        await self._client.delete(SKIPPED, points_selector=[self._skip_id(user, app, object_id)])
+
+    async def skipped(self, user: str, app: str) -> dict[str, tuple[str, str]]:
+        """Object id → (etag, reason) of this user's objects of `app` that could not be indexed."""
+        await self._ensure(0)
+        found: dict[str, tuple[str, str]] = {}
+        offset: Any = None
+        only = _mine(user, qm.FieldCondition(key="app", match=qm.MatchValue(value=app)))
+        while True:
+            points, offset = await self._client.scroll(
+                SKIPPED, scroll_filter=only, limit=512, offset=offset, with_payload=True
+            )
+            for p in points:
+                payload = p.payload or {}
+                found[str(payload["object"])] = (str(payload["etag"]), str(payload.get("reason", "")))
+            if offset is None:
+                return found
 
     async def search(self, user: str, query: str, vector: list[float], limit: int) -> list[Found]:
         """The user's best chunks: the dense (meaning) and lexical (BM25) rankings fused by reciprocal rank."""

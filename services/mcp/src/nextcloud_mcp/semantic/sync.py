@@ -1,17 +1,19 @@
 """Incremental sync of one user's objects into the index, app by app (`core.indexing.IndexSource`): an object
 whose etag is unchanged is skipped, a changed one re-chunked and re-embedded, one that is gone (deleted, or no
-longer readable by this user) has its chunks removed. An app that cannot be listed keeps what it has."""
+longer readable by this user) has its chunks removed. An app that cannot be listed keeps what it has. An object
+whose source says it can never be indexed (`Unindexable`: an encrypted or corrupt document) is reported as an error
+and remembered with its etag, so later syncs report it again without reading it until it changes."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import anyio
 
 from nextcloud_mcp.core.errors import NextcloudError
-from nextcloud_mcp.core.indexing import Indexable, IndexSource
+from nextcloud_mcp.core.indexing import Indexable, IndexSource, Titled, Unindexable
 from nextcloud_mcp.core.session import NextcloudSession
 from nextcloud_mcp.semantic.chunker import chunk_text
 from nextcloud_mcp.semantic.embedder import Embedder
@@ -67,10 +69,22 @@ class Indexer:
             return
         report.errors.extend(listing.errors)
         known = await self.store.versions(user, app)
-        gone = [oid for oid in known if oid not in listing.items and not listing.keeps(oid)]
+        skipped = await self.store.skipped(user, app)
+        seen = known.keys() | skipped.keys()
+        gone = [oid for oid in seen if oid not in listing.items and not listing.keeps(oid)]
         for oid in gone:
-            await self.store.remove(user, app, oid)
-        changed = [item for oid, item in listing.items.items() if known.get(oid) != item.etag]
+            if oid in known:
+                await self.store.remove(user, app, oid)
+            if oid in skipped:
+                await self.store.unskip(user, app, oid)
+        changed = []
+        for oid, item in listing.items.items():
+            if known.get(oid) == item.etag:
+                continue
+            if oid in skipped and skipped[oid][0] == item.etag:  # failed before and unchanged since: not read again
+                report.errors.append(f"{app} {oid}: not indexed (unchanged since): {skipped[oid][1]}")
+                continue
+            changed.append(item)
         done = 0
         for item in changed:
             try:
@@ -78,11 +92,20 @@ class Indexer:
             except NextcloudError as exc:
                 report.errors.append(f"{app} {item.id}: {exc}")
                 continue
+            except Unindexable as exc:
+                report.errors.append(f"{app} {item.id}: not indexed: {exc}")
+                await self.store.remove(user, app, item.id)
+                await self.store.skip(user, app, item.id, item.etag, str(exc))
+                continue
+            if item.id in skipped:
+                await self.store.unskip(user, app, item.id)
             if text is None:
                 await self.store.remove(user, app, item.id)
                 continue
+            if isinstance(text, Titled):
+                item, text = replace(item, title=text.title), text.text
             await self.put(user, app, item, text)
             done += 1
         report.indexed[app] = done
-        report.removed[app] = len(gone)
+        report.removed[app] = sum(1 for oid in gone if oid in known)
         report.unchanged[app] = len(listing.items) - len(changed)

@@ -102,7 +102,7 @@ async def _sync(ctx: Context, ix: Indexer, nc: NextcloudSession, user: str) -> S
 
 @tool(
     "nc_semantic_search_items", "Semantic search",
-    "Search your notes and text files by meaning and words; each hit names the tool that opens it.",
+    "Search your notes, files, Deck cards and events by meaning and words; each hit names the tool to open it.",
     app="semantic", read_only=True, idempotent=True,
 )  # fmt: skip
 async def semantic_search_items(
@@ -136,7 +136,7 @@ async def semantic_search_items(
 
 @tool(
     "nc_semantic_update_index", "Update the search index",
-    "Index your notes and text files now (changed ones only); returns the index status.",
+    "Index your notes, files, Deck cards and events now (changed ones only); returns the index status.",
     app="semantic", read_only=False, idempotent=True,
 )  # fmt: skip
 async def semantic_update_index(ctx: Context) -> IndexStatus:

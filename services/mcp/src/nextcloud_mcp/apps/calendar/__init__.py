@@ -32,4 +32,5 @@ APP = App(
     ),
     resources=RESOURCES,
     summary="Calendars and events, free/busy, the calendar trash bin.",
+    index="nextcloud_mcp.apps.calendar.index",
 )

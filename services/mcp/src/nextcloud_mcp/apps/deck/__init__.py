@@ -26,4 +26,5 @@ APP = App(
     ("nextcloud_mcp.apps.deck.tools", "nextcloud_mcp.apps.deck.card_tools", "nextcloud_mcp.apps.deck.comment_tools"),
     resources=RESOURCES,
     summary="Deck kanban boards: boards, stacks, labels, cards, assignments, attachments, comments.",
+    index="nextcloud_mcp.apps.deck.index",
 )
