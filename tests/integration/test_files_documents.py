@@ -4,162 +4,17 @@ error, quickly, for encrypted, corrupt, oversized and hostile files (the server 
 from __future__ import annotations
 
 import base64
-import io
 import time
-import zipfile
 from typing import Any
 
 import anyio
 import httpx2
 import pytest
 
+from support.documents import make_deep_docx, make_docx, make_odf, make_pdf, make_pptx, make_xlsx, make_zip_bomb
 from support.mcp_helpers import McpFactory, error_text, structured
 
 pytestmark = pytest.mark.anyio
-
-
-def _docx(*paragraphs: str) -> bytes:
-    import docx
-
-    document = docx.Document()
-    document.add_heading("Quarterly report", 1)
-    for text in paragraphs:
-        document.add_paragraph(text)
-    table = document.add_table(rows=1, cols=2)
-    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Revenue", "42"
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def _xlsx() -> bytes:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Budget"
-    sheet.append(["Item", "Cost"])
-    sheet.append(["Coffee", 12.5])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _pptx() -> bytes:
-    from pptx import Presentation
-
-    deck = Presentation()
-    slide = deck.slides.add_slide(deck.slide_layouts[1])
-    slide.shapes.title.text = "Roadmap"
-    slide.placeholders[1].text = "Ship documents"
-    out = io.BytesIO()
-    deck.save(out)
-    return out.getvalue()
-
-
-def _odf(kind: str) -> bytes:
-    from odf.opendocument import OpenDocumentPresentation, OpenDocumentSpreadsheet, OpenDocumentText
-    from odf.table import Table, TableCell, TableRow
-    from odf.text import H, P
-
-    if kind == "odt":
-        doc = OpenDocumentText()
-        doc.text.addElement(H(outlinelevel=1, text="Minutes"))
-        doc.text.addElement(P(text="Agreed on the plan"))
-    elif kind == "ods":
-        doc = OpenDocumentSpreadsheet()
-        table = Table(name="Stock")
-        row = TableRow()
-        for value in ("Apples", "7"):
-            cell = TableCell()
-            cell.addElement(P(text=value))
-            row.addElement(cell)
-        table.addElement(row)
-        doc.spreadsheet.addElement(table)
-    else:
-        from odf.draw import Frame, Page, TextBox
-        from odf.style import MasterPage, PageLayout
-
-        doc = OpenDocumentPresentation()
-        layout = PageLayout(name="PL")
-        doc.automaticstyles.addElement(layout)
-        master = MasterPage(name="Default", pagelayoutname=layout)
-        doc.masterstyles.addElement(master)
-        page = Page(masterpagename=master)
-        frame = Frame(width="10cm", height="2cm", x="1cm", y="1cm")
-        box = TextBox()
-        box.addElement(P(text="Welcome slide"))
-        frame.addElement(box)
-        page.addElement(frame)
-        doc.presentation.addElement(page)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
-def _pdf(text: str = "Hello PDF", password: str | None = None) -> bytes:
-    """A one-page PDF with `text` in Helvetica, built by hand, encrypted with pypdf when `password` is given."""
-    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    if password is None:
-        return bytes(out)
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(bytes(out))))
-    writer.encrypt(password, algorithm="AES-128")
-    encrypted = io.BytesIO()
-    writer.write(encrypted)
-    return encrypted.getvalue()
-
-
-def _zip_bomb() -> bytes:
-    """A DOCX of a few MiB whose document.xml expands to 1 GiB."""
-    good = zipfile.ZipFile(io.BytesIO(_docx("x")))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as bomb:
-        for info in good.infolist():
-            if info.filename != "word/document.xml":
-                bomb.writestr(info.filename, good.read(info))
-        with bomb.open("word/document.xml", "w", force_zip64=True) as part:
-            block = b" " * 2**20
-            for _ in range(1024):
-                part.write(block)
-    return out.getvalue()
-
-
-def _deep_docx() -> bytes:
-    """A DOCX whose body nests 200 000 elements deep."""
-    good = zipfile.ZipFile(io.BytesIO(_docx("x")))
-    depth = 200_000
-    xml = (
-        b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        + b"<w:body>"
-        + b"<w:p>" * depth
-        + b"</w:p>" * depth
-        + b"</w:body></w:document>"
-    )
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as deep:
-        for info in good.infolist():
-            deep.writestr(info.filename, xml if info.filename == "word/document.xml" else good.read(info))
-    return out.getvalue()
 
 
 async def _put(control: httpx2.AsyncClient, files: dict[str, bytes]) -> None:
@@ -174,13 +29,13 @@ async def test_documents_give_their_text(mcp_as: McpFactory, control: httpx2.Asy
     await _put(
         control,
         {
-            "/Docs/report.docx": _docx("Sales grew by 10%."),
-            "/Docs/budget.xlsx": _xlsx(),
-            "/Docs/roadmap.pptx": _pptx(),
-            "/Docs/minutes.odt": _odf("odt"),
-            "/Docs/stock.ods": _odf("ods"),
-            "/Docs/welcome.odp": _odf("odp"),
-            "/Docs/hello.pdf": _pdf(),
+            "/Docs/report.docx": make_docx("Sales grew by 10%."),
+            "/Docs/budget.xlsx": make_xlsx(),
+            "/Docs/roadmap.pptx": make_pptx(),
+            "/Docs/minutes.odt": make_odf("odt"),
+            "/Docs/stock.ods": make_odf("ods"),
+            "/Docs/welcome.odp": make_odf("odp"),
+            "/Docs/hello.pdf": make_pdf(),
         },
     )
     expected = {
@@ -205,7 +60,7 @@ async def test_document_text_is_paged_with_a_cursor_bound_to_the_etag(
     mcp_as: McpFactory, control: httpx2.AsyncClient
 ) -> None:
     body = [f"Paragraph {i:04d} " + "lorem ipsum " * 10 for i in range(400)]
-    await _put(control, {"/long.docx": _docx(*body)})
+    await _put(control, {"/long.docx": make_docx(*body)})
     async with mcp_as("alice") as client:
         pages, cursor = [], None
         while True:
@@ -221,7 +76,7 @@ async def test_document_text_is_paged_with_a_cursor_bound_to_the_etag(
         text = "".join(pages)
         assert "Paragraph 0000" in text and "Paragraph 0399" in text
         first = structured(await client.call_tool("nc_files_read_file", {"path": "/long.docx", "max_chars": 10_000}))
-        await _put(control, {"/long.docx": _docx("changed")})
+        await _put(control, {"/long.docx": make_docx("changed")})
         stale = await client.call_tool("nc_files_read_file", {"path": "/long.docx", "cursor": first["next_cursor"]})
         assert stale.is_error and "changed since that cursor" in error_text(stale)
 
@@ -237,12 +92,12 @@ async def test_hostile_and_broken_documents_get_clear_errors(mcp_as: McpFactory,
     await _put(
         control,
         {
-            "/bad/secret.pdf": _pdf(password="s3cret"),
+            "/bad/secret.pdf": make_pdf(password="s3cret"),
             "/bad/broken.docx": b"PK\x03\x04 this is not a zip archive at all",
             "/bad/broken.pdf": b"%PDF-1.7\n1 0 obj << /Type /Catalog",
-            "/bad/bomb.docx": _zip_bomb(),
-            "/bad/deep.docx": _deep_docx(),
-            "/bad/big.pdf": _pdf() + b"%" * 3000,
+            "/bad/bomb.docx": make_zip_bomb(),
+            "/bad/deep.docx": make_deep_docx(),
+            "/bad/big.pdf": make_pdf() + b"%" * 3000,
         },
     )
     async with mcp_as("alice", mcp_extract_max_bytes=2048) as client:
@@ -271,7 +126,7 @@ async def test_server_answers_while_a_slow_extraction_runs(
     # a document whose extraction never ends: the child sleeps instead of parsing
     sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
     monkeypatch.setattr(runner, "worker_command", lambda kind, limits: sleeper)
-    await _put(control, {"/slow.pdf": _pdf()})
+    await _put(control, {"/slow.pdf": make_pdf()})
     async with mcp_as("alice", mcp_extract_timeout=3) as client:
         answered: list[float] = []
         started = time.monotonic()

@@ -24,6 +24,7 @@ NOTES_TOOLS = {
     "nc_notes_delete_note",
     "nc_notes_search_notes",
     "nc_notes_list_categories",
+    "nc_notes_read_attachment",
 }
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
 

@@ -136,6 +136,7 @@ async def test_read_scope_lists_read_tools_and_write_calls_need_step_up(gate: Ga
         "nc_notes_get_note",
         "nc_notes_search_notes",
         "nc_notes_list_categories",
+        "nc_notes_read_attachment",  # notes:read, as every read-only notes tool
     }
     assert not any(n.startswith("nc_files_") for n in names)  # no files scope granted
     call = await gate.rpc("tools/call", {"name": "nc_notes_create_note", "arguments": {"title": "x"}}, token)
@@ -147,7 +148,7 @@ async def test_read_scope_lists_read_tools_and_write_calls_need_step_up(gate: Ga
 
 async def test_write_scope_lists_every_notes_tool(gate: Gate) -> None:
     listed = await gate.rpc("tools/list", {}, gate.token(scope="notes:write"))
-    assert len([t for t in listed.json()["result"]["tools"] if t["name"].startswith("nc_notes_")]) == 8
+    assert len([t for t in listed.json()["result"]["tools"] if t["name"].startswith("nc_notes_")]) == 9
 
 
 async def test_foreign_host_is_refused_even_with_a_valid_token(gate: Gate) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from support.documents import docx_bytes, odt_bytes, pdf_bytes
+from support.documents import make_docx, make_odt, make_pdf
 from support.mcp_helpers import McpFactory, structured
 
 pytestmark = [
@@ -77,12 +77,12 @@ async def test_documents_are_found_and_unreadable_ones_reported_without_retrying
     await _seed_files(
         control,
         {
-            "/Documents/warranty.pdf": pdf_bytes("The dishwasher warranty covers repairs until 2028"),
-            "/Documents/choir.docx": docx_bytes(
-                "Choir", "The choir rehearses on Thursday evenings in the church hall."
+            "/Documents/warranty.pdf": make_pdf("The dishwasher warranty covers repairs until 2028"),
+            "/Documents/choir.docx": make_docx(
+                "The choir rehearses on Thursday evenings in the church hall.", heading="Choir", table=False
             ),
-            "/Documents/garden.odt": odt_bytes("Garden", "Plant the tomatoes outside in May, after the last frost."),
-            "/Documents/locked.pdf": pdf_bytes("Secret salary figures", password="pw"),
+            "/Documents/garden.odt": make_odt("Garden", "Plant the tomatoes outside in May, after the last frost."),
+            "/Documents/locked.pdf": make_pdf("Secret salary figures", password="pw"),
             "/Documents/broken.docx": b"this is not a zip archive at all",
             "/Documents/huge.pdf": 300_000,  # over MCP_EXTRACT_MAX_BYTES below: never downloaded
         },
@@ -108,7 +108,9 @@ async def test_documents_are_found_and_unreadable_ones_reported_without_retrying
         assert again["last_changes"]["unchanged"]["files"] == 6
         assert "/Documents/locked.pdf: not indexed (unchanged since): " in _errors(again)
 
-        await _seed_files(control, {"/Documents/broken.docx": docx_bytes("Fixed", "Invoice for the new bicycle")})
+        await _seed_files(
+            control, {"/Documents/broken.docx": make_docx("Invoice for the new bicycle", heading="Fixed", table=False)}
+        )
         fixed = structured(await alice.call_tool(UPDATE, {}))  # changed: read again, and indexed now
         assert fixed["last_changes"]["indexed"]["files"] == 1, fixed
         assert "broken.docx" not in _errors(fixed) and "locked.pdf" in _errors(fixed)

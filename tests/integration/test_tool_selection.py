@@ -62,7 +62,9 @@ async def test_allow_and_deny_lists_combine_with_mcp_apps(mcp_as: McpFactory) ->
 async def test_deny_wins_over_allow(mcp_as: McpFactory) -> None:
     async with mcp_as("alice", MCP_TOOLS_ALLOW="nc_notes_*", MCP_TOOLS_DENY="nc_notes_*_note") as client:
         names = {t.name for t in (await client.list_tools()).tools}
-    assert names == {"nc_notes_list_notes", "nc_notes_search_notes", "nc_notes_list_categories"}
+    assert names == {
+        "nc_notes_list_notes", "nc_notes_search_notes", "nc_notes_list_categories", "nc_notes_read_attachment"
+    }  # fmt: skip
 
 
 async def test_oauth_read_only_mode_refuses_writes_without_a_step_up(fake: FakeNextcloud) -> None:

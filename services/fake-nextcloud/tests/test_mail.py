@@ -184,6 +184,29 @@ async def test_delete_without_trash_and_disabled_app(client: httpx2.AsyncClient)
     assert gone.json()["ocs"]["meta"]["statuscode"] == 998
 
 
+async def test_download_attachment(client: httpx2.AsyncClient) -> None:
+    """``MessagesController::downloadAttachment``: the part as an ``AttachmentDownloadResponse`` (nextcloud/server
+    ``DownloadResponse``: quoted name with ``"``/``\\`` escaped, the part's type without charset); another user's
+    message is 403 ``[]``, a part Mail cannot load 404 ``{"status": "fail", "data": []}`` (``ErrorMiddleware``)."""
+    acc = await _seed(client, mailboxes=_inbox({"subject": "Files", "attachments": [
+        {"name": 'say "hi".txt', "mime": "text/plain", "content": "héllo"},
+        {"name": "r.pdf", "mime": "application/pdf", "content_base64": "JVBERi0xLjQK"}]}))  # fmt: skip
+    (mid,) = acc["messages"]
+    listed = _data(await client.get(f"{OCS}/message/{mid}", auth=ALICE, params={"format": "json"}))["attachments"]
+    assert [(a["id"], a["size"]) for a in listed] == [("2", 6), ("3", 9)]  # size defaults to the content's
+    text = await client.get(f"{API}/{mid}/attachment/2", auth=ALICE)  # @NoCSRFRequired: no OCS-APIRequest needed
+    assert text.status_code == 200 and text.content == "héllo".encode()
+    assert text.headers["content-type"] == "text/plain"
+    assert text.headers["content-disposition"] == 'attachment; filename="say \\"hi\\".txt"'
+    pdf = await client.get(f"{API}/{mid}/attachment/3", auth=ALICE, headers=H)
+    assert pdf.content == b"%PDF-1.4\n" and pdf.headers["content-type"] == "application/pdf"
+    unknown = await client.get(f"{API}/{mid}/attachment/9", auth=ALICE, headers=H)
+    assert unknown.status_code == 404 and unknown.json() == {"status": "fail", "data": []}
+    for auth, message in ((BOB, mid), (ALICE, 999_999)):
+        refused = await client.get(f"{API}/{message}/attachment/2", auth=auth, headers=H)
+        assert refused.status_code == 403 and refused.json() == []
+
+
 DRAFTS = "/index.php/apps/mail/api/drafts"
 OUTBOX = "/index.php/apps/mail/api/outbox"
 #: ``LocalMessage::jsonSerialize`` keys (lib/Db/LocalMessage.php) and ``Recipient::jsonSerialize``.

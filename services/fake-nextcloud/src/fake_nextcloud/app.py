@@ -12,7 +12,7 @@
 ``/index.php/apps/notes/…``                Notes API (also ``/apps/notes/…``, as with pretty URLs)
 ``/index.php/apps/deck/…``                 Deck REST API (also ``/apps/deck/…``; its OCS variant is under ``/ocs/``)
 ``/index.php/apps/tables/…``, ``…/cookbook/…``  Tables v1 REST, Cookbook API (also without ``index.php``)
-``/index.php/apps/mail/api/…``             Mail internal routes (flags, move, delete; its public API is under ``/ocs/``)
+``/index.php/apps/mail/api/…``             Mail internal routes (flags, move, delete, attachments; its API: ``/ocs/``)
 ``/index.php/apps/{bookmarks,news}/…``     Bookmarks REST v2, News API v1.3 (also without ``index.php``)
 ``/remote.php/dav/…``, ``/remote.php/webdav/…``  WebDAV (apps/dav: files, trashbin, versions)
 ``/index.php/apps/oidc/…``                 oidc app (H2CK/oidc; also ``/apps/oidc/…``)

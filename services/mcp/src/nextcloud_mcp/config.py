@@ -251,8 +251,9 @@ class Settings(BaseSettings):
     mcp_extract_max_bytes: int = Field(
         default=20 * 1024 * 1024,
         ge=1024,
-        description="Largest document (PDF, DOCX/XLSX/PPTX, ODT/ODS/ODP) `nc_files_read_file` extracts text from, in "
-        "bytes; larger ones get an error naming `nc_files_download_file`. See docs/documents.md.",
+        description="Largest document (PDF, DOCX/XLSX/PPTX, ODT/ODS/ODP) `nc_files_read_file` extracts text from, "
+        "and largest attachment the `nc_*_read_attachment` tools read, in bytes; larger ones get an error saying "
+        "what to do instead. See docs/documents.md.",
     )
     mcp_extract_timeout: float = Field(
         default=30.0,

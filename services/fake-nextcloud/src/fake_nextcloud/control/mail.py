@@ -3,8 +3,9 @@
 ``POST /seed/mail`` ``{"user": login|uid, "accounts": [{"email", "name"?, "aliases"?: [{"email", "name"?}],
 "mailboxes"?: [{"name", "special_use"?: "inbox"|"sent"|"drafts"|"trash"|"junk"|"archive", "messages"?: [{"subject",
 "from": "a@x" | {"label", "email"}, "to"?: [...], "cc"?: [...], "body"?, "html"?: bool, "time"?: unix time,
-"seen"?, "flagged"?, "attachments"?: [{"name", "mime"?, "size"?}], "message_id"?, "in_reply_to"?,
-"thread_root_id"?}]}], "drafts"?: [{"subject", "body"?, "to"?: [...], "cc"?: [...]}]}]}`` -> 201
+"seen"?, "flagged"?, "attachments"?: [{"name", "mime"?, "size"?, "content"?: text, "content_base64"?}],
+"message_id"?, "in_reply_to"?, "thread_root_id"?}]}], "drafts"?: [{"subject", "body"?, "to"?: [...],
+"cc"?: [...]}]}]}`` -> 201
 ``{"accounts": [{"id", "mailboxes": {name: id}, "messages": [id…], "drafts": [id…]}]}``.
 
 A draft is a ``LocalMessage`` of type draft (``DraftsController::create`` as Mail's composer saves it).
@@ -15,6 +16,7 @@ Without ``mailboxes`` an account gets INBOX, Sent, Drafts and Trash (the special
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -41,6 +43,15 @@ def _address(value: Any) -> dict[str, str]:
     return {"label": str(value.get("label") or value["email"]), "email": str(value["email"])}
 
 
+def _attachment(part: int, spec: dict[str, Any]) -> dict[str, Any]:
+    """An attachment as MIME part ``part`` (1 is the text part); ``size`` defaults to the content's length."""
+    content = base64.b64decode(spec["content_base64"]) if "content_base64" in spec else None
+    content = str(spec["content"]).encode() if "content" in spec else content
+    size = int(spec.get("size", len(content) if content is not None else 0))
+    mime = str(spec.get("mime", "application/octet-stream"))
+    return {"id": str(part), "fileName": str(spec["name"]), "mime": mime, "size": size, "content": content or b""}
+
+
 def _seed_account(backend: MailBackend, uid: str, spec: dict[str, Any]) -> dict[str, Any]:
     aliases = [
         {"id": backend.next_id("alias"), "email": str(a["email"]), "name": a.get("name")}
@@ -60,11 +71,7 @@ def _seed_account(backend: MailBackend, uid: str, spec: dict[str, Any]) -> dict[
         if use in ("sent", "trash", "drafts"):
             setattr(account, f"{use}_mailbox_id", mailbox.id)
         for msg in box.get("messages", []):
-            attachments = [
-                {"id": str(n + 2), "fileName": str(a["name"]), "mime": str(a.get("mime", "application/octet-stream")),
-                 "size": int(a.get("size", 0))}
-                for n, a in enumerate(msg.get("attachments", []))
-            ]  # fmt: skip  # MIME part ids: 1 is the text part
+            attachments = [_attachment(n + 2, a) for n, a in enumerate(msg.get("attachments", []))]
             fields: dict[str, Any] = {
                 "subject": str(msg["subject"]),
                 "sender": [_address(msg.get("from", spec["email"]))],

@@ -174,20 +174,30 @@ class NextcloudHTTP:
 
     @asynccontextmanager
     async def stream(
-        self, method: str, path: str, *, auth: httpx2.Auth | None, headers: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: httpx2.Auth | None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        ok: tuple[int, ...] = (),
     ) -> AsyncIterator[httpx2.Response]:
-        """Open a streamed response (for downloads); errors map as in `request`, without retries."""
+        """Open a streamed response (for downloads); errors map as in `request`, without retries. Statuses in
+        `ok` are yielded (body read) instead of raised, for an app's own error answers."""
         if "://" in path or not path.startswith("/"):
             raise ValueError(f"path must be relative to the Nextcloud base URL: {path!r}")
         _check_headers(headers, method, path)
         started = time.perf_counter()
         try:
-            async with self._client.stream(method, path, headers=headers, auth=auth) as response:
+            async with self._client.stream(method, path, params=params, headers=headers, auth=auth) as response:
                 metrics.nextcloud_request(path, response.status_code, time.perf_counter() - started)
                 if is_redirect(response) or looks_foreign(response, path):
                     await response.aread()  # a small page; frees the connection for the status.php check
                 await self._vet(response, path, ())
-                if response.status_code >= 400:
+                if response.status_code in ok:
+                    await response.aread()
+                elif response.status_code >= 400:
                     await response.aread()
                     raise_for_status(response)
                 yield response

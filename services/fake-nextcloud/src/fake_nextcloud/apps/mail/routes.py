@@ -35,6 +35,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from fake_nextcloud.apps.mail.attachments import download_attachment
+from fake_nextcloud.apps.mail.controller import internal as _internal
+from fake_nextcloud.apps.mail.controller import internal_no_csrf as _internal_no_csrf
+from fake_nextcloud.apps.mail.controller import not_found as _not_found
+from fake_nextcloud.apps.mail.controller import uid as _uid
 from fake_nextcloud.apps.mail.models import (
     RECIPIENT_TYPES,
     TYPE_DRAFT,
@@ -48,7 +53,6 @@ from fake_nextcloud.apps.mail.models import (
 from fake_nextcloud.core.appframework import Annotations, Endpoint, Handler, OcsResult, controller
 from fake_nextcloud.core.context import NcContext
 from fake_nextcloud.core.errors import OcsError, json_response
-from fake_nextcloud.core.php import PhpTypeError
 from fake_nextcloud.core.signature import php_method
 
 __all__ = ["INDEX_ROUTES", "OCS_ROUTES"]
@@ -67,33 +71,9 @@ def _ocs(handler: Handler) -> Endpoint:
     return controller(Annotations(ocs=True, no_csrf=True))(functools.wraps(handler)(wrapped))
 
 
-def _internal(handler: Handler, *, no_csrf: bool = False) -> Endpoint:
-    """A ``#[TrapError]`` controller method (CSRF checked unless ``no_csrf``; ``ErrorMiddleware`` answers
-    errors)."""
-
-    async def wrapped(ctx: NcContext, request: Request) -> Response | OcsResult:
-        if not ctx.state.app_enabled("mail"):
-            return json_response({"message": "App not enabled"}, 404)
-        try:
-            return await handler(ctx, request)
-        except PhpTypeError:
-            return json_response({"status": "error", "message": "Server error", "data": [], "code": 0}, 500)
-
-    return controller(Annotations(no_csrf=no_csrf))(functools.wraps(handler)(wrapped))
-
-
-def _internal_no_csrf(handler: Handler) -> Endpoint:
-    return _internal(handler, no_csrf=True)
-
-
 def _success(data: Any, status: int = 200) -> Response:
     """``OCA\\Mail\\Http\\JsonResponse::success``."""
     return json_response({"status": "success", "data": data}, status)
-
-
-def _not_found() -> Response:
-    """``ErrorMiddleware::afterException`` for a ``DoesNotExistException``."""
-    return json_response({"status": "fail", "data": []}, 404)
 
 
 def _client_error(message: str) -> Response:
@@ -109,11 +89,6 @@ def _account(ctx: NcContext, account_id: int) -> Account | Response:
     if account is None:
         return _client_error(f"Account {account_id} does not exist or you don\\'t have permission to access it")
     return account
-
-
-def _uid(ctx: NcContext) -> str:
-    assert ctx.user is not None
-    return ctx.user.uid
 
 
 def _base(ctx: NcContext) -> str:
@@ -435,6 +410,7 @@ INDEX_ROUTES: list[BaseRoute] = [
     Route("/api/messages/{id:int}/move", move_message, methods=["POST"]),
     Route("/api/messages/{id:int}", destroy_message, methods=["DELETE"]),
     Route("/api/messages/{id:int}/thread", get_thread, methods=["GET"]),
+    Route("/api/messages/{id:int}/attachment/{attachmentId}", download_attachment, methods=["GET"]),
     Route("/api/drafts", create_draft, methods=["POST"]),
     Route("/api/drafts/{id:int}", update_draft, methods=["PUT"]),
     Route("/api/drafts/{id:int}", destroy_draft, methods=["DELETE"]),

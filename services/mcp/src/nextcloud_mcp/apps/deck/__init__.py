@@ -23,7 +23,12 @@ APP = App(
     "deck",
     "deck",
     publishes("deck"),
-    ("nextcloud_mcp.apps.deck.tools", "nextcloud_mcp.apps.deck.card_tools", "nextcloud_mcp.apps.deck.comment_tools"),
+    (
+        "nextcloud_mcp.apps.deck.tools",
+        "nextcloud_mcp.apps.deck.card_tools",
+        "nextcloud_mcp.apps.deck.attachment_tools",
+        "nextcloud_mcp.apps.deck.comment_tools",
+    ),
     resources=RESOURCES,
     summary="Deck kanban boards: boards, stacks, labels, cards, assignments, attachments, comments.",
     index="nextcloud_mcp.apps.deck.index",

@@ -4,8 +4,8 @@ Sources: nextcloud/deck appinfo/routes.php, docs/API.md, lib/Controller/*OcsCont
 families: REST (`/index.php/apps/deck/api/v1.0`, `#[CORS]`: a Bearer token gets 401 "CORS requires basic
 auth" on an unpatched Nextcloud) and OCS (`/ocs/v2.php/apps/deck/api/v1.0`, works with Bearer tokens). Every
 operation that has an OCS route uses it; REST is used only where no OCS route exists (board update/delete/
-clone, stack rename, archived stacks, card get fallback/delete, label create/update/delete); board clone on
-Deck < 1.19 uses the web UI's route. Each call logs at debug which family it used. Every request carries
+clone, stack rename, archived stacks, card get fallback/delete, label create/update/delete, attachment download);
+board clone on Deck < 1.19 uses the web UI's route. Each call logs at debug which family it used. Every request carries
 `OCS-APIRequest: true` (docs/API.md requires it); nextcloud/server Request::passesCSRFCheck accepts that
 header, so CORSMiddleware keeps a Bearer login and the REST routes work without the Bearer patch as well.
 
@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx2
 
+from nextcloud_mcp.core.download import Download, download
 from nextcloud_mcp.core.errors import (
     BadRequest,
     Conflict,
@@ -328,6 +329,22 @@ class DeckClient:
         headers = {"Content-Type": encoded.headers["Content-Type"]}
         data: dict[str, Any] = await self.ocs("POST", f"/cards/{card_id}/attachment", content=body, headers=headers)
         return data
+
+    async def download_attachment(self, card_id: int, attachment_id: int, kind: str, max_bytes: int) -> Download:
+        """REST `attachment_api#display` (AttachmentApiController::display, API 1.0 with `type`): both kinds
+        stream the file (FileService::display, FilesAppService::display). OCS has no display route; board and
+        stack in the path are not read (AttachmentService::display checks the card's READ permission), so 0."""
+        logger.debug("deck GET attachment via REST")
+        return await download(
+            self._http,
+            f"{_BASES['REST']}/boards/0/stacks/0/cards/{card_id}/attachments/{attachment_id}",
+            auth=self._auth,
+            max_bytes=max_bytes,
+            params={"type": kind},
+            headers=_OCS_HEADERS,
+            errors=_HANDLED,
+            on_error=lambda response: _deck_error(response, _message(response)),
+        )
 
     async def delete_attachment(self, card_id: int, attachment_id: int, kind: str) -> None:
         if await self.since_1_19():

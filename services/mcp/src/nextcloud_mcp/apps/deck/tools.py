@@ -1,5 +1,5 @@
-"""Deck tools for boards, stacks and labels (`nc_deck_*`); cards are in card_tools.py, comments and attachments
-in comment_tools.py.
+"""Deck tools for boards, stacks and labels (`nc_deck_*`); cards, adding and removing attachments are in
+card_tools.py, reading an attachment in attachment_tools.py, comments in comment_tools.py.
 
 Which calls reach Deck over OCS (working with OAuth Bearer tokens on an unpatched Nextcloud) and which need
 REST is documented in docs/deck.md and in client.py. Updates compare the item's `ETag` read just before the

@@ -7,7 +7,6 @@ apps/dav/lib/Files/FileSearchBackend.php (SEARCH), apps/files_trashbin/lib/Sabre
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import unquote
 from xml.sax.saxutils import escape
@@ -19,6 +18,7 @@ from nextcloud_mcp.apps.files.base import _UIDS, PROPS, SEARCHDAV_NS, XML, UidCa
 from nextcloud_mcp.apps.files.uploads import Transfers
 from nextcloud_mcp.core.dav import NS, DavEntry, parse_comments, parse_multistatus
 from nextcloud_mcp.core.errors import BadRequest, Conflict, InvalidInput, NextcloudError, ProtocolError
+from nextcloud_mcp.core.extract.reading import decode_text
 from nextcloud_mcp.core.paths import dav_href, normalize, quote_path
 from nextcloud_mcp.core.session import NextcloudSession
 
@@ -37,27 +37,6 @@ class FileBytes(BaseModel):
     data: bytes | None = None  # None when the path is a folder or the file too large (`reason` says which)
     content_type: str | None = None  # the GET answer's Content-Type, else the DAV property
     reason: str | None = None
-
-
-_CHARSET = re.compile(r"charset=\"?([\w.:-]+)", re.I)
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-
-
-def decode_text(data: bytes, content_type: str | None) -> tuple[str, str] | None:
-    """Decode `data` by BOM, then the content-type charset, then UTF-8; None when it looks binary."""
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            return data.decode(enc, errors="replace"), enc
-    if b"\x00" in data[:8192]:
-        return None
-    match = _CHARSET.search(content_type or "")
-    candidates = [match.group(1)] if match else []
-    for enc in [*candidates, "utf-8"]:
-        try:
-            return data.decode(enc), enc
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return None
 
 
 class FilesClient(Transfers):

@@ -5,8 +5,6 @@ Favourites, trash, versions and comments are in `more_tools.py`; both share the 
 
 from __future__ import annotations
 
-import hashlib
-import re
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -27,15 +25,21 @@ from nextcloud_mcp.apps.files.models import (
     files_page,
 )
 from nextcloud_mcp.core.contract import Cursor, Force, Limit, Page, next_cursor, offset_of
-from nextcloud_mcp.core.errors import InvalidInput, UnreadableDocument
-from nextcloud_mcp.core.extract import ExtractLimits, document_kind, extract_text
-from nextcloud_mcp.core.extract.sink import FORMATS
+from nextcloud_mcp.core.errors import InvalidInput
+from nextcloud_mcp.core.extract import document_kind
+from nextcloud_mcp.core.extract.reading import (
+    TEXT_MAX_BYTES,
+    MaxChars,
+    cursor_offset,
+    document_text,
+    extract_limits,
+    text_page,
+    too_large,
+)
 from nextcloud_mcp.core.paths import normalize
 from nextcloud_mcp.core.tool import ToolSpec, session, settings, tool
 
 __all__ = ["TOOLS"]
-
-MAX_READ_BYTES = 512 * 1024
 
 WriteEtag = Annotated[
     str | None,
@@ -45,7 +49,6 @@ WriteEtag = Annotated[
         description="etag of the file to replace (nc_files_get_file); omit for a new file.",
     ),
 ]
-MaxChars = Annotated[int, Field(ge=1000, le=500_000, description="Most characters of text to return.")]
 LocalPath = Annotated[str, Field(description="Absolute path on this machine, e.g. /tmp/a.pdf.")]
 Overwrite = Annotated[bool, Field(description="true: replace an existing target.")]
 
@@ -123,50 +126,25 @@ async def read_file(ctx: Context, path: FilePath, cursor: Cursor = None, max_cha
     files, conf = files_client(session(ctx)), settings(ctx)
     entry = await files.stat(path)
     info = file_info(entry)
-    start = _cursor_offset(cursor, info.etag)
+    start = cursor_offset(cursor, info.etag, tool="nc_files_read_file")
     kind = None if entry.is_dir else document_kind(entry.path, entry.content_type)
     if kind is None:
-        got = await files.read_text(path, MAX_READ_BYTES, entry)
+        got = await files.read_text(path, TEXT_MAX_BYTES, entry)
         text, note = got.text, got.reason
     else:
         blob = await files.read_bytes(path, conf.mcp_extract_max_bytes, entry)
         if blob.data is None:
-            limit = conf.mcp_extract_max_bytes
-            raise UnreadableDocument(
-                f"{info.path} is larger than the {limit} bytes documents are read up to (MCP_EXTRACT_MAX_BYTES); "
-                "get it with nc_files_download_file."
-            )
-        limits = ExtractLimits(timeout=conf.mcp_extract_timeout, memory_mb=conf.mcp_extract_memory_mb)
-        done = await extract_text(blob.data, kind, info.path, limits)
-        text, note = done.text, f"Text extracted from a {FORMATS[kind]} file."
-        if done.truncated:
-            note += f" Only its first {limits.max_chars} characters are kept."
-    if text is None:
-        return FileText(path=info.path, etag=info.etag, mime=info.mime, text=None, note=note, next_cursor=None)
-    if start > len(text):
-        raise InvalidInput(f"cursor {cursor!r} is past the end of {info.path}; omit it to start over.")
-    end = min(start + max_chars, len(text))
-    more = f"{end}.{_tag(info.etag)}" if end < len(text) else None
-    return FileText(path=info.path, etag=info.etag, mime=info.mime, text=text[start:end], note=note, next_cursor=more)
-
-
-_READ_CURSOR = re.compile(r"^(\d{1,12})\.([0-9a-f]{12})$")
-
-
-def _tag(etag: str) -> str:
-    return hashlib.sha256(etag.encode()).hexdigest()[:12]
-
-
-def _cursor_offset(cursor: str | None, etag: str) -> int:
-    """The character offset a read cursor stands for, after checking the file is the version it was made from."""
-    if not cursor:
-        return 0
-    match = _READ_CURSOR.match(cursor)
-    if match is None:
-        raise InvalidInput(f"cursor {cursor!r} is not a next_cursor nc_files_read_file returned; omit it.")
-    if match.group(2) != _tag(etag):
-        raise InvalidInput("The file changed since that cursor was made; read it again without cursor.")
-    return int(match.group(1))
+            raise too_large(info.path, conf.mcp_extract_max_bytes, get_it="get it with nc_files_download_file")
+        text, note = await document_text(blob.data, kind, info.path, extract_limits(conf))
+    got_page = text_page(text, note, start=start, max_chars=max_chars, version=info.etag, cursor=cursor, name=info.path)
+    return FileText(
+        path=info.path,
+        etag=info.etag,
+        mime=info.mime,
+        text=got_page.text,
+        note=got_page.note,
+        next_cursor=got_page.next_cursor,
+    )
 
 
 @tool(

@@ -13,7 +13,7 @@ APP = App(
     "mail",
     "mail",
     publishes("mail"),
-    ("nextcloud_mcp.apps.mail.tools",),
+    ("nextcloud_mcp.apps.mail.tools", "nextcloud_mcp.apps.mail.attachment_tools"),
     probe=Probe("/ocs/v2.php/apps/mail/account/list?format=json", "version"),
     summary="Mail: accounts, mailboxes, messages (search, read, thread), send/reply, drafts, flag, move, delete.",
 )

@@ -34,6 +34,7 @@ from urllib.parse import quote
 
 import httpx2
 
+from nextcloud_mcp.core.download import Download, download
 from nextcloud_mcp.core.errors import NotFound, ProtocolError
 from nextcloud_mcp.core.http import NextcloudHTTP, parse_ocs
 from nextcloud_mcp.core.session import NextcloudSession
@@ -152,6 +153,24 @@ class MailClient:
             return None if response.status_code == 403 else []
         return _list(response.json(), "databaseId", path)
 
+    async def attachment(self, message_id: int, attachment_id: str, max_bytes: int) -> Download:
+        """`MessagesController::downloadAttachment` (`GET /index.php/apps/mail/api/messages/{id}/attachment/
+        {attachmentId}`, `@NoCSRFRequired`, `#[TrapError]`): the MIME part as an `AttachmentDownloadResponse`
+        (Content-Type the part's type, `Content-Disposition: attachment; filename="…"`). Another user's or an
+        unknown message is 403 `[]`; a part Mail cannot load is `DoesNotExistException` → 404 (ErrorMiddleware).
+        The public `MessageApiController::getAttachment` (OCS) puts the bytes in a JSON string, unusable for
+        binary files."""
+        path = f"{_API}/messages/{message_id}/attachment/{quote(attachment_id, safe='')}"
+        return await download(
+            self._http,
+            path,
+            auth=self._auth,
+            max_bytes=max_bytes,
+            headers=_HEADERS,
+            errors=(403, 404),
+            on_error=lambda response: _no_attachment(response, message_id, attachment_id),
+        )
+
     async def draft(self, method: str, draft_id: int | None, fields: dict[str, Any] | None = None) -> Reply:
         """`DraftsController::create` (draft_id None), `::update` (PUT) or `::destroy` (DELETE)."""
         path = "/drafts" if draft_id is None else f"/drafts/{draft_id}"
@@ -163,6 +182,16 @@ class MailClient:
         if made.status != 201:
             return made
         return _reply(await self._internal("POST", f"/outbox/{draft_id}", ok=(400, 404, 500)))
+
+
+def _no_attachment(response: httpx2.Response, message_id: int, attachment_id: str) -> NotFound:
+    return NotFound(
+        f"Message {message_id} has no attachment {attachment_id!r} you can read (or the message was moved or "
+        "deleted); see its attachments with nc_mail_get_message.",
+        method="GET",
+        path=response.request.url.path,
+        status=response.status_code,
+    )
 
 
 class Reply:

@@ -30,7 +30,17 @@ import httpx2
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nextcloud_mcp.apps.notes import MIN_NOTES_API, supports_notes
-from nextcloud_mcp.core.errors import Conflict, Forbidden, InsufficientStorage, Locked, NotFound, ProtocolError
+from nextcloud_mcp.core.download import Download, download
+from nextcloud_mcp.core.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InsufficientStorage,
+    Locked,
+    NextcloudError,
+    NotFound,
+    ProtocolError,
+)
 from nextcloud_mcp.core.http import NextcloudHTTP
 from nextcloud_mcp.core.session import NextcloudSession
 
@@ -56,6 +66,7 @@ CREATE_TOOL = "nc_notes_create_note"
 UPDATE_TOOL = "nc_notes_update_note"
 
 BASE = "/index.php/apps/notes/api/v1"
+ATTACHMENT_BASE = "/index.php/apps/notes/api/v1.4"  # attachments exist only in API 1.4 (Notes 4.12.3+)
 CHUNK_SIZE = 200
 MIN_API_VERSION = MIN_NOTES_API  # If-Match support arrived in API 1.2 (docs/api/README.md)
 HEADERS = {"OCS-APIRequest": "true"}
@@ -164,6 +175,22 @@ class NotesClient:
         await self._call("DELETE", f"/notes/{note_id}", note_id)
         self._cache.notes.pop(note_id, None)
 
+    async def attachment(self, note_id: int, path: str, max_bytes: int) -> Download:
+        """A file next to the note (NotesApiController::getAttachment, `GET /api/v1.4/attachment/{noteid}?path=`):
+        `path` is resolved against the note's category folder, `..` climbing (NotesService::getAttachment). Every
+        failure is 404 `{"errorType": …}`; Notes before 4.12.3 has no such route, so its catch-all
+        (`notes_api#fail`) answers 400."""
+        return await download(
+            self._http,
+            f"{ATTACHMENT_BASE}/attachment/{note_id}",
+            auth=self._auth,
+            max_bytes=max_bytes,
+            params={"path": path},
+            headers=HEADERS,
+            errors=(400, 404),
+            on_error=lambda response: _attachment_error(response, note_id, path),
+        )
+
     async def _call(
         self,
         method: str,
@@ -234,6 +261,21 @@ class NotesClient:
         if note.id in self._cache.notes or self._cache.synced_at is not None:
             self._cache.notes[note.id] = note
         return note
+
+
+def _attachment_error(response: httpx2.Response, note_id: int, path: str) -> NextcloudError:
+    where: dict[str, Any] = {"method": "GET", "path": response.request.url.path, "status": response.status_code}
+    if response.status_code == 400:
+        return BadRequest(
+            "This Notes app has no attachment API (Notes API 1.4 arrived with Notes 4.12.3): ask an admin to update "
+            "Notes, or read the file in the Notes folder with nc_files_read_file.",
+            **where,
+        )
+    return NotFound(
+        f"Note {note_id} has no attachment {path!r}, or the note does not exist. Attachment paths are the links in "
+        f"the note's Markdown ({GET_TOOL}), relative to the note, e.g. .attachments.{note_id}/photo.png.",
+        **where,
+    )
 
 
 def _note(data: Any) -> Note:

@@ -23,9 +23,12 @@ from nextcloud_mcp.apps.notes.client import (
 )
 from nextcloud_mcp.apps.notes.ranking import score, snippet, terms_of
 from nextcloud_mcp.core.contract import Cursor, Etag, Force, Limit, Page, iso, page, require_etag
+from nextcloud_mcp.core.download import Download
 from nextcloud_mcp.core.errors import Conflict, InvalidInput, Unavailable
+from nextcloud_mcp.core.extract.attachment import AttachmentText, Source, read_attachment
+from nextcloud_mcp.core.extract.reading import MaxChars
 from nextcloud_mcp.core.partial import unanswered
-from nextcloud_mcp.core.tool import ToolSpec, session, tool
+from nextcloud_mcp.core.tool import ToolSpec, session, settings, tool
 
 __all__ = ["TOOLS"]
 
@@ -276,6 +279,35 @@ async def notes_list_categories(ctx: Context, limit: Limit = 100, cursor: Cursor
     return page([CategoryCount(name=k or None, notes=v) for k, v in sorted(counts.items())], limit, cursor)
 
 
+AttachmentPath = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=4096,
+        description="Path relative to the note, as linked in its Markdown, e.g. .attachments.12/a.pdf.",
+    ),
+]
+
+
+@tool(
+    "nc_notes_read_attachment", "Read a note attachment",
+    "Read a note attachment's text (text; PDF, Office, OpenDocument), paged; other files: type and size only.",
+    app="notes", read_only=True, idempotent=True,
+)  # fmt: skip
+async def notes_read_attachment(
+    ctx: Context, note_id: NoteId, path: AttachmentPath, cursor: Cursor = None, max_chars: MaxChars = 100_000
+) -> AttachmentText:
+    notes = notes_client(session(ctx))
+
+    async def fetch(max_bytes: int) -> Download:
+        return await notes.attachment(note_id, path, max_bytes)
+
+    name = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    get_it = "open it in Nextcloud Notes, or find it next to the note in the Notes folder (nc_files_list_files)"
+    source = Source(name=name, mime=None, size=None, fetch=fetch, tool="nc_notes_read_attachment", get_it=get_it)
+    return await read_attachment(source, settings(ctx), cursor, max_chars)
+
+
 TOOLS: list[ToolSpec] = [
     notes_list_notes,
     notes_get_note,
@@ -285,4 +317,5 @@ TOOLS: list[ToolSpec] = [
     notes_delete_note,
     notes_search_notes,
     notes_list_categories,
+    notes_read_attachment,
 ]

@@ -2,7 +2,8 @@
 
 `kinds.py` says which files are documents (by name and type); `runner.py` runs `worker.py` in a fresh process
 (a hostile file can exhaust only that process, and is killed at the deadline); the worker calls one module per
-family (`pdf.py`, `ooxml.py`, `odf.py`). The server process never imports the parsing libraries.
+family (`pdf.py`, `ooxml.py`, `odf.py`). The server process never imports the parsing libraries. `reading.py` turns
+a file's bytes into the paged text the read tools return; `attachment.py` does it for the attachment readers.
 """
 
 from __future__ import annotations

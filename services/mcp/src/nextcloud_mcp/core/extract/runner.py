@@ -17,11 +17,11 @@ from anyio.lowlevel import RunVar
 from nextcloud_mcp.core.errors import UnreadableDocument
 from nextcloud_mcp.core.extract.sink import FORMATS
 
-__all__ = ["ExtractLimits", "Extracted", "extract_text", "worker_command"]
+__all__ = ["GET_FILE", "ExtractLimits", "Extracted", "extract_text", "worker_command"]
 
 _ENV_KEEP = ("PATH", "PYTHONPATH", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL")
 _LIMITER: RunVar[anyio.CapacityLimiter] = RunVar("nextcloud_mcp_extract_limiter")
-_DOWNLOAD = "Get the file with nc_files_download_file instead."
+GET_FILE = "get the file with nc_files_download_file"  # what a caller can do instead, by default
 
 
 @dataclass(frozen=True)
@@ -94,9 +94,13 @@ async def _talk(process: Process, data: bytes, max_out: int) -> bytes:
     return bytes(out)
 
 
-async def extract_text(data: bytes, kind: str, name: str, limits: ExtractLimits) -> Extracted:
-    """The text of document `data` of `kind` (`document_kind`); UnreadableDocument says why there is none."""
+async def extract_text(
+    data: bytes, kind: str, name: str, limits: ExtractLimits, *, get_it: str = GET_FILE
+) -> Extracted:
+    """The text of document `data` of `kind` (`document_kind`); UnreadableDocument says why there is none and,
+    with `get_it` (a lowercase phrase), how to get the file instead."""
     fmt = FORMATS[kind]
+    instead = f"{get_it[:1].upper()}{get_it[1:]} instead."
     env = {k: v for k, v in os.environ.items() if k in _ENV_KEEP}
     async with _limiter(limits):
         process = await anyio.open_process(worker_command(kind, limits), stdin=PIPE, stdout=PIPE, stderr=PIPE, env=env)
@@ -113,7 +117,7 @@ async def extract_text(data: bytes, kind: str, name: str, limits: ExtractLimits)
     if scope.cancelled_caught:
         raise UnreadableDocument(
             f"Reading the text of {name} took longer than {limits.timeout:g} s (MCP_EXTRACT_TIMEOUT) and was "
-            f"stopped; the {fmt} file is very large or malformed. {_DOWNLOAD}"
+            f"stopped; the {fmt} file is very large or malformed. {instead}"
         )
     try:
         answer = json.loads(raw) if raw else None
@@ -123,7 +127,7 @@ async def extract_text(data: bytes, kind: str, name: str, limits: ExtractLimits)
         raise UnreadableDocument(
             f"Reading the text of {name} stopped the extraction process (exit status {code}): the {fmt} file "
             f"needs more than {limits.memory_mb} MiB (MCP_EXTRACT_MEMORY_MB) or {limits.timeout:g} s of CPU, or "
-            f"crashed the parser. {_DOWNLOAD}"
+            f"crashed the parser. {instead}"
         )
     if "text" in answer:
         return Extracted(text=str(answer["text"]), truncated=bool(answer.get("truncated")))
@@ -131,13 +135,13 @@ async def extract_text(data: bytes, kind: str, name: str, limits: ExtractLimits)
     if problem == "encrypted":
         raise UnreadableDocument(
             f"{name} is encrypted: {why}. This server reads no encrypted documents; remove the password in an "
-            f"office application, or get the file with nc_files_download_file."
+            f"office application, or {get_it}."
         )
     if problem == "memory":
         raise UnreadableDocument(
             f"Reading the text of {name} needed more than {limits.memory_mb} MiB (MCP_EXTRACT_MEMORY_MB) and was "
-            f"stopped. {_DOWNLOAD}"
+            f"stopped. {instead}"
         )
     if problem == "too_large":
-        raise UnreadableDocument(f"{name} is too large to read as {fmt}: {why}. {_DOWNLOAD}")
-    raise UnreadableDocument(f"{name} is not a readable {fmt} file: {why}. {_DOWNLOAD}")
+        raise UnreadableDocument(f"{name} is too large to read as {fmt}: {why}. {instead}")
+    raise UnreadableDocument(f"{name} is not a readable {fmt} file: {why}. {instead}")
