@@ -49,6 +49,32 @@ def _indexed_recall(quality: dict[str, dict[str, float]]) -> float:
     return sum(p["recall5"] * p["queries"] for p in parts) / asked if asked else 0.0
 
 
+def _corpus(c: dict[str, Any], q: dict[str, Any]) -> str:
+    per_source = ", ".join(f"{s} {q['hybrid'][s]['queries']}" for s in SOURCES if s in q["hybrid"])
+    return (
+        "**Corpus** (`bench/retrieval_corpus.py`, `bench/retrieval_facts.py`, seeded random, so every run is the "
+        f"same): {c['facts']} hand-written facts, each stored once in alice's account, among {c['distractors']} "
+        "generated distractors (everyday notes and Markdown files over the same vocabulary): "
+        f"{c['objects']} objects, {c['notes']} notes and {c['files']} files; {c['documents']} of the facts are "
+        f"documents (.docx, .odt, .xlsx, .pdf). **{c['queries']} queries** ask for the facts in other words "
+        "(*when does the heater warranty expire* for *boiler under guarantee until March 2027*); each has one "
+        f"right answer (the note, or the file's path). Queries per source of the answer: {per_source}."
+    )
+
+
+def _findings(ret: dict[str, Any], baseline: float) -> str:
+    c, ix, q = ret["corpus"], ret["indexing"], ret["quality"]
+    return (
+        "MRR counts ranks 1-10 (0 below); a result listing several chunks of one object counts the object once. "
+        "Unified search cannot answer a question as typed: Nextcloud's notes provider matches the whole term "
+        "inside a note's title or text, the files provider only file names. Word by word, it finds an answer when "
+        "the query shares a word with it, among every note that also has that word. **Hybrid search finds "
+        f"{q['hybrid']['all']['recall5']:.0%} of the answers in its top 5, against {baseline:.0%} for the best "
+        "unified search**; on what the index reads today (notes and text files) "
+        f"{_indexed_recall(q['hybrid']):.0%}. {_documents(q, ix['objects_indexed'].get('files', 0), c['files'])}"
+    )
+
+
 def render_retrieval(ret: dict[str, Any], checks: list[Check]) -> str:
     c, ix, q = ret["corpus"], ret["indexing"], ret["quality"]
     hybrid, dense = q["hybrid"]["all"], q["dense"]["all"]
@@ -67,7 +93,6 @@ def render_retrieval(ret: dict[str, Any], checks: list[Check]) -> str:
         f"| {LABELS[m]} | {_cell(q[m]['all'])} | " + " | ".join(_cell(q[m].get(s)) for s in SOURCES) + " |"
         for m in LABELS
     ]
-    per_source = ", ".join(f"{s} {q['hybrid'][s]['queries']}" for s in SOURCES if s in q["hybrid"])
     when = f" (measured {ret['measured']})" if "measured" in ret else ""
     lexical = q["lexical"]["all"]["recall5"]
     if dense["recall5"] > hybrid["recall5"] or dense["mrr"] > hybrid["mrr"]:
@@ -99,24 +124,13 @@ def render_retrieval(ret: dict[str, Any], checks: list[Check]) -> str:
     )
     return f"""## 9. Retrieval: unified search vs semantic (hybrid) search{when}
 
-**Corpus** (`bench/retrieval_corpus.py`, `bench/retrieval_facts.py`, seeded random, so every run is the same):
-{c["facts"]} hand-written facts, each stored once in alice's account, among {c["distractors"]} generated
-distractors (everyday notes and Markdown files over the same vocabulary): {c["objects"]} objects, {c["notes"]}
-notes and {c["files"]} files; {c["documents"]} of the facts are documents (.docx, .odt, .xlsx, .pdf).
-**{c["queries"]} queries** ask for the facts in other words (*when does the heater warranty expire* for *boiler
-under guarantee until March 2027*); each has one right answer (the note, or
-the file's path). Queries per source of the answer: {per_source}.
+{_wrap(_corpus(c, q))}
 
 | Method | recall@5 / MRR, all | notes | text files | documents |
 |---|---|---|---|---|
 {chr(10).join(rows)}
 
-MRR counts ranks 1-10 (0 below); a result listing several chunks of one object counts the object once.
-Unified search cannot answer a question as typed: Nextcloud's notes provider matches the whole term inside a
-note's title or text, the files provider only file names. Word by word, it finds an answer when the query shares a
-word with it, among every note that also has that word. **Hybrid search finds {hybrid["recall5"]:.0%} of the
-answers in its top 5, against {baseline:.0%} for the best unified search**; on what the index reads today (notes
-and text files) {_indexed_recall(q["hybrid"]):.0%}. {_documents(q, ix["objects_indexed"].get("files", 0), c["files"])}
+{_wrap(_findings(ret, baseline))}
 
 {_wrap(fusion)}
 
