@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from report_retrieval import render_retrieval
+
 __all__ = ["write_report"]
 
 Check = tuple[str, str, str, bool, str]  # figure, measured, target, met, what limits it
@@ -372,6 +374,7 @@ _SECTIONS: list[tuple[str, Callable[[Any, list[Check]], str]]] = [
     ("memory", _memory),
     ("footprint", _footprint),
     ("first_start", _first_start),
+    ("retrieval", render_retrieval),
 ]
 
 

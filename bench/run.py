@@ -30,9 +30,10 @@ from http_calls import measure_latency, measure_throughput, seed_note, targets
 from memory import measure_idle, measure_transfer
 from oauth_stack import Stack
 from report import write_report
+from retrieval import measure_retrieval
 from token_cache import measure_token_cache
 
-SECTIONS = ("cold_start", "catalogue", "memory", "http", "token_cache", "footprint", "first_start")
+SECTIONS = ("cold_start", "catalogue", "memory", "http", "token_cache", "footprint", "first_start", "retrieval")
 # Downloads from the package index on cold caches (~100 MB a run): never in --quick (CI) unless asked by --only.
 NETWORK_SECTIONS = ("first_start",)
 
@@ -51,10 +52,13 @@ class Plan:
     throughput_rounds: int
     tokens: int
     first_runs: int
+    retrieval_facts: int
+    retrieval_distractors: int
+    retrieval_rounds: int
 
 
-FULL = Plan(15, 5, 1024**3, 500, 5, (1, 8, 32), 3.0, 3, 10, 3)
-QUICK = Plan(1, 1, 16 * 1024**2, 30, 1, (1, 8, 32), 0.3, 1, 2, 1)
+FULL = Plan(15, 5, 1024**3, 500, 5, (1, 8, 32), 3.0, 3, 10, 3, 60, 300, 3)
+QUICK = Plan(1, 1, 16 * 1024**2, 30, 1, (1, 8, 32), 0.3, 1, 2, 1, 10, 30, 1)
 
 
 def main() -> int:
@@ -91,6 +95,7 @@ def main() -> int:
             "token_cache": lambda: anyio.run(measure_token_cache, run_dir, plan.tokens),
             "footprint": lambda: measure_footprint(run_dir),
             "first_start": lambda: measure_first_start(run_dir, plan.first_runs),
+            "retrieval": lambda: _with_fake(run_dir, lambda env: _retrieval(run_dir, env, plan)),
         }
         for section in chosen:
             started = time.monotonic()
@@ -170,6 +175,11 @@ def _memory(run_dir: Path, env: dict[str, str], plan: Plan) -> dict[str, Any]:
         "idle": measure_idle(run_dir, env, plan.idle_runs),
         "transfer": measure_transfer(run_dir, env, plan.transfer_bytes),
     }
+
+
+def _retrieval(run_dir: Path, env: dict[str, str], plan: Plan) -> dict[str, Any]:
+    facts, distractors, rounds = plan.retrieval_facts, plan.retrieval_distractors, plan.retrieval_rounds
+    return measure_retrieval(run_dir, env, facts, distractors, rounds)
 
 
 async def _http(run_dir: Path, plan: Plan) -> dict[str, Any]:

@@ -35,7 +35,7 @@ def test_quick_bench_runs_every_section(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-4000:]
     results = json.loads((tmp_path / "performance.json").read_text())
-    for section in ("cold_start", "catalogue", "memory", "http", "token_cache", "footprint"):
+    for section in ("cold_start", "catalogue", "memory", "http", "token_cache", "footprint", "retrieval"):
         assert section in results, section
     assert results["cold_start"]["ratio"] > 0
     assert results["catalogue"]["tools"] >= 30
@@ -49,6 +49,7 @@ def test_quick_bench_runs_every_section(tmp_path: Path) -> None:
     assert results["token_cache"]["errors"] == 0
     assert results["memory"]["transfer"]["growth_mb"] >= 0
     assert results["footprint"]["packages"] > 10
+    assert results["retrieval"]["quality"]["hybrid"]["all"]["queries"] > 0  # details: test_bench_retrieval.py
     text = (tmp_path / "performance.md").read_text()
     assert "## Targets" in text
     assert "quick run" in text

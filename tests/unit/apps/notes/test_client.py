@@ -53,6 +53,24 @@ async def test_chunks_are_followed_and_prune_before_used_next_time(make_settings
     assert requests[2]["pruneBefore"] == str(DATE_TS - 1)
 
 
+async def test_last_chunk_ids_of_notes_sent_in_earlier_chunks_keep_them_whole(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """The last chunk adds `{"id": N}` for every note not in it (NotesApiController::index), also for notes sent
+    whole in an earlier chunk of the same listing: those stay whole, even with nothing cached yet."""
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        if "chunkCursor" not in request.url.params:
+            return httpx2.Response(200, json=[_note(1), _note(2)], headers={"X-Notes-Chunk-Cursor": "c1", "Date": DATE})
+        return httpx2.Response(200, json=[_note(3), {"id": 1}, {"id": 2}], headers={"Date": DATE})
+
+    client = _client(make_settings, handler)
+    whole = {i: (f"T{i}", f"c{i}", f"e{i}") for i in (1, 2, 3)}
+    for _ in range(2):  # the first listing, then a full one again (nothing pruned: no pruneBefore is answered)
+        notes = await client.list_all()
+        assert {n.id: (n.title, n.content, n.etag) for n in notes} == whole
+
+
 async def test_unknown_pruned_id_triggers_a_full_listing(make_settings: Callable[..., Settings]) -> None:
     calls: list[dict[str, str]] = []
 

@@ -125,14 +125,20 @@ class NotesClient:
         async with cache.lock:
             prune_before = cache.synced_at
             entries, server_time = await self._fetch_all(prune_before)
+            # The last chunk names every note not in it by id alone: those of earlier chunks (sent whole above)
+            # and those unchanged since `pruneBefore` (whole in our cache).
+            sent = {int(e["id"]) for e in entries if set(e) != {"id"}}
             fresh: dict[int, Note] = {}
             for entry in entries:
                 if set(entry) == {"id"}:
+                    if int(entry["id"]) in sent:
+                        continue
                     cached = cache.notes.get(int(entry["id"]))
                     if cached is None:  # pruned but unknown to us: start over without pruning
                         cache.synced_at = None
                         entries, server_time = await self._fetch_all(None)
-                        fresh = {note.id: note for note in map(_note, entries)}
+                        whole = (e for e in entries if set(e) != {"id"})  # unpruned: each note whole once
+                        fresh = {note.id: note for note in map(_note, whole)}
                         break
                     fresh[cached.id] = cached
                 else:
