@@ -43,6 +43,7 @@ class Found:
     title: str
     text: str
     score: float
+    etag: str = ""
 
 
 def open_store(location: str, *, url: bool, api_key: str | None, space: str) -> SemanticStore:
@@ -167,7 +168,16 @@ class SemanticStore:
             payload = p.payload or {}
             if payload.get("user") != user:  # the filter already guarantees it; never let a stranger's chunk out
                 continue
-            hits.append(Found(payload["app"], str(payload["object"]), payload["title"], payload["text"], p.score))
+            hits.append(
+                Found(
+                    payload["app"],
+                    str(payload["object"]),
+                    payload["title"],
+                    payload["text"],
+                    p.score,
+                    str(payload.get("etag", "")),
+                )
+            )
         return hits
 
     async def counts(self, user: str, apps: Sequence[str]) -> dict[str, int]:
@@ -181,10 +191,17 @@ class SemanticStore:
         return counts
 
     async def save_status(self, user: str, status: dict[str, Any]) -> None:
+        """The user's sync record, replaced; `at` (the sync's time) is now unless `status` says otherwise."""
         await self._ensure(0)
-        payload = {**status, "user": user, "at": time.time()}
+        payload = {"at": time.time(), **status, "user": user}
         point = qm.PointStruct(id=str(uuid.uuid5(_NS, f"status\0{user}")), vector=[1.0], payload=payload)
         await self._client.upsert(STATUS, points=[point])
+
+    async def update_status(self, user: str, fields: dict[str, Any]) -> None:
+        """Change some fields of the user's sync record (nothing when there is none)."""
+        saved = await self.status(user)
+        if saved is not None:
+            await self.save_status(user, {**saved, **fields})
 
     async def status(self, user: str) -> dict[str, Any] | None:
         await self._ensure(0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 
@@ -17,7 +18,7 @@ from nextcloud_mcp.semantic.chunker import chunk_text
 from nextcloud_mcp.semantic.embedder import Embedder
 from nextcloud_mcp.semantic.store import Chunk, SemanticStore
 
-__all__ = ["Indexer", "SyncReport"]
+__all__ = ["Indexer", "Progress", "Run", "SyncReport"]
 
 _LOCKS: dict[str, anyio.Lock] = {}  # one sync at a time per user
 
@@ -31,22 +32,73 @@ class SyncReport:
     seconds: float = 0.0
 
 
+@dataclass
+class Progress:
+    """The sync running now for one user, in this process: `listed` objects to (re)index found so far (app by
+    app), `done` of them indexed."""
+
+    started: float
+    app: str = ""
+    listed: int = 0
+    done: int = 0
+
+
+@dataclass
+class Run:
+    """A sync started for one user: `finished` is set when it ends; `report` is None when it did not walk
+    (another replica held the user's sync) or failed (`failure`: the error's type)."""
+
+    finished: anyio.Event = field(default_factory=anyio.Event)
+    report: SyncReport | None = None
+    failure: str | None = None
+
+
 class Indexer:
+    """One embedder and one store, and what this process knows about its syncs: the sync running now per user
+    (`progress`), the sync started per user (`runs`), the last failed sync per user (`failures`), and when the
+    background schedule runs next (`next_round`)."""
+
     def __init__(self, store: SemanticStore, embedder: Embedder) -> None:
         self.store = store
         self.embedder = embedder
+        self.progress: dict[str, Progress] = {}
+        self.runs: dict[str, Run] = {}
+        self.failures: dict[str, str] = {}  # user → the last sync that failed as a whole (time, error type)
+        self.next_round: float | None = None  # when the background schedule runs next (None: no schedule)
 
-    async def sync(self, session: NextcloudSession, user: str, sources: Sequence[IndexSource]) -> SyncReport:
-        """Bring `user`'s chunks up to date with what `session` (that user's credentials) can read now."""
+    async def sync(
+        self,
+        session: NextcloudSession,
+        user: str,
+        sources: Sequence[IndexSource],
+        extra: dict[str, Any] | None = None,
+    ) -> SyncReport:
+        """Bring `user`'s chunks up to date with what `session` (that user's credentials) can read now; the
+        status record gets the report, the sync's start as `at` and `checked`, and `extra`."""
         lock = _LOCKS.setdefault(user, anyio.Lock())
         async with lock:
-            started = time.monotonic()
+            started, clock = time.time(), time.monotonic()
             report = SyncReport()
-            for source in sources:
-                await self._sync_app(session, user, source, report)
-            report.seconds = round(time.monotonic() - started, 3)
+            progress = self.progress[user] = Progress(started)
+            try:
+                for source in sources:
+                    progress.app = source.app
+                    await self._sync_app(session, user, source, report, progress)
+            finally:
+                self.progress.pop(user, None)
+            report.seconds = round(time.monotonic() - clock, 3)
             await self.store.save_status(
-                user, {"indexed": report.indexed, "removed": report.removed, "errors": report.errors[:10]}
+                user,
+                {
+                    "at": started,
+                    "checked": started,
+                    "indexed": report.indexed,
+                    "removed": report.removed,
+                    "unchanged": report.unchanged,
+                    "errors": report.errors[:10],
+                    "seconds": report.seconds,
+                    **(extra or {}),
+                },
             )
             return report
 
@@ -58,7 +110,9 @@ class Indexer:
         vectors = await self.embedder.embed([c.text for c in chunks]) if chunks else []
         await self.store.replace(user, app, item.id, chunks, vectors)
 
-    async def _sync_app(self, session: NextcloudSession, user: str, source: IndexSource, report: SyncReport) -> None:
+    async def _sync_app(
+        self, session: NextcloudSession, user: str, source: IndexSource, report: SyncReport, progress: Progress
+    ) -> None:
         app = source.app
         try:
             listing = await source.objects(session)
@@ -71,18 +125,26 @@ class Indexer:
         for oid in gone:
             await self.store.remove(user, app, oid)
         changed = [item for oid, item in listing.items.items() if known.get(oid) != item.etag]
+        progress.listed += len(changed)
         done = 0
         for item in changed:
-            try:
-                text = await source.text(session, item)
-            except NextcloudError as exc:
-                report.errors.append(f"{app} {item.id}: {exc}")
-                continue
-            if text is None:
-                await self.store.remove(user, app, item.id)
-                continue
-            await self.put(user, app, item, text)
-            done += 1
+            done += await self._index_one(session, user, source, item, report)
+            progress.done += 1
         report.indexed[app] = done
         report.removed[app] = len(gone)
         report.unchanged[app] = len(listing.items) - len(changed)
+
+    async def _index_one(
+        self, session: NextcloudSession, user: str, source: IndexSource, item: Indexable, report: SyncReport
+    ) -> int:
+        """(Re)index one listed object: 1 when indexed, 0 when it failed or holds no text (its chunks go)."""
+        try:
+            text = await source.text(session, item)
+        except NextcloudError as exc:
+            report.errors.append(f"{source.app} {item.id}: {exc}")
+            return 0
+        if text is None:
+            await self.store.remove(user, source.app, item.id)
+            return 0
+        await self.put(user, source.app, item, text)
+        return 1
