@@ -68,7 +68,7 @@ async def _seed_files(control: httpx2.AsyncClient, files: dict[str, bytes | int]
 
 
 def _errors(status: dict[str, Any]) -> str:
-    return "\n".join(status["last_changes"]["errors"])
+    return "\n".join(status["last_errors"])
 
 
 async def test_documents_are_found_and_unreadable_ones_reported_without_retrying(

@@ -178,3 +178,28 @@ async def test_an_array_for_a_string_argument_is_a_type_error(client: httpx2.Asy
     assert response.status_code == 500 and response.json()["ocs"]["meta"]["statuscode"] == 996
     no_path = await client.post(SHARES, headers=OCS_HEADERS, auth=ALICE, json={"shareType": 3})
     assert no_path.status_code == 404  # the default is null: the method's own "Please specify a file or folder path"
+
+
+@pytest.mark.usefixtures("files")
+async def test_a_received_share_is_mounted_in_the_recipients_files_until_revoked(client: httpx2.AsyncClient) -> None:
+    """apps/files_sharing/lib/MountProvider.php::getMountsForUser: the share appears at /<name> for bob (uid b0b),
+    one node for both users; a node the owner moves out leaves bob's tree; a revoked share unmounts."""
+    bob_docs = "/remote.php/dav/files/b0b/Docs"
+    assert (await client.request("PROPFIND", bob_docs, auth=BOB, headers={"Depth": "1"})).status_code == 404
+    share = (await _create(client, path="/Docs", shareType=0, shareWith="b0b")).json()["ocs"]["data"]
+    listed = await client.request("PROPFIND", bob_docs, auth=BOB, headers={"Depth": "1"})
+    assert listed.status_code == 207 and "Docs/report.md" in listed.text
+    report = await client.get(f"{bob_docs}/report.md", auth=BOB)
+    assert report.status_code == 200 and report.text == "# r"
+    moved = await client.request(
+        "MOVE",
+        "/remote.php/dav/files/alice/Docs/report.md",
+        auth=ALICE,
+        headers={"Destination": "http://nc.test/remote.php/dav/files/alice/report.md"},
+    )
+    assert moved.status_code == 201, moved.text
+    assert (await client.get(f"{bob_docs}/report.md", auth=BOB)).status_code == 404
+    assert (await client.get("/remote.php/dav/files/alice/report.md", auth=ALICE)).text == "# r"
+    deleted = await client.delete(f"{SHARES}/{share['id']}", headers=OCS_HEADERS, auth=ALICE)
+    assert deleted.status_code == 200
+    assert (await client.request("PROPFIND", bob_docs, auth=BOB, headers={"Depth": "1"})).status_code == 404

@@ -54,6 +54,7 @@ from fake_nextcloud.apps.core.users import USERS_ROUTES
 from fake_nextcloud.apps.dav.routes import DavApp
 from fake_nextcloud.apps.deck.ocs import OCS_ROUTES as DECK_OCS_ROUTES
 from fake_nextcloud.apps.deck.rest import DeckApp
+from fake_nextcloud.apps.files_sharing.mounts import share_mounts
 from fake_nextcloud.apps.files_sharing.routes import SHARING_ROUTES
 from fake_nextcloud.apps.mail.routes import INDEX_ROUTES as MAIL_INDEX_ROUTES
 from fake_nextcloud.apps.mail.routes import OCS_ROUTES as MAIL_OCS_ROUTES
@@ -152,6 +153,7 @@ def build_app(state: FakeState | None = None, *, control: bool = True) -> FakeNe
     ocs_routes += SPREED_ROUTES
     ocs_routes += ACTIVITY_ROUTES
     fake_state.events.subscribe("activity", activity_listener(fake_state))  # apps/activity/hooks.py
+    fake_state.mount_providers["files_sharing"] = share_mounts(fake_state)  # received shares in WebDAV
     ocs_routes += NOTIFICATIONS_OCS_ROUTES + MAIL_OCS_ROUTES
     fake_state.events.subscribe("notifications", notifications_listener(fake_state))
     ocs_routes += COLLECTIVES_OCS_ROUTES

@@ -204,6 +204,14 @@ class Settings(BaseSettings):
         "Deck cards and calendar events, searched by meaning and words together (docs/semantic-search.md). Needs "
         "the `semantic` extra.",
     )
+    mcp_semantic_sync_interval: int = Field(
+        default=900,
+        ge=0,
+        description="Seconds between syncs of a user's semantic index. BasicAuth and Login Flow: a background task "
+        "syncs every interval; OAuth: a search whose index was last checked longer ago syncs first. With the "
+        "activity app, a sync whose activity stream shows nothing new skips the walk. `0`: only on "
+        "`nc_semantic_update_index` and a user's first search (docs/semantic-search.md).",
+    )
     mcp_semantic_path: str | None = Field(
         default=None,
         description="Folder of the embedded Qdrant index (one machine). Unset: `$XDG_DATA_HOME/nextcloud-mcp/semantic` "

@@ -163,6 +163,9 @@ class FakeState:
         self.request_log = RequestLog()
         #: what apps tell each other (``core.events``); listeners are wiring and survive ``reset()``
         self.events = EventBus()
+        #: ``IMountProvider``s by app: uid -> storages to mount in that user's tree, asked whenever the tree is
+        #: read (``apps/dav/models.py::DavBackend.tree``); wiring, like the listeners, so they survive ``reset()``
+        self.mount_providers: dict[str, Callable[[str], list[Any]]] = {}
         self.faults = FaultSet()
         self._backends: dict[str, Any] = {}
         self.users: dict[str, User] = {}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import httpx2
 from mcp.server.auth.provider import AccessToken
 
-__all__ = ["BearerAuth", "Identity", "caller_key", "token_digest"]
+__all__ = ["BearerAuth", "Identity", "caller_key", "subject_key", "token_digest"]
 
 
 def token_digest(token: str) -> str:
@@ -75,6 +75,11 @@ class Identity:
 
 def _key(issuer: str, subject: str) -> str:
     return "oidc:" + hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()[:24]
+
+
+def subject_key(issuer: str, subject: str) -> str:
+    """`caller_key` of a token of `subject` issued by `issuer` (for work done without a request)."""
+    return _key(issuer, subject)
 
 
 def caller_key(token: AccessToken) -> str:

@@ -372,6 +372,23 @@ class LoginFlowProvider:
         if oldest[1][0] <= now:
             self._credentials.pop(oldest[0], None)
 
+    async def background_logins(self, scopes: frozenset[str]) -> list[tuple[str, str, httpx2.Auth]]:
+        """(issuer, login name, Basic auth with the app password) of every user with a live grant that an MCP
+        client obtained tokens for and that holds one of `scopes`: background work is limited to what the user
+        consented to. One per login name; grants that cannot be decrypted are skipped."""
+        found: dict[str, httpx2.Auth] = {}
+        for grant_id in await self.store.grant_ids():
+            grant = await self.store.get("grant", grant_id)
+            if grant is None or grant.get("refresh") is None or grant["login"] in found:
+                continue
+            if not scopes & set(grant.get("scopes") or []):
+                continue
+            try:
+                found[grant["login"]] = httpx2.BasicAuth(grant["login"], self.store.decrypt(grant["password"]))
+            except StoreError:
+                continue
+        return [(self.issuer, login, auth) for login, auth in found.items()]
+
     # revocation -------------------------------------------------------------------------------------
 
     async def revoke_token(self, token: GrantAccessToken | GrantRefreshToken) -> None:

@@ -95,6 +95,11 @@ class GrantStore:
     async def forget_expiry(self, grant_id: str) -> None:
         await self.redis.zrem(PREFIX + "expiry", grant_id)
 
+    async def grant_ids(self) -> list[str]:
+        """Every live grant (each has an expiry)."""
+        raw = await self.redis.zrange(PREFIX + "expiry", 0, -1)
+        return [member.decode() if isinstance(member, bytes) else str(member) for member in raw]
+
     async def claim_expired(self, now: float | None = None, limit: int = 100) -> list[str]:
         """Expired grant ids this caller removed from the expiry set (so only one replica revokes each)."""
         raw = await self.redis.zrangebyscore(PREFIX + "expiry", "-inf", now or time.time(), start=0, num=limit)

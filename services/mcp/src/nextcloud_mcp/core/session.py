@@ -7,7 +7,7 @@ builds its client from the session (`session.client(...)`), so adding an app tou
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import httpx2
@@ -59,4 +59,9 @@ class ServerState(Protocol):
 
     async def capabilities(self, session: NextcloudSession) -> Capabilities | None:
         """The caller's capabilities (cached by the server); None when Nextcloud cannot say."""
+        ...
+
+    def spawn(self, work: Callable[[], Awaitable[None]]) -> bool:
+        """Run `work` in the server's background, where it may outlive the tool call that started it (errors are
+        logged, never raised); False when the server has no background (the caller then does the work itself)."""
         ...

@@ -7,7 +7,9 @@ modules only describe their tools here.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
@@ -19,7 +21,20 @@ from nextcloud_mcp.config import Settings
 from nextcloud_mcp.core.instance import Capabilities
 from nextcloud_mcp.core.session import NextcloudSession, ServerState
 
-__all__ = ["Hints", "Item", "ToolSpec", "capabilities", "compact", "hints", "session", "settings", "tool"]
+__all__ = [
+    "Hints",
+    "Item",
+    "ToolSpec",
+    "capabilities",
+    "compact",
+    "hints",
+    "notes",
+    "session",
+    "settings",
+    "spawn",
+    "tell",
+    "tool",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -109,6 +124,33 @@ async def capabilities(ctx: Context) -> Capabilities | None:
     """The caller's capabilities (cached by the server); None when Nextcloud cannot say."""
     state = _state(ctx)
     return await state.capabilities(state.session())
+
+
+def spawn(ctx: Context, work: Callable[[], Awaitable[None]]) -> bool:
+    """Run `work` in the server's background (`ServerState.spawn`); False when there is none."""
+    return _state(ctx).spawn(work)
+
+
+_notes: ContextVar[list[str] | None] = ContextVar("nextcloud_mcp_tool_notes", default=None)
+
+
+@contextmanager
+def notes() -> Iterator[list[str]]:
+    """Collect what the tool run inside this block `tell`s (the server's tool wrapper uses it)."""
+    found: list[str] = []
+    token = _notes.set(found)
+    try:
+        yield found
+    finally:
+        _notes.reset(token)
+
+
+def tell(text: str) -> None:
+    """A sentence for the model next to the tool's result (sent as a text block of its own; the structured result
+    keeps its schema, e.g. the list envelope). Outside a tool call it goes nowhere."""
+    found = _notes.get()
+    if found is not None:
+        found.append(text)
 
 
 def compact(model: BaseModel) -> Item:

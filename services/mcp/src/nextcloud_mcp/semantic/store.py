@@ -23,7 +23,7 @@ from qdrant_client import models as qm
 from nextcloud_mcp.semantic.lexical import sparse_terms
 from nextcloud_mcp.semantic.qdrant import connect
 
-__all__ = ["Chunk", "Found", "SemanticStore", "close_stores", "open_store"]
+__all__ = ["Chunk", "Found", "SemanticStore", "Skipped", "close_stores", "open_store"]
 
 DENSE, LEXICAL = "dense", "lexical"
 STATUS = "semantic_status"
@@ -43,12 +43,20 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    etag: str
+    reason: str
+    at: float  # when it was found unindexable (epoch seconds)
+
+
+@dataclass(frozen=True)
 class Found:
     app: str
     object_id: str
     title: str
     text: str
     score: float
+    etag: str = ""
 
 
 def open_store(location: str, *, url: bool, api_key: str | None, space: str) -> SemanticStore:
@@ -157,7 +165,7 @@ class SemanticStore:
     async def skip(self, user: str, app: str, object_id: str, etag: str, reason: str) -> None:
         """Remember that this version (`etag`) of the object cannot be indexed, and why."""
         await self._ensure(0)
-        payload = {"user": user, "app": app, "object": object_id, "etag": etag, "reason": reason}
+        payload = {"user": user, "app": app, "object": object_id, "etag": etag, "reason": reason, "at": time.time()}
         point = qm.PointStruct(id=self._skip_id(user, app, object_id), vector=[1.0], payload=payload)
         await self._client.upsert(SKIPPED, points=[point])
 
@@ -165,10 +173,10 @@ class SemanticStore:
         await self._ensure(0)
         await self._client.delete(SKIPPED, points_selector=[self._skip_id(user, app, object_id)])
 
-    async def skipped(self, user: str, app: str) -> dict[str, tuple[str, str]]:
-        """Object id → (etag, reason) of this user's objects of `app` that could not be indexed."""
+    async def skipped(self, user: str, app: str) -> dict[str, Skipped]:
+        """Object id → the version that could not be indexed, why and when, of this user's objects of `app`."""
         await self._ensure(0)
-        found: dict[str, tuple[str, str]] = {}
+        found: dict[str, Skipped] = {}
         offset: Any = None
         only = _mine(user, qm.FieldCondition(key="app", match=qm.MatchValue(value=app)))
         while True:
@@ -177,7 +185,9 @@ class SemanticStore:
             )
             for p in points:
                 payload = p.payload or {}
-                found[str(payload["object"])] = (str(payload["etag"]), str(payload.get("reason", "")))
+                found[str(payload["object"])] = Skipped(
+                    str(payload["etag"]), str(payload.get("reason", "")), float(payload.get("at", 0.0))
+                )
             if offset is None:
                 return found
 
@@ -204,7 +214,16 @@ class SemanticStore:
             payload = p.payload or {}
             if payload.get("user") != user:  # the filter already guarantees it; never let a stranger's chunk out
                 continue
-            hits.append(Found(payload["app"], str(payload["object"]), payload["title"], payload["text"], p.score))
+            hits.append(
+                Found(
+                    payload["app"],
+                    str(payload["object"]),
+                    payload["title"],
+                    payload["text"],
+                    p.score,
+                    str(payload.get("etag", "")),
+                )
+            )
         return hits
 
     async def counts(self, user: str, apps: Sequence[str]) -> dict[str, int]:
@@ -218,10 +237,17 @@ class SemanticStore:
         return counts
 
     async def save_status(self, user: str, status: dict[str, Any]) -> None:
+        """The user's sync record, replaced; `at` (the sync's time) is now unless `status` says otherwise."""
         await self._ensure(0)
-        payload = {**status, "user": user, "at": time.time()}
+        payload = {"at": time.time(), **status, "user": user}
         point = qm.PointStruct(id=str(uuid.uuid5(_NS, f"status\0{user}")), vector=[1.0], payload=payload)
         await self._client.upsert(STATUS, points=[point])
+
+    async def update_status(self, user: str, fields: dict[str, Any]) -> None:
+        """Change some fields of the user's sync record (nothing when there is none)."""
+        saved = await self.status(user)
+        if saved is not None:
+            await self.save_status(user, {**saved, **fields})
 
     async def status(self, user: str) -> dict[str, Any] | None:
         await self._ensure(0)

@@ -92,7 +92,11 @@ def build_server(
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        async with state.running():
+        async with state.running(), state.background():
+            if settings.mcp_semantic and settings.mcp_semantic_sync_interval > 0 and settings.auth_mode != "oauth":
+                from nextcloud_mcp.semantic.schedule import run_schedule  # the `semantic` extra: only when on
+
+                state.spawn(lambda: run_schedule(state))
             yield state
 
     server = NextcloudServer(
@@ -165,7 +169,12 @@ def build_http_app(
         server.gate.on_token_rejected = loginflow.provider.revoke_by_access_token
         from nextcloud_mcp.auth.loginflow import REJECTED_MESSAGE
 
-        server.app_state.use_loginflow(loginflow.provider.credentials_for, REJECTED_MESSAGE)
+        provider = loginflow.provider
+
+        async def semantic_logins() -> list[tuple[str, str, httpx2.Auth]]:  # the scheduled semantic sync's users
+            return await provider.background_logins(frozenset({"semantic:read", "semantic:write"}))
+
+        server.app_state.use_loginflow(provider.credentials_for, REJECTED_MESSAGE, semantic_logins)
         return loginflow.protect(app, lf_tool_scopes, lf_scopes)
     if resource_server is None:
         return app

@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from nextcloud_mcp import metrics
 from nextcloud_mcp.core.errors import AuthenticationFailed, NextcloudMCPError
-from nextcloud_mcp.core.tool import ToolSpec
+from nextcloud_mcp.core.tool import ToolSpec, notes
 from nextcloud_mcp.server.schema import compact_schema
 
 __all__ = [
@@ -73,7 +73,8 @@ def wrap(spec: ToolSpec) -> Callable[..., Awaitable[Any]]:
         started, outcome = time.perf_counter(), "error"
         try:
             try:
-                result = await fn(*args, **kwargs)
+                with notes() as told:
+                    result = await fn(*args, **kwargs)
             except NextcloudMCPError as exc:
                 report = _report.get()
                 if isinstance(exc, AuthenticationFailed) and report is not None:
@@ -83,7 +84,10 @@ def wrap(spec: ToolSpec) -> Callable[..., Awaitable[Any]]:
             if isinstance(result, BaseModel):
                 data = result.model_dump(mode="json", by_alias=True)
                 text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-                return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
+                texts = [text, *(f"Note: {note}" for note in told)]
+                return CallToolResult(
+                    content=[TextContent(type="text", text=t) for t in texts], structured_content=data
+                )
             return result
         finally:
             metrics.tool_call(name, outcome, started)

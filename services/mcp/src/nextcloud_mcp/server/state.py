@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 import httpx2
+from anyio.abc import TaskGroup
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken
 
 from nextcloud_mcp.auth.basic import BasicCredentials
-from nextcloud_mcp.auth.identity import BearerAuth, caller_key
+from nextcloud_mcp.auth.identity import BearerAuth, caller_key, subject_key
 from nextcloud_mcp.config import Settings
 from nextcloud_mcp.core.app import App
 from nextcloud_mcp.core.errors import AuthenticationFailed, NextcloudError
@@ -26,7 +28,7 @@ from nextcloud_mcp.core.session import NextcloudHTTP, NextcloudSession
 from nextcloud_mcp.server.credentials import rejected_message, whoami
 from nextcloud_mcp.server.probe import run_probe
 
-__all__ = ["AppState"]
+__all__ = ["AppState", "Logins"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,9 @@ MAX_CACHED_USERS = 1024
 #: Seconds the BasicAuth credentials check (`credentials_problem`) is reused, so health probes and failing
 #: tool calls ask Nextcloud at most once per this interval.
 CREDENTIALS_TTL = 10.0
+
+#: Login Flow mode: the (issuer, login name, credentials) of every user whose grant allows background work.
+Logins = Callable[[], Awaitable[list[tuple[str, str, httpx2.Auth]]]]
 
 
 class AppState:
@@ -56,12 +61,59 @@ class AppState:
         self._credentials_checked: tuple[float, NextcloudError | None] | None = None
         self._loginflow: Callable[[AccessToken], httpx2.Auth] | None = None
         self._loginflow_rejected = ""
+        self._loginflow_logins: Logins | None = None
+        self._tasks: TaskGroup | None = None
 
-    def use_loginflow(self, credentials_for: Callable[[AccessToken], httpx2.Auth], rejected: str) -> None:
+    def use_loginflow(
+        self, credentials_for: Callable[[AccessToken], httpx2.Auth], rejected: str, logins: Logins | None = None
+    ) -> None:
         """Login Flow mode: a token's Nextcloud credentials are its grant's app password (`credentials_for`), and
-        `rejected` is what a call says when Nextcloud refuses them."""
+        `rejected` is what a call says when Nextcloud refuses them; `logins` lists the grants background work may
+        use (`background_sessions`)."""
         self._loginflow = credentials_for
         self._loginflow_rejected = rejected
+        self._loginflow_logins = logins
+
+    @asynccontextmanager
+    async def background(self) -> AsyncIterator[None]:
+        """The server's background task group (`spawn`), for the lifespan of the MCP server: on exit every task
+        still running is cancelled."""
+        async with anyio.create_task_group() as tasks:
+            self._tasks = tasks
+            try:
+                yield
+            finally:
+                self._tasks = None
+                tasks.cancel_scope.cancel()
+
+    def spawn(self, work: Callable[[], Awaitable[None]]) -> bool:
+        """`ServerState.spawn`: run `work` in the background task group; its errors are logged (by type only:
+        a message may hold a path or a title), never raised into the server."""
+        tasks = self._tasks
+        if tasks is None:
+            return False
+
+        async def guarded() -> None:
+            try:
+                await work()
+            except Exception as exc:  # a background failure must not end the server
+                logger.warning("A background task failed (%s)", type(exc).__name__)
+
+        tasks.start_soon(guarded)
+        return True
+
+    async def background_sessions(self) -> list[NextcloudSession]:
+        """Sessions background work may use without a request: the configured user (BasicAuth), every user whose
+        Login Flow grant allows it, none in OAuth mode (a resource server holds no credentials between requests)."""
+        creds = self._credentials
+        if creds is not None:
+            return [NextcloudSession(self.http, creds.auth, creds.key, self._shared)]
+        if self._loginflow_logins is None:
+            return []
+        return [
+            NextcloudSession(self.http, auth, subject_key(issuer, login), self._shared)
+            for issuer, login, auth in await self._loginflow_logins()
+        ]
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[AppState]:

@@ -170,7 +170,11 @@ class DavBackend:
             now = self.state.time()
             own = {"": Node("", True, self.state.next_file_id(), self.new_etag(), now)}
             self.trees[uid] = own
-        return Tree(own, self.mounts.setdefault(uid, {}))
+        mounts = self.mounts.setdefault(uid, {})
+        provided = [m for provider in self.state.mount_providers.values() for m in provider(uid)]
+        if provided:  # mounts of other apps' providers (received shares), made afresh at every read
+            mounts = {**{m.point: m for m in provided if m.point not in own}, **mounts}
+        return Tree(own, mounts)
 
     def mount(self, uid: str, storage: MountedStorage) -> None:
         """Mount ``storage`` for ``uid`` at its point, creating the folders above it in the user's tree."""

@@ -25,7 +25,7 @@ class Storage(Generic[N, T]):
     """A storage mounted at ``point`` (a path relative to the users' roots) with its own trash."""
 
     point: str
-    nodes: dict[str, N] = field(default_factory=dict)
+    nodes: MutableMapping[str, N] = field(default_factory=dict)
     trash: list[T] = field(default_factory=list)
 
 
@@ -43,7 +43,7 @@ class Tree(MutableMapping[str, N], Generic[N, T]):
                 return storage
         return None
 
-    def _holder(self, path: str) -> dict[str, N]:
+    def _holder(self, path: str) -> MutableMapping[str, N]:
         storage = self.storage_of(path)
         return self.own if storage is None else storage.nodes
 

@@ -89,6 +89,36 @@ class ActivityClient:
         more = 'rel="next"' in response.headers.get("Link", "") and last is not None and last.isdigit()
         return StreamPage(items, int(last) if more and last is not None else None)
 
+    async def newest_id(self) -> int | None:
+        """The id of the user's newest activity (0: none yet); None when the stream cannot say (204: the user
+        selected no activity types, `APIv2Controller::get` catching `BadMethodCallException`)."""
+        response = await self._peek({"since": 0, "sort": "desc"})
+        if response.status_code == 304:
+            return 0
+        if response.status_code != 200:
+            return None
+        return max((_validate(WireActivity, a, "activity").activity_id for a in parse_ocs(response) or []), default=0)
+
+    async def anything_since(self, since: int) -> bool | None:
+        """Whether the user has an activity newer than `since` (one row, `sort=asc`: `Data::setOffsetFromSince`
+        keeps rows with a larger id at or after its time; 304 when there is none). A `since` that no longer exists
+        (expired) starts from the oldest row, so the answer is True; None when the stream cannot say (204; 403, a
+        `since` that is not the user's)."""
+        response = await self._peek({"since": since, "sort": "asc"})
+        if response.status_code == 304:
+            return False
+        return True if response.status_code == 200 else None
+
+    async def _peek(self, params: dict[str, Any]) -> httpx2.Response:
+        return await self._http.request(
+            "GET",
+            _BASE,
+            auth=self._auth,
+            params={**params, "limit": 1, "format": "json"},
+            headers=_OCS_HEADERS,
+            ok=(204, 304, 403),
+        )
+
 
 def activity_client(session: NextcloudSession) -> ActivityClient:
     """The session's ActivityClient."""
