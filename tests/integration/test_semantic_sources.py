@@ -216,3 +216,22 @@ async def test_calendar_events_are_found_and_reindexed_when_changed(
         chopin = await _search(alice, "Chopin nocturne")
         assert chopin[0]["id"] == f"personal/{event_id}" and "Chopin" in chopin[0]["snippet"], chopin
         assert all("wisdom" not in h["snippet"] for h in await _search(alice, "wisdom tooth check-up"))
+
+
+async def test_an_unindexable_document_is_tried_again_after_a_day(
+    mcp_as: McpFactory, control: httpx2.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document that failed (say, timed out on a busy machine) is not read again while unchanged, until
+    RETRY_SKIPPED has passed since it failed: then the next sync reads it again."""
+    import nextcloud_mcp.semantic.sync as sync
+
+    await _seed_files(control, {"/Documents/locked.pdf": make_pdf("Secret salary figures", password="pw")})
+    async with mcp_as("alice", **_env(tmp_path)) as alice:
+        first = structured(await alice.call_tool(UPDATE, {}))
+        assert "/Documents/locked.pdf: not indexed: " in _errors(first), first
+        again = structured(await alice.call_tool(UPDATE, {}))
+        assert "/Documents/locked.pdf: not indexed (unchanged since): " in _errors(again), again
+        monkeypatch.setattr(sync, "RETRY_SKIPPED", 0)  # as if a day had passed
+        later = structured(await alice.call_tool(UPDATE, {}))
+        assert "/Documents/locked.pdf: not indexed: " in _errors(later), later  # read (and refused) again
+        assert "unchanged since" not in _errors(later)
