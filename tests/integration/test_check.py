@@ -58,7 +58,7 @@ async def test_a_working_basicauth_setup_passes_and_lists_each_app_with_how_it_w
 
 async def test_tool_allow_and_deny_lists_are_checked_as_at_start(fake: FakeNextcloud) -> None:
     good = await _check(fake, server_env("alice", MCP_APPS="notes", MCP_TOOLS_DENY="nc_notes_delete_*"))
-    assert not good.failed and "offer 7 of 8 tools" in _line(good, "settings", "MCP_TOOLS").text, good.render()
+    assert not good.failed and "offer 8 of 9 tools" in _line(good, "settings", "MCP_TOOLS").text, good.render()
     typo = await _check(fake, server_env("alice", MCP_TOOLS_ALLOW="nc_note_*"))
     line = _line(typo, "settings", "MCP_TOOLS_ALLOW names no tool")
     assert typo.failed and line.status == "fail" and "did you mean nc_notes_*" in line.text
