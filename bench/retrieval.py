@@ -1,7 +1,7 @@
-"""Retrieval (issue 25): a generated corpus with known answers, queries worded differently from the text, and how
-well each way of searching finds the answer: Nextcloud's unified search (as typed, and word by word), the hybrid
-`nc_semantic_search_items`, and its two halves alone (dense, lexical); plus indexing throughput, query latency
-and the index's size.
+"""Retrieval (issue 25): a generated corpus with known answers, two query sets (paraphrases that avoid the text's
+words; exact-word queries that type one of its rare words), and how well each way of searching finds the answer:
+Nextcloud's unified search (as typed, and word by word), the hybrid `nc_semantic_search_items`, and its two halves
+alone (dense, lexical); plus indexing throughput, query latency and the index's size.
 
 Everything a model would call goes through the stdio server (as alice, `MCP_SEMANTIC=true`, a fresh embedded
 Qdrant folder). The dense-only and lexical-only rankings are read in-process from the same folder after the
@@ -19,7 +19,7 @@ from typing import Any
 import anyio
 import httpx2
 from common import StdioRpc, percentile, server_argv, spread
-from retrieval_corpus import Corpus, build_corpus
+from retrieval_corpus import EXACT, PARAPHRASE, Corpus, build_corpus
 
 __all__ = ["measure_retrieval"]
 
@@ -79,6 +79,7 @@ def measure_retrieval(
             "files": len(corpus.files),
             "documents": sum(1 for f in corpus.facts if f.source == "documents"),
             "queries": len(corpus.queries),
+            **{kind: sum(1 for q in corpus.queries if q.kind == kind) for kind in (PARAPHRASE, EXACT)},
         },
         "indexing": {
             "objects_indexed": indexings[0]["objects_indexed"],
@@ -222,11 +223,13 @@ async def _halves(index: Path, queries: Sequence[str]) -> dict[str, list[list[Ke
 
 
 def _score(rankings: list[list[Key]], corpus: Corpus, answers: list[Key]) -> dict[str, dict[str, float]]:
-    """recall@5 and MRR (ranks 1-10), over all queries and per source of the answer."""
+    """recall@5 and MRR (ranks 1-10), over all queries, per query set (paraphrase, exact) and per source of the
+    answer."""
     groups: dict[str, list[int | None]] = {"all": []}
     for query, ranking in zip(corpus.queries, rankings, strict=True):
         rank = _rank(ranking, answers[query.fact])
         groups["all"].append(rank)
+        groups.setdefault(query.kind, []).append(rank)
         groups.setdefault(query.source, []).append(rank)
     return {
         name: {
@@ -247,7 +250,8 @@ def _misses(rankings: Mapping[str, list[list[Key]]], corpus: Corpus, answers: li
         ranks = {m: _rank(rankings[m][n], answer) for m in ("hybrid", "dense")}
         if ranks["hybrid"] is None or ranks["hybrid"] > 5:
             fact = corpus.facts[query.fact]
-            out.append({"query": query.text, "source": query.source, "answer": fact.where, "text": fact.text, **ranks})
+            asked = {"query": query.text, "kind": query.kind, "source": query.source}
+            out.append({**asked, "answer": fact.where, "text": fact.text, **ranks})
     return out
 
 

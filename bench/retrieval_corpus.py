@@ -17,9 +17,10 @@ from typing import Any
 
 from retrieval_facts import FACTS, Fact
 
-__all__ = ["Corpus", "Query", "build_corpus", "document_bytes"]
+__all__ = ["EXACT", "PARAPHRASE", "Corpus", "Query", "build_corpus", "document_bytes"]
 
 SEED = 25
+PARAPHRASE, EXACT = "paraphrase", "exact"  # the two query sets
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Query:
     text: str
     fact: int  # index into Corpus.facts
     source: str  # notes, text files or documents
+    kind: str  # "paraphrase" (other words) or "exact" (a rare word of the text, typed from memory)
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,8 @@ def _distractor(rng: random.Random, n: int) -> tuple[str, str, str]:
 
 def build_corpus(facts: int = len(FACTS), distractors: int = 300, queries: int | None = None) -> Corpus:
     """`facts` of the 60 (spread over every source when fewer), `distractors` generated objects (two thirds notes,
-    one third Markdown files), and at most `queries` queries (all of the chosen facts' by default)."""
+    one third Markdown files), and at most `queries` queries (all of the chosen facts' by default): each fact's
+    paraphrases, then its exact-word query."""
     step = max(1, len(FACTS) // facts)
     chosen = FACTS[::step][:facts]
     rng = random.Random(SEED)  # noqa: S311 - a benchmark corpus, not secrets
@@ -175,7 +178,11 @@ def build_corpus(facts: int = len(FACTS), distractors: int = 300, queries: int |
             files.append({"path": f"/Documents/{category}/{slug}-{n}.md", "content": f"# {title}\n\n{text}\n"})
         else:
             notes.append({"title": f"{title} ({n})", "content": text, "category": category})
-    asked = [Query(q, i, fact.source) for i, fact in enumerate(chosen) for q in fact.queries]
+    asked = [
+        Query(text, i, fact.source, kind)
+        for i, fact in enumerate(chosen)
+        for text, kind in [*((q, PARAPHRASE) for q in fact.queries), *([(fact.exact, EXACT)] if fact.exact else [])]
+    ]
     return Corpus(chosen, asked[:queries] if queries else asked, notes, files, distractors)
 
 

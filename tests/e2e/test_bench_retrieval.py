@@ -1,6 +1,7 @@
 """`scripts/bench --quick --only retrieval` completes with sane figures: the small corpus (10 facts, 30 distractors)
-is seeded, indexed and searched through the stdio server; every recall and MRR lies in [0, 1], hybrid search finds
-more than unified search, and nothing is indexed twice (the second update changes nothing)."""
+is seeded, indexed and searched through the stdio server with both query sets (paraphrased, exact-word); every
+recall and MRR lies in [0, 1], hybrid search finds more than unified search, and nothing is indexed twice (the
+second update changes nothing)."""
 
 from __future__ import annotations
 
@@ -34,11 +35,16 @@ def test_quick_retrieval_bench_reports_sane_figures(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-4000:]
     ret = json.loads((tmp_path / "performance.json").read_text())["retrieval"]
-    assert ret["corpus"]["facts"] == 10 and ret["corpus"]["objects"] == 40
+    corpus = ret["corpus"]
+    assert corpus["facts"] == 10 and corpus["objects"] == 40
+    assert (
+        corpus["paraphrase"] > 0 and corpus["exact"] > 0 and corpus["paraphrase"] + corpus["exact"] == corpus["queries"]
+    )
     quality = ret["quality"]
     assert set(quality) == {"unified", "unified_keywords", "hybrid", "dense", "lexical"}
     for method in quality.values():
-        assert {"all", "notes", "text files", "documents"} <= set(method)
+        assert {"all", "paraphrase", "exact", "notes", "text files", "documents"} <= set(method)
+        assert method["paraphrase"]["queries"] + method["exact"]["queries"] == method["all"]["queries"]
         for figures in method.values():
             assert 0 <= figures["recall5"] <= 1 and 0 <= figures["mrr"] <= 1
             assert figures["queries"] > 0
@@ -46,6 +52,8 @@ def test_quick_retrieval_bench_reports_sane_figures(tmp_path: Path) -> None:
     assert hybrid >= quality["unified"]["all"]["recall5"]
     assert hybrid > quality["unified_keywords"]["all"]["recall5"]
     assert quality["hybrid"]["notes"]["recall5"] >= 0.5  # the notes are indexed and found by meaning
+    assert quality["lexical"]["exact"]["recall5"] >= 0.5  # BM25 finds a typed rare word
+    assert quality["hybrid"]["exact"]["recall5"] >= quality["unified_keywords"]["exact"]["recall5"]
     indexing = ret["indexing"]
     assert indexing["objects_indexed"]["notes"] == ret["corpus"]["notes"]
     assert indexing["docs_per_s"]["median"] > 0 and indexing["second_s"]["max"] < indexing["first_s"]["min"]

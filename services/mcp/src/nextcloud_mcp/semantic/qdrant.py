@@ -77,8 +77,10 @@ class GuardedClient(AsyncQdrantClient):
 def connect(location: str, *, url: bool, api_key: str | None) -> AsyncQdrantClient:
     """A client for a Qdrant server at `location` (url=True) or an embedded index in the folder `location`."""
     if url:
-        # No version probe at start (a background thread that only warns); the index needs Qdrant 1.10 or later
-        # (the Query API with fusion, the IDF modifier), and an older server's refusal is told by `_explain`.
+        # No version probe at start (a background thread that only warns); the index needs Qdrant 1.17 or later
+        # (the Query API and the IDF modifier since 1.10, weighted reciprocal rank fusion since 1.17: store.py),
+        # and an older server's refusal (a 400 "Format error in JSON body" to the search: qdrant/qdrant#8436) is
+        # told by `_explain`.
         return GuardedClient(location, url=location, api_key=api_key, check_compatibility=False)
     try:
         return AsyncQdrantClient(path=location)
