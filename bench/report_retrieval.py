@@ -196,6 +196,23 @@ def _costs(ret: dict[str, Any]) -> list[tuple[str, str]]:
             "Index on disk (embedded Qdrant folder)",
             f"{size['bytes'] / 1e6:.2f} MB: **{size['bytes_per_1000_chunks'] / 1e6:.2f} MB per 1,000 chunks**",
         ),
+        *_memory(ret.get("memory_mb")),
+    ]
+
+
+def _memory(memory: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The stdio server's RSS (VmRSS) and peak RSS (VmHWM) at each stage (absent from older results)."""
+    if not memory:
+        return []
+    labels = {
+        "started": "Server RSS after start-up and `tools/list` (`MCP_SEMANTIC=true`)",
+        "indexed": "Server RSS after indexing (embedder loaded, embedded index open)",
+        "queried": "Server RSS after the query sets",
+    }
+    return [
+        (label, f"{_s(memory[stage]['rss'], '{:.1f}')} MiB, peak {_s(memory[stage]['peak'], '{:.1f}')} MiB")
+        for stage, label in labels.items()
+        if stage in memory
     ]
 
 
@@ -208,5 +225,7 @@ def _storage(ret: dict[str, Any]) -> str:
         "(`MCP_SEMANTIC_PATH`) pickles each point into SQLite (256 floats as Python floats, the sparse terms, the "
         f"payload with the chunk's text), hence {size['bytes_per_1000_chunks'] / 1e6:.1f} KB a chunk; a Qdrant "
         "server (`MCP_SEMANTIC_QDRANT_URL`) stores vectors differently and is not measured here. The p99 of "
-        f"{calls} calls is close to their maximum."
+        f"{calls} calls is close to their maximum. The server's RSS includes the embedded Qdrant, which keeps every "
+        "point in the server's memory; with a Qdrant server the points live there instead, so these figures bound "
+        "a server-mode replica from above (deploy/kubernetes/components/semantic sizes its requests from them)."
     )

@@ -1,7 +1,8 @@
 """Retrieval (issue 25): a generated corpus with known answers, two query sets (paraphrases that avoid the text's
 words; exact-word queries that type one of its rare words), and how well each way of searching finds the answer:
 Nextcloud's unified search (as typed, and word by word), the hybrid `nc_semantic_search_items`, and its two halves
-alone (dense, lexical); plus indexing throughput, query latency and the index's size.
+alone (dense, lexical); plus indexing throughput, query latency, the index's size and the server's memory (RSS
+and peak RSS after start-up, after indexing and after the query sets; the embedded Qdrant's points included).
 
 Everything a model would call goes through the stdio server (as alice, `MCP_SEMANTIC=true`, a fresh embedded
 Qdrant folder). The dense-only and lexical-only rankings are read in-process from the same folder after the
@@ -18,7 +19,7 @@ from typing import Any
 
 import anyio
 import httpx2
-from common import StdioRpc, percentile, server_argv, spread
+from common import StdioRpc, percentile, rss_mb, server_argv, spread
 from retrieval_corpus import EXACT, PARAPHRASE, Corpus, build_corpus
 
 __all__ = ["measure_retrieval"]
@@ -28,6 +29,7 @@ USER = "alice"
 TOP = 10  # MRR counts ranks 1-10
 METHODS = ("unified", "unified_keywords", "hybrid", "dense", "lexical")
 _TIMED = ("open_s", "first_s", "second_s", "docs_per_s", "chunks_per_s")
+_STAGES = ("started", "indexed", "queried")  # when the server's RSS is read (memory_mb)
 _STOP = {"what", "when", "where", "which", "does", "have", "from", "with", "that", "this", "there", "their", "into",
          "much", "many", "long", "about", "would", "could", "should", "after", "before", "over", "your", "ours",
          "them", "they", "were", "been", "being", "will", "just", "than", "then", "also", "make", "made"}  # fmt: skip
@@ -45,12 +47,16 @@ def measure_retrieval(
     rankings: dict[str, list[list[Key]]] = {}
     indexings: list[dict[str, Any]] = []
     latency: dict[str, list[dict[str, float]]] = {"hybrid": [], "unified": []}
+    memory: dict[str, list[tuple[float, float]]] = {stage: [] for stage in _STAGES}
     for round_ in range(rounds):
         index = run_dir / f"retrieval-index-{round_}"
         server_env = {**env, "MCP_SEMANTIC": "true", "MCP_SEMANTIC_PATH": str(index)}
         with StdioRpc("retrieval", server_argv("--transport", "stdio"), run_dir, server_env) as rpc:
             rpc.initialize()
+            rpc.request("tools/list")
+            memory["started"].append(rss_mb(rpc.pid))
             indexings.append(_index(rpc))
+            memory["indexed"].append(rss_mb(rpc.pid))
 
             def unified(term: str, limit: int = TOP) -> list[Key]:
                 items = _items(rpc.call_tool("nc_search_query_items", {"term": term, "limit": limit}))
@@ -66,6 +72,7 @@ def measure_retrieval(
                 latency[name].append({"p50": percentile(samples, 50), "p99": percentile(samples, 99)})
             if not round_:
                 rankings["unified_keywords"] = _keywords(texts, lambda word: unified(word, 25))
+            memory["queried"].append(rss_mb(rpc.pid))
     rankings.update(anyio.run(_halves, index, texts))
     size = sum(p.stat().st_size for p in index.rglob("*") if p.is_file())
     chunks = sum(indexings[0]["chunks"].values())
@@ -91,6 +98,10 @@ def measure_retrieval(
             for name, runs in latency.items()
         },
         "quality": quality,
+        "memory_mb": {
+            stage: {"rss": spread([r for r, _ in readings]), "peak": spread([p for _, p in readings])}
+            for stage, readings in memory.items()
+        },
         "index": {"bytes": size, "chunks": chunks, "bytes_per_1000_chunks": size / chunks * 1000 if chunks else 0},
         "hybrid_misses": _misses(rankings, corpus, answers),
     }

@@ -59,4 +59,10 @@ def test_quick_retrieval_bench_reports_sane_figures(tmp_path: Path) -> None:
     assert indexing["docs_per_s"]["median"] > 0 and indexing["second_s"]["max"] < indexing["first_s"]["min"]
     assert ret["index"]["bytes"] > 0 and ret["index"]["chunks"] >= indexing["objects_indexed"]["notes"]
     assert 0 < ret["latency_ms"]["hybrid"]["p50"]["median"] <= ret["latency_ms"]["hybrid"]["p99"]["median"]
-    assert "## 9. Retrieval" in (tmp_path / "performance.md").read_text()
+    memory = ret["memory_mb"]  # the stdio server's RSS and peak (VmRSS, VmHWM) at each stage
+    assert set(memory) == {"started", "indexed", "queried"}
+    for stage in memory.values():
+        assert 50 < stage["rss"]["median"] <= stage["peak"]["median"] < 4096
+    assert memory["queried"]["peak"]["max"] >= memory["started"]["rss"]["min"]
+    report = (tmp_path / "performance.md").read_text()
+    assert "## 9. Retrieval" in report and "Server RSS after indexing" in report

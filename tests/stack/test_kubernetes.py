@@ -166,6 +166,13 @@ def test_rendered_objects_match_the_kubernetes_schemas(overlay: str, version: st
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_object_lands_in_the_namespace(overlay: str) -> None:
+    """The namespace the docs create; ha's own objects (budget, autoscaler, policies) included."""
+    for o in _objects(overlay):
+        assert o["metadata"].get("namespace") == "nextcloud-mcp", f"{overlay}: {o['kind']} {o['metadata']['name']}"
+
+
 # --- every overlay: the pod -----------------------------------------------------------------------------
 
 
