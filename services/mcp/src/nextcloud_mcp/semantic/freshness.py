@@ -82,8 +82,9 @@ async def _nothing_new(nc: NextcloudSession, saved: dict[str, Any], caps: Capabi
 
 
 def due(saved: dict[str, Any] | None, interval: int) -> bool:
-    """Whether a search should bring the index up to date first: never indexed, or last checked `interval` ago."""
-    if saved is None:
+    """Whether a search should bring the index up to date first: never indexed, its last sync interrupted (the
+    credentials were refused midway), or last checked `interval` ago."""
+    if saved is None or saved.get("interrupted"):
         return True
     if interval <= 0:
         return False

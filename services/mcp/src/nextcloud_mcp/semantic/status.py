@@ -54,8 +54,9 @@ def mode_sentence(conf: Settings) -> str:
     every = _every(interval)
     if conf.auth_mode == "oauth":
         return (
-            f"Indexed when you search, at most every {every}, with your own sign-in (this server keeps no "
-            "credentials of yours between requests); nc_semantic_update_index indexes now."
+            f"Indexed only during your own requests, with your own sign-in: when you search (at most every "
+            f"{every}) and when you call nc_semantic_update_index. This server keeps no credentials of yours "
+            "between requests, so nothing is indexed in the background."
         )
     if conf.auth_mode == "loginflow":
         return (

@@ -3,7 +3,12 @@ whose etag is unchanged is skipped, a changed one re-chunked and re-embedded, on
 longer readable by this user) has its chunks removed. An app that cannot be listed keeps what it has. An object
 whose source says it can never be indexed (`Unindexable`: an encrypted or corrupt document) is reported as an error
 and remembered with its etag, so later syncs report it again without reading it until it changes or a day has
-passed (a document that timed out on a busy machine gets another chance)."""
+passed (a document that timed out on a busy machine gets another chance).
+
+Credentials Nextcloud stops accepting midway (an OAuth access token that expires during a sync that goes on after
+the search that started it) stop the sync at the first refusal: every further request would be refused too (and
+count as a failed login in Nextcloud's brute-force protection). What was indexed stays; the record says the sync was
+`interrupted`, so the next check walks again (`freshness.due`) and reads what was not read yet."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from typing import Any, Literal
 
 import anyio
 
-from nextcloud_mcp.core.errors import NextcloudError
+from nextcloud_mcp.core.errors import AuthenticationFailed, NextcloudError
 from nextcloud_mcp.core.indexing import Indexable, IndexSource, Titled, Unindexable
 from nextcloud_mcp.core.session import NextcloudSession
 from nextcloud_mcp.semantic.chunker import chunk_text
@@ -25,6 +30,24 @@ __all__ = ["Indexer", "Progress", "Run", "SyncReport"]
 
 _LOCKS: dict[str, anyio.Lock] = {}  # one sync at a time per user
 RETRY_SKIPPED = 24 * 3600  # an object that could not be indexed is tried again after a day, changed or not
+INTERRUPTED = (
+    "The sync stopped: Nextcloud no longer accepts your sign-in (an access token that expired?); what it had not "
+    "read yet is read at the next sync."
+)
+
+
+async def credentials_refused(session: NextcloudSession, exc: NextcloudError) -> bool:
+    """Whether a 401 means the credentials themselves are refused (`/cloud/user` refuses them too), not one app
+    route (a `#[CORS]` route refusing a bearer token on an unpatched Nextcloud)."""
+    if not isinstance(exc, AuthenticationFailed):
+        return False
+    try:
+        await session.core.current_user()
+    except AuthenticationFailed:
+        return True
+    except NextcloudError:
+        return False
+    return False
 
 
 @dataclass
@@ -78,33 +101,38 @@ class Indexer:
         extra: dict[str, Any] | None = None,
     ) -> SyncReport:
         """Bring `user`'s chunks up to date with what `session` (that user's credentials) can read now; the
-        status record gets the report, the sync's start as `at` and `checked`, and `extra`."""
+        status record gets the report, the sync's start as `at` and `checked`, and `extra`. Credentials refused
+        midway raise `AuthenticationFailed` after the record is saved as `interrupted` (without `extra`)."""
         lock = _LOCKS.setdefault(user, anyio.Lock())
         async with lock:
             started, clock = time.time(), time.monotonic()
             report = SyncReport()
             progress = self.progress[user] = Progress(started)
+            record = {"at": started, "checked": started}
             try:
                 for source in sources:
                     progress.app = source.app
                     await self._sync_app(session, user, source, report, progress)
+            except AuthenticationFailed:
+                report.errors.insert(0, INTERRUPTED)
+                await self.store.save_status(user, {**record, **self._record(report, clock), "interrupted": True})
+                raise
             finally:
                 self.progress.pop(user, None)
-            report.seconds = round(time.monotonic() - clock, 3)
-            await self.store.save_status(
-                user,
-                {
-                    "at": started,
-                    "checked": started,
-                    "indexed": report.indexed,
-                    "removed": report.removed,
-                    "unchanged": report.unchanged,
-                    "errors": report.errors[:10],
-                    "seconds": report.seconds,
-                    **(extra or {}),
-                },
-            )
+            await self.store.save_status(user, {**record, **self._record(report, clock), **(extra or {})})
+            self.failures.pop(user, None)  # a failure before this sync is no longer the index's state
             return report
+
+    @staticmethod
+    def _record(report: SyncReport, clock: float) -> dict[str, Any]:
+        report.seconds = round(time.monotonic() - clock, 3)
+        return {
+            "indexed": report.indexed,
+            "removed": report.removed,
+            "unchanged": report.unchanged,
+            "errors": report.errors[:10],
+            "seconds": report.seconds,
+        }
 
     async def put(self, user: str, app: str, item: Indexable, text: str) -> None:
         """Index one object's text (its chunks replace those indexed before)."""
@@ -121,6 +149,8 @@ class Indexer:
         try:
             listing = await source.objects(session)
         except NextcloudError as exc:  # the app is missing or failing: the rest still syncs, its chunks stay
+            if await credentials_refused(session, exc):
+                raise
             report.errors.append(f"{app}: {exc}")
             return
         report.errors.extend(listing.errors)
@@ -164,6 +194,8 @@ class Indexer:
         try:
             text = await source.text(session, item)
         except NextcloudError as exc:
+            if await credentials_refused(session, exc):
+                raise  # nothing more can be read with these credentials
             if report is not None:
                 report.errors.append(f"{app} {item.id}: {exc}")
             return "failed"

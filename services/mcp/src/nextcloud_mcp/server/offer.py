@@ -60,6 +60,7 @@ def tool_offer(settings: Settings, state: AppState, catalogue: Catalogue) -> tup
         require_scopes=settings.mcp_require_scopes,
         excluded=excluded,
         toolsets=dynamic,
+        scopes=SEMANTIC_SCOPES if settings.mcp_semantic else None,  # tools/list hides them without their scope
     )
     tools = list(catalogue.tools)
     if settings.mcp_semantic:  # imported only then: the `semantic` extra is optional

@@ -50,7 +50,7 @@ class ToolPolicy:
 
     `apps` maps each tool name to its app, `read_only` each tool name to its read-only annotation. `excluded`
     maps the tools the settings exclude to the reason (`selection.excluded_tools`); `toolsets`, in dynamic mode,
-    decides per session.
+    decides per session. `scopes` names the scope of each tool outside the catalogue (the `MCP_SEMANTIC` tools).
     """
 
     def __init__(
@@ -62,10 +62,11 @@ class ToolPolicy:
         require_scopes: bool,
         excluded: Mapping[str, str] | None = None,
         toolsets: DynamicToolsets | None = None,
+        scopes: Mapping[str, str] | None = None,
     ) -> None:
         self._state = state
         self._apps = dict(apps)
-        self._scope_of = tool_scopes(apps, read_only)
+        self._scope_of = {**tool_scopes(apps, read_only), **(scopes or {})}
         self._require_scopes = require_scopes
         self._excluded = dict(excluded or {})
         self.toolsets = toolsets
@@ -124,7 +125,10 @@ class ToolPolicy:
 
     async def _why_caller_cannot(self, name: str) -> str | None:
         app = self._apps.get(name)
-        if app is None:
+        if app is None:  # not a catalogue tool: only its scope, if it has one, limits it
+            granted, needed = self._granted(), self._scope_of.get(name)
+            if granted is not None and needed is not None and not allowed(needed, granted):
+                return f"the access token lacks the {needed} scope"
             return None
         if name in self._excluded:
             return self._excluded[name]
