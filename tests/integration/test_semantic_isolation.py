@@ -177,7 +177,7 @@ async def test_bob_never_gets_alices_private_notes_or_files(
                 assert hit["title"] == "Bob's list", (query, hit)
                 assert not any(word in hit["snippet"] for word in ("9921", "81000", "1234", "results")), hit
         chunks = structured(await bob.call_tool(STATUS, {}))["chunks"]
-        assert chunks == {"notes": 1, "files": 0, "deck": 0, "calendar": 0}
+        assert chunks == {"notes": 1, "files": 0, "deck": 0, "calendar": 0, "tasks": 0}
 
 
 async def test_a_deleted_note_is_not_returned_even_before_a_sync(

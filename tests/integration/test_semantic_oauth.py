@@ -181,7 +181,7 @@ async def test_each_user_indexes_and_searches_with_their_own_token_and_nothing_r
             assert bike[0]["app"] == "files" and bike[0]["id"] == "/Documents/bike.md", bike
             status = structured(await alice.call_tool(STATUS, {}))
         assert status["user"] == "alice"
-        assert status["chunks"] == {"notes": 3, "files": 1, "deck": 0, "calendar": 0}
+        assert status["chunks"] == {"notes": 3, "files": 1, "deck": 0, "calendar": 0, "tasks": 0}
         assert status["last_sync"] is not None and status["running"] is None and status["last_errors"] == []
         mode = status["mode"]
         assert "only during your own requests" in mode and "nothing is indexed in the background" in mode, mode
@@ -197,7 +197,7 @@ async def test_each_user_indexes_and_searches_with_their_own_token_and_nothing_r
                 assert not {h["id"] for h in found if h["app"] == "files"} & alice_ids
             bob_status = structured(await bob.call_tool(STATUS, {}))
         assert bob_status["user"] == "bob"
-        assert bob_status["chunks"] == {"notes": 1, "files": 0, "deck": 0, "calendar": 0}
+        assert bob_status["chunks"] == {"notes": 1, "files": 0, "deck": 0, "calendar": 0, "tasks": 0}
         assert {r.user for r in stack.app_requests(start)} == {"bob"}
 
         # between requests nothing reaches Nextcloud: no schedule runs in OAuth mode (it holds no credentials)

@@ -91,6 +91,7 @@ async def test_alice_finds_her_note_by_meaning_and_bob_never_sees_it(
             "files": 0,
             "deck": 0,
             "calendar": 0,
+            "tasks": 0,
         }
     async with mcp_as("alice", **_env(tmp_path)) as alice:
         assert all("4711" not in h["snippet"] for h in await _search(alice, "boiler code"))

@@ -42,7 +42,7 @@ def _snippet(text: str, query: str) -> str:
 
 @tool(
     "nc_semantic_search_items", "Semantic search",
-    "Search your notes, files, Deck cards and events by meaning and words; each hit names the tool to open it.",
+    "Search your notes, files, Deck cards, events and tasks by meaning and words; each hit names the tool to open it.",
     app="semantic", read_only=True, idempotent=True,
 )  # fmt: skip
 async def semantic_search_items(
@@ -88,7 +88,7 @@ async def semantic_search_items(
 
 @tool(
     "nc_semantic_update_index", "Update the search index",
-    "Index your notes, files, Deck cards and events now (changed ones only); returns the index status.",
+    "Index your notes, files, Deck cards, events and tasks now (changed ones only); returns the index status.",
     app="semantic", read_only=False, idempotent=True,
 )  # fmt: skip
 async def semantic_update_index(ctx: Context) -> IndexStatus:

@@ -3,8 +3,9 @@ lists for them (their own and those shared with them), versioned by the card's `
 
 Deck serializes an `ETag` on every entity: the md5 of its `lastModified` (nextcloud/deck lib/Db/RelationalEntity.php
 jsonSerialize), which moves when the card's title, description, due date, labels or assignees change
-(lib/Service/ChangeHelper.php::cardChanged). Board and stack names are part of a card's text, so renaming them
-reaches the index when the card next changes.
+(lib/Service/ChangeHelper.php::cardChanged). Board and stack names are part of a card's text but renaming them does
+not move the card's ETag, so a card's version here is its ETag and a short hash of its board's and list's titles:
+a rename re-indexes the cards under it at the next sync, and a hit checked after a rename is re-indexed at once.
 
 Like Deck's board view, archived boards and archived cards are left out (they were put away; `nc_deck_list_cards
 archived=true` still reads them), as are soft-deleted boards and cards. One OCS call lists the boards and one per
@@ -14,6 +15,7 @@ cards are indexed, boards in Deck's order.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from nextcloud_mcp.apps.deck.client import deck_client
@@ -23,13 +25,19 @@ from nextcloud_mcp.core.errors import Forbidden, NextcloudError, NotFound
 from nextcloud_mcp.core.indexing import Indexable, Listing
 from nextcloud_mcp.core.session import NextcloudSession
 
-__all__ = ["SOURCE", "card_text"]
+__all__ = ["SOURCE", "card_text", "card_version"]
 
 MAX_CARDS = 5000
 
 
 def _live(entity: dict[str, Any]) -> bool:
     return not entity.get("archived") and not entity.get("deletedAt")
+
+
+def card_version(board: dict[str, Any], stack: dict[str, Any], card: dict[str, Any]) -> str:
+    """The card's ETag (or lastModified) and 8 hex digits of its board's and list's titles."""
+    names = f"{board.get('title', '')}\x00{stack.get('title', '')}".encode()
+    return f"{card.get('ETag') or card.get('lastModified') or ''}-{hashlib.sha256(names).hexdigest()[:8]}"
 
 
 def card_text(board: dict[str, Any], stack: dict[str, Any], card: dict[str, Any]) -> str:
@@ -73,8 +81,8 @@ class DeckSource:
                     if not _live(card):
                         continue
                     oid = f"{board['id']}/{card['id']}"
-                    etag = str(card.get("ETag") or card.get("lastModified") or "")
                     title = str(card.get("title") or "")
+                    etag = card_version(board, stack, card)
                     listing.items[oid] = Indexable(oid, etag, title, card_text(board, stack, card))
         return listing
 
@@ -92,12 +100,20 @@ class DeckSource:
         return card_text(board, stack, card) if _live(card) else None
 
     async def version(self, session: NextcloudSession, object_id: str) -> str | None:
+        """Two requests: the board (its title) and its stacks with their cards. A card not among them is archived
+        or deleted, and an archived or deleted board is not indexed: both are None, as in `objects`."""
+        deck = deck_client(session)
         try:
             board_id, card_id = _ids(object_id)
-            card = await deck_client(session).card(board_id, card_id)
+            board = await deck.board(board_id)
+            stacks = await deck.stacks(board_id) if _live(board) else []
         except (Forbidden, NotFound, ValueError):  # deleted, or the board is no longer shared with the caller
             return None
-        return str(card.get("ETag") or card.get("lastModified") or "") if _live(card) else None
+        for stack in stacks:
+            for card in stack.get("cards") or []:
+                if card.get("id") == card_id and _live(card):
+                    return card_version(board, stack, card)
+        return None
 
 
 def _ids(object_id: str) -> tuple[int, int]:

@@ -15,4 +15,5 @@ APP = App(
     ("nextcloud_mcp.apps.tasks.tools",),
     resources=RESOURCES,
     summary="To-do lists and tasks (CalDAV): create, update, complete, subtasks.",
+    index="nextcloud_mcp.apps.tasks.index",
 )
