@@ -201,8 +201,8 @@ class Settings(BaseSettings):
     mcp_semantic: bool = Field(
         default=False,
         description="Offer semantic search (`nc_semantic_*`): an index of the user's notes, text files, documents, "
-        "Deck cards and calendar events, searched by meaning and words together (docs/semantic-search.md). Needs "
-        "the `semantic` extra.",
+        "Deck cards, calendar events and tasks, searched by meaning and words together (docs/semantic-search.md). "
+        "Needs the `semantic` extra.",
     )
     mcp_semantic_sync_interval: int = Field(
         default=900,
