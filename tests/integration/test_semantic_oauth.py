@@ -25,16 +25,14 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from fake_nextcloud.app import FakeNextcloud
-from nextcloud_mcp.auth.resource_server import ResourceServer
 from nextcloud_mcp.config import Settings, load_settings
-from nextcloud_mcp.server.build import build_http_app, build_server
 from security.log_guard import register_secret
 from support.asgi_server import serve
 from support.fixtures import USERS
 from support.mcp_helpers import error_text, structured
 from support.oauth_apps import oauth_gate
 from support.oauth_flow import AuthServerClient
-from support.processes import free_port
+from support.oauth_server import oauth_server
 
 pytestmark = [
     pytest.mark.anyio,
@@ -116,40 +114,18 @@ class Stack:
 @asynccontextmanager
 async def oidc_stack(fake: FakeNextcloud, tmp_path: Path, **env: str) -> AsyncIterator[Stack]:
     async with serve(fake) as nextcloud:
-        port = free_port()
-        public = f"http://127.0.0.1:{port}/mcp"
-        async with httpx2.AsyncClient(base_url=nextcloud, trust_env=False) as control:
-            created = await control.post(
-                "/__testbed__/oidc/clients",
-                json={"name": "mcp", "redirect_uris": ["http://127.0.0.1:1/x"], "resource_url": public},
-            )
-        client = created.json()
-        register_secret(client["client_secret"])
-        settings = load_settings(
-            environ={
-                "NEXTCLOUD_HOST": nextcloud,
-                "MCP_TRANSPORT": "streamable-http",
-                "MCP_PORT": str(port),
-                "MCP_PUBLIC_URL": public,
-                "MCP_OIDC_CLIENT_ID": client["client_id"],
-                "MCP_OIDC_CLIENT_SECRET": client["client_secret"],
-                "MCP_CAPABILITIES_TTL": "0",
-                "MCP_SEMANTIC": "true",
-                "MCP_SEMANTIC_PATH": str(tmp_path / "index"),  # one index folder for every user
-                **env,
-            }
-        )
-        assert settings.auth_mode == "oauth"
-        resource_server = await ResourceServer.start(settings)
-        try:
-            async with serve(build_http_app(build_server(settings), settings, resource_server), port) as base:
-                stack = Stack(fake, nextcloud, f"{base}/mcp", public, settings)
-                try:
-                    yield stack
-                finally:
-                    await stack.control.aclose()
-        finally:
-            await resource_server.aclose()
+        env = {
+            "MCP_CAPABILITIES_TTL": "0",
+            "MCP_SEMANTIC": "true",
+            "MCP_SEMANTIC_PATH": str(tmp_path / "index"),  # one index folder for every user
+            **env,
+        }
+        async with oauth_server(nextcloud, **env) as server:
+            stack = Stack(fake, nextcloud, server.mcp, server.public, server.settings)
+            try:
+                yield stack
+            finally:
+                await stack.control.aclose()
 
 
 async def _search(client: Client, query: str) -> list[dict[str, Any]]:

@@ -16,14 +16,11 @@ import httpx2
 import pytest
 
 from fake_nextcloud.app import FakeNextcloud
-from nextcloud_mcp.auth.resource_server import ResourceServer
-from nextcloud_mcp.config import load_settings
-from nextcloud_mcp.server.build import build_http_app, build_server
 from security.log_guard import register_secret
 from support.asgi_server import serve
 from support.fixtures import USERS
 from support.oauth_flow import AuthServerClient
-from support.processes import free_port
+from support.oauth_server import oauth_server
 
 pytestmark = pytest.mark.anyio
 DISCOVERY = "/index.php/.well-known/openid-configuration"
@@ -57,37 +54,16 @@ class Stack:
 @pytest.fixture
 async def stack(fake: FakeNextcloud) -> AsyncIterator[Stack]:
     async with serve(fake) as nextcloud:
-        port = free_port()
-        public = f"http://127.0.0.1:{port}/mcp"
-        async with httpx2.AsyncClient(base_url=nextcloud, trust_env=False) as control:
-            created = await control.post(
-                "/__testbed__/oidc/clients",
-                json={"name": "mcp", "redirect_uris": ["http://127.0.0.1:1/x"], "resource_url": public},
-            )
-            client = created.json()
-        register_secret(client["client_secret"])
-        settings = load_settings(
-            environ={
-                "NEXTCLOUD_HOST": nextcloud,
-                "MCP_TRANSPORT": "streamable-http",
-                "MCP_PORT": str(port),
-                "MCP_PUBLIC_URL": public,
-                "MCP_OIDC_CLIENT_ID": client["client_id"],
-                "MCP_OIDC_CLIENT_SECRET": client["client_secret"],
-                "MCP_STATELESS_HTTP": "true",
-                "MCP_JSON_RESPONSE": "true",
-                "MCP_CAPABILITIES_TTL": "0",
-                "MCP_TOKEN_CACHE_TTL": str(CACHE_TTL),
-            }
-        )
-        resource_server = await ResourceServer.start(settings)
-        try:
-            async with serve(build_http_app(build_server(settings), settings, resource_server), port) as base:
-                stack = Stack(fake, nextcloud, f"{base}/mcp", public)
-                yield stack
-                await stack.http.aclose()
-        finally:
-            await resource_server.aclose()
+        env = {
+            "MCP_STATELESS_HTTP": "true",
+            "MCP_JSON_RESPONSE": "true",
+            "MCP_CAPABILITIES_TTL": "0",
+            "MCP_TOKEN_CACHE_TTL": str(CACHE_TTL),
+        }
+        async with oauth_server(nextcloud, **env) as server:
+            stack = Stack(fake, nextcloud, server.mcp, server.public)
+            yield stack
+            await stack.http.aclose()
 
 
 async def _refused_after_ttl(stack: Stack, token: str) -> None:
