@@ -7,8 +7,6 @@ and the status tool says all of it."""
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,27 +16,17 @@ import pytest
 
 from support.fixtures import USERS
 from support.mcp_helpers import McpFactory, error_text, structured
+from support.semantic import NEEDS_SEMANTIC, close_index  # noqa: F401 (autouse fixture)
 
 pytestmark = [
     pytest.mark.anyio,
-    pytest.mark.skipif(
-        importlib.util.find_spec("qdrant_client") is None or importlib.util.find_spec("wordllama") is None,
-        reason="the `semantic` extra (qdrant-client, wordllama) is not installed",
-    ),
+    NEEDS_SEMANTIC,
 ]
 
 SEARCH, UPDATE, STATUS = "nc_semantic_search_items", "nc_semantic_update_index", "nc_semantic_get_index"
 SHARES = "/ocs/v2.php/apps/files_sharing/api/v1/shares"
 OCS = {"OCS-APIRequest": "true", "Accept": "application/json"}
 DEADLINE = 30.0  # generous: polling stops as soon as the condition holds
-
-
-@pytest.fixture(autouse=True)
-async def _close_index() -> AsyncIterator[None]:
-    yield
-    from nextcloud_mcp.semantic.service import close_indexers
-
-    await close_indexers()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ instead (`support.oauth_apps`), to issue a token whose `sub` is not the Nextclou
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -33,13 +32,11 @@ from support.mcp_helpers import error_text, structured
 from support.oauth_apps import oauth_gate
 from support.oauth_flow import AuthServerClient
 from support.oauth_server import oauth_server
+from support.semantic import NEEDS_SEMANTIC, close_index  # noqa: F401 (autouse fixture)
 
 pytestmark = [
     pytest.mark.anyio,
-    pytest.mark.skipif(
-        importlib.util.find_spec("qdrant_client") is None or importlib.util.find_spec("wordllama") is None,
-        reason="the `semantic` extra (qdrant-client, wordllama) is not installed",
-    ),
+    NEEDS_SEMANTIC,
 ]
 
 SEARCH, UPDATE, STATUS = "nc_semantic_search_items", "nc_semantic_update_index", "nc_semantic_get_index"
@@ -49,14 +46,6 @@ DISCOVERY = "/index.php/.well-known/openid-configuration"
 RPC_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 #: Requests that are not a user's app API calls: the resource server's introspection, public status.
 NOT_APP = ("/apps/oidc/introspect", "/status.php")
-
-
-@pytest.fixture(autouse=True)
-async def _close_index() -> AsyncIterator[None]:
-    yield
-    from nextcloud_mcp.semantic.service import close_indexers
-
-    await close_indexers()
 
 
 class Stack:

@@ -9,7 +9,7 @@ import importlib.util
 import json
 import threading
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,6 +19,7 @@ import httpx2
 import pytest
 
 from support.mcp_helpers import McpFactory, structured
+from support.semantic import close_index  # noqa: F401 (autouse fixture)
 
 pytestmark = [
     pytest.mark.anyio,
@@ -88,14 +89,6 @@ def endpoint() -> Iterator[Endpoint]:
     yield state
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(autouse=True)
-async def _close_index() -> AsyncIterator[None]:
-    yield
-    from nextcloud_mcp.semantic.tools import close_indexers
-
-    await close_indexers()
 
 
 def _env(tmp_path: Path, endpoint: Endpoint) -> dict[str, str]:

@@ -5,9 +5,8 @@ index take a per-user lock so that one of them syncs a user at a time."""
 
 from __future__ import annotations
 
-import importlib.util
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
@@ -24,14 +23,12 @@ from nextcloud_mcp.server.state import AppState
 from support.fixtures import USERS
 from support.processes import ManagedProcess
 from support.redis_server import redis_binary, start_redis
+from support.semantic import NEEDS_SEMANTIC, close_index  # noqa: F401 (autouse fixture)
 
 pytestmark = [
     pytest.mark.anyio,
     pytest.mark.skipif(redis_binary() is None, reason="redis-server not installed (apt-get install redis-server)"),
-    pytest.mark.skipif(
-        importlib.util.find_spec("qdrant_client") is None or importlib.util.find_spec("wordllama") is None,
-        reason="the `semantic` extra (qdrant-client, wordllama) is not installed",
-    ),
+    NEEDS_SEMANTIC,
 ]
 
 KEY = Fernet.generate_key().decode()
@@ -43,14 +40,6 @@ def redis_port(tmp_path: Path) -> Iterator[int]:
     proc, port = start_redis(tmp_path / "redis")
     yield port
     proc.stop()
-
-
-@pytest.fixture(autouse=True)
-async def _close_index() -> AsyncIterator[None]:
-    yield
-    from nextcloud_mcp.semantic.service import close_indexers
-
-    await close_indexers()
 
 
 async def test_one_round_indexes_each_user_whose_grant_allows_it(

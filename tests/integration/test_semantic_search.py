@@ -4,8 +4,6 @@ sees alice's chunks; a deleted note's chunks go; a changed etag re-indexes."""
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +11,11 @@ import httpx2
 import pytest
 
 from support.mcp_helpers import McpFactory, structured
+from support.semantic import NEEDS_SEMANTIC, close_index  # noqa: F401 (autouse fixture)
 
 pytestmark = [
     pytest.mark.anyio,
-    pytest.mark.skipif(
-        importlib.util.find_spec("qdrant_client") is None or importlib.util.find_spec("wordllama") is None,
-        reason="the `semantic` extra (qdrant-client, wordllama) is not installed",
-    ),
+    NEEDS_SEMANTIC,
 ]
 
 SEARCH, UPDATE, STATUS = "nc_semantic_search_items", "nc_semantic_update_index", "nc_semantic_get_index"
@@ -35,14 +31,6 @@ async def _notes(control: httpx2.AsyncClient, user: str, *notes: dict[str, Any])
 async def _files(control: httpx2.AsyncClient, user: str, *files: dict[str, Any]) -> None:
     response = await control.post("/__testbed__/seed/files", json={"user": user, "files": list(files)})
     assert response.status_code in (200, 201), response.text
-
-
-@pytest.fixture(autouse=True)
-async def _close_index() -> AsyncIterator[None]:
-    yield
-    from nextcloud_mcp.semantic.tools import close_indexers
-
-    await close_indexers()
 
 
 def _env(tmp_path: Path) -> dict[str, str]:

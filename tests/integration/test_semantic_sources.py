@@ -6,8 +6,6 @@ re-indexed when changed). Every hit's `open` is a real tool call that opens it."
 from __future__ import annotations
 
 import base64
-import importlib.util
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,24 +14,14 @@ import pytest
 
 from support.documents import make_docx, make_odt, make_pdf
 from support.mcp_helpers import McpFactory, structured
+from support.semantic import NEEDS_SEMANTIC, close_index  # noqa: F401 (autouse fixture)
 
 pytestmark = [
     pytest.mark.anyio,
-    pytest.mark.skipif(
-        importlib.util.find_spec("qdrant_client") is None or importlib.util.find_spec("wordllama") is None,
-        reason="the `semantic` extra (qdrant-client, wordllama) is not installed",
-    ),
+    NEEDS_SEMANTIC,
 ]
 
 SEARCH, UPDATE, STATUS = "nc_semantic_search_items", "nc_semantic_update_index", "nc_semantic_get_index"
-
-
-@pytest.fixture(autouse=True)
-async def _close_index() -> AsyncIterator[None]:
-    yield
-    from nextcloud_mcp.semantic.tools import close_indexers
-
-    await close_indexers()
 
 
 def _env(tmp_path: Path, **more: str) -> dict[str, str]:

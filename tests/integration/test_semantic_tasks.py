@@ -5,8 +5,6 @@ Deck board re-indexes its cards at the next sync, and a hit checked after a rena
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +12,11 @@ import httpx2
 import pytest
 
 from support.mcp_helpers import McpFactory, structured
+from support.semantic import NEEDS_SEMANTIC, close_index  # noqa: F401 (autouse fixture)
 
 pytestmark = [
     pytest.mark.anyio,
-    pytest.mark.skipif(
-        importlib.util.find_spec("qdrant_client") is None or importlib.util.find_spec("wordllama") is None,
-        reason="the `semantic` extra (qdrant-client, wordllama) is not installed",
-    ),
+    NEEDS_SEMANTIC,
 ]
 
 SEARCH, UPDATE = "nc_semantic_search_items", "nc_semantic_update_index"
@@ -37,14 +33,6 @@ def _todo(uid: str, summary: str, description: str) -> str:
         f"DTSTAMP:20260101T000000Z\r\nSUMMARY:{summary}\r\nDESCRIPTION:{description}\r\nSTATUS:NEEDS-ACTION\r\n"
         "END:VTODO\r\nEND:VCALENDAR\r\n"
     )
-
-
-@pytest.fixture(autouse=True)
-async def _close_index() -> AsyncIterator[None]:
-    yield
-    from nextcloud_mcp.semantic.tools import close_indexers
-
-    await close_indexers()
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
